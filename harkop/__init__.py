@@ -1,0 +1,132 @@
+"""Harkop: Hari Koperasi celebrations tied to a city's cooperative registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request, session
+
+from .config import INSTANCE, ROOT, Config
+
+
+def _select_locale() -> str:
+    lang = session.get("lang")
+    if lang in ("id", "en"):
+        return lang
+    return "id"
+
+
+def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints and CLI, nothing else."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE),
+    )
+    if isinstance(config, Config):
+        app.config.from_object(config)
+    else:
+        app.config.from_object(Config())
+        if config:
+            app.config.update(config)
+    if app.config.get("HARKOP_FAKE_NOW"):
+        from .clock import parse_fake_now
+
+        parse_fake_now(app.config["HARKOP_FAKE_NOW"])  # fail early on a malformed value
+
+    if app.config.get("HARKOP_PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    from .database import install_sqlite_behaviour, sqlite_begin_mode
+    from .extensions import babel, csrf, db, limiter, migrate
+
+    install_sqlite_behaviour()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app, locale_selector=_select_locale, default_translation_directories=str(ROOT / "translations")
+    )
+    limiter.init_app(app)
+    _init_login(app)
+
+    @app.before_request
+    def _read_only_begin() -> None:
+        # Read-only requests take no SQLite write lock (see harkop/database.py).
+        sqlite_begin_mode.set("DEFERRED" if request.method in ("GET", "HEAD") else "IMMEDIATE")
+
+    from . import models  # noqa: F401  - every model is known to SQLAlchemy and Alembic
+    from .errors import register_error_handlers
+    from .security import install_security
+    from .templating import install_templating
+
+    _register_blueprints(app)
+    register_error_handlers(app)
+    install_security(app)
+    install_templating(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask import redirect, url_for
+    from flask_babel import lazy_gettext as _l
+
+    from .errors import error_envelope, wants_json
+    from .extensions import db, login_manager
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load_user(session_id: str):
+        from .auth.models import User
+
+        try:
+            user_id, version = (int(x) for x in session_id.split(":"))
+        except ValueError:
+            return None
+        user = db.session.get(User, user_id)
+        if user is None or not user.active or user.session_version != version:
+            return None
+        return user
+
+    @login_manager.request_loader
+    def _load_from_bearer(req):
+        header = req.headers.get("Authorization", "")
+        if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
+            return None
+        from .auth.services import user_for_token
+
+        return user_for_token(header[len("Bearer ") :].strip())
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        from flask_babel import gettext as _
+
+        if wants_json():
+            return error_envelope("unauthorized", _("Autentikasi diperlukan (sesi atau token Bearer)."), 401)
+        from flask import flash
+
+        flash(str(login_manager.login_message), "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import api
+    from .auth.views import bp as auth_bp
+    from .main import bp as main_bp
+
+    # Domain API modules attach their routes to api.bp on import, so import them first.
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api.bp)

@@ -1,0 +1,160 @@
+"""The `/api/v1` blueprint: authentication, envelopes and the generated OpenAPI document.
+
+Domains add their routes to `bp` in their own `api.py` modules. Every route's docstring starts
+with a one-line summary and may carry an OpenAPI operation in YAML after a `---` line; the
+document at `/api/v1/openapi.json` is built from the URL map and those declarations.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apispec import APISpec
+from apispec.yaml_utils import load_operations_from_docstring
+from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Select
+
+from .auth.decorators import login_required, public
+from .errors import ValidationFailed
+from .extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+MAX_PER_PAGE = 200
+
+
+@bp.before_request
+def _csrf_for_sessions() -> None:
+    """Browser sessions need the CSRF token on writes; bearer-token clients do not."""
+    if request.method in SAFE_METHODS:
+        return
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        return
+    csrf.protect()
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a coded 400 saying what is wrong with it."""
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ValidationFailed("invalid_json", _("Badan permintaan harus berupa objek JSON."), status=400)
+    if not isinstance(data, dict):
+        raise ValidationFailed("invalid_json", _("Badan permintaan harus berupa objek JSON."), status=400)
+    return data
+
+
+def page_args(default_per_page: int = 50) -> tuple[int, int]:
+    """`page` and `per_page` from the query string, validated."""
+    try:
+        page = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page", default_per_page))
+    except ValueError as err:
+        raise ValidationFailed(
+            "invalid_page", _("page dan per_page harus bilangan bulat."), status=400
+        ) from err
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValidationFailed(
+            "invalid_page",
+            _("page minimal 1 dan per_page antara 1 dan %(m)d.", m=MAX_PER_PAGE),
+            status=400,
+        )
+    return page, per_page
+
+
+def list_envelope(items: list[Any], total: int, page: int, per_page: int):
+    """The API's list body `{"items", "total", "page", "per_page"}`."""
+    return jsonify({"items": items, "total": total, "page": page, "per_page": per_page})
+
+
+def paginate_select(stmt: Select, serialise, default_per_page: int = 50):
+    """Run a select with the request's paging and answer with the list envelope."""
+    page, per_page = page_args(default_per_page)
+    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+    return list_envelope([serialise(x) for x in result.items], result.total or 0, page, per_page)
+
+
+@bp.route("/me")
+@login_required
+def me():
+    """The authenticated user (session or bearer token).
+    ---
+    get:
+      tags: [auth]
+      responses:
+        200:
+          description: The user's name, role and cooperative.
+        401:
+          description: Not authenticated.
+    """
+    coop = current_user.cooperative
+    return jsonify(
+        {
+            "username": current_user.username,
+            "role": current_user.role.value,
+            "display_name": current_user.display_name,
+            "cooperative": {"nik": coop.nik, "name": coop.name} if coop else None,
+        }
+    )
+
+
+_CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+
+
+def build_openapi() -> dict[str, Any]:
+    """Generate the OpenAPI 3 document from the URL map and the views' declarations."""
+    spec = APISpec(
+        title="Harkop API",
+        version="1",
+        openapi_version="3.0.3",
+        info={"description": "Hari Koperasi & registri koperasi. Errors: {error: {code, message}}."},
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
+    rules = sorted(
+        (r for r in current_app.url_map.iter_rules() if r.endpoint.startswith("api.")),
+        key=lambda r: r.rule,
+    )
+    paths: dict[str, dict[str, Any]] = {}
+    for rule in rules:
+        view = current_app.view_functions[rule.endpoint]
+        doc = view.__doc__ or ""
+        summary = doc.strip().splitlines()[0] if doc.strip() else rule.endpoint
+        declared = load_operations_from_docstring(doc) or {}
+        path = _CONVERTER.sub(lambda m: "{" + m.group("name") + "}", rule.rule)
+        params = [
+            {
+                "name": m.group("name"),
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer" if m.group("conv") == "int" else "string"},
+            }
+            for m in _CONVERTER.finditer(rule.rule)
+        ]
+        operations = paths.setdefault(path, {})
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            op = dict(declared.get(method.lower()) or {})
+            op.setdefault("summary", summary)
+            op.setdefault("operationId", f"{rule.endpoint}.{method.lower()}")
+            op.setdefault("responses", {"200": {"description": "OK"}})
+            access = getattr(view, "harkop_access", frozenset())
+            if "public" not in access:
+                op.setdefault("security", [{"bearer": []}, {"session": []}])
+                op.setdefault("x-roles", sorted(access))
+            if params:
+                op.setdefault("parameters", params)
+            operations[method.lower()] = op
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+@bp.route("/openapi.json")
+@public
+def openapi():
+    """The OpenAPI document of this API, generated from the routes."""
+    return jsonify(build_openapi())

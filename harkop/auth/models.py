@@ -1,0 +1,126 @@
+"""User accounts, API tokens, invitations and judges' declared affiliations."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models_base import UTCDateTime
+
+
+class Role(enum.StrEnum):
+    """The four roles; the public needs no account."""
+
+    admin = "admin"
+    coop_rep = "coop_rep"
+    judge = "judge"
+    checkin_staff = "checkin_staff"
+
+
+ROLE_LABELS = {
+    Role.admin: "Admin Dinas",
+    Role.coop_rep: "Pengurus Koperasi",
+    Role.judge: "Juri",
+    Role.checkin_staff: "Petugas Check-in",
+}
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in; a `coop_rep` belongs to exactly one cooperative."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    cooperative_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cooperative.id", ondelete="RESTRICT"), index=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped on deactivation and password reset: every existing session stops at once.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    cooperative = relationship("Cooperative", foreign_keys=[cooperative_id])
+    affiliations: Mapped[list[UserAffiliation]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this
+        """A deactivated user cannot log in or use a token."""
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        """Session id: user id plus session version, so a reset ends old sessions."""
+        return f"{self.id}:{self.session_version}"
+
+    def has_role(self, *roles: Role | str) -> bool:
+        """True when the user holds one of the given roles."""
+        names = {r.value if isinstance(r, Role) else r for r in roles}
+        return self.role.value in names
+
+    @property
+    def label(self) -> str:
+        """The name to show: display name or username."""
+        return self.display_name or self.username
+
+
+class ApiToken(db.Model):
+    """A bearer token for `/api/v1`: only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class Invitation(db.Model):
+    """A single-use, expiring link that lets a cooperative's pengurus create their account."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    cooperative = relationship("Cooperative")
+
+
+class UserAffiliation(db.Model):
+    """A cooperative a judge is tied to: they may never score its entries."""
+
+    __tablename__ = "user_affiliation"
+    __table_args__ = (UniqueConstraint("user_id", "cooperative_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+
+    user: Mapped[User] = relationship(back_populates="affiliations")
+    cooperative = relationship("Cooperative")

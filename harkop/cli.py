@@ -1,0 +1,128 @@
+"""`flask --app wsgi harkop …` commands: demo data, users and tokens, the scheduler, jobs."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .extensions import db
+
+harkop_cli = AppGroup("harkop", help="Harkop commands.")
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@harkop_cli.command("create-user")
+@click.option("--role", required=True, type=click.Choice(["admin", "coop_rep", "judge", "checkin_staff"]))
+@click.option("--username", required=True)
+@click.option("--password", default=None, help="Generated and printed when omitted.")
+@click.option("--cooperative", "cooperative_nik", default=None, help="NIK of a coop_rep's cooperative.")
+@click.option(
+    "--affiliation", "affiliations", multiple=True, help="NIK of a judge's cooperative (repeatable)."
+)
+@click.option("--display-name", default="")
+@click.option("--email", default=None)
+@click.option("--token", is_flag=True, help="Also print a bearer token, alone on the last line.")
+def create_user_command(role, username, password, cooperative_nik, affiliations, display_name, email, token):
+    """Create a user; with --token print an API token alone on the last line."""
+    from .auth.services import create_user, issue_token
+    from .errors import DomainError
+
+    try:
+        user, generated = create_user(
+            username=username,
+            role=role,
+            password=password,
+            display_name=display_name,
+            email=email,
+            cooperative_nik=cooperative_nik,
+            affiliation_niks=list(affiliations),
+            by="cli",
+        )
+        plain = issue_token(user, label="cli", by="cli") if token else None
+    except DomainError as err:
+        db.session.rollback()
+        _fail(f"{err.code}: {err.message}")
+    db.session.commit()
+    click.echo(f"created {user.role.value} {user.username}")
+    if generated:
+        click.echo(f"password: {generated}")
+    if plain:
+        click.echo(plain)
+
+
+@harkop_cli.command("create-token")
+@click.argument("username")
+@click.option("--label", default="cli")
+def create_token_command(username, label):
+    """Print a new API token for an existing user, alone on the last line."""
+    from .auth.services import get_user, issue_token
+    from .errors import DomainError
+
+    try:
+        plain = issue_token(get_user(username), label=label, by="cli")
+    except DomainError as err:
+        db.session.rollback()
+        _fail(f"{err.code}: {err.message}")
+    db.session.commit()
+    click.echo(plain)
+
+
+@harkop_cli.command("seed-demo")
+def seed_demo_command():
+    """Create the demo event, registry and accounts (idempotent) and print the logins."""
+    from .demo import seed_demo
+
+    logins = seed_demo()
+    db.session.commit()
+    click.echo("Demo siap. Akun demo:")
+    for role, username, password in logins:
+        click.echo(f"  {role:<14} {username:<16} {password}")
+
+
+@harkop_cli.command("is-empty")
+def is_empty_command():
+    """Exit 0 when the database has no users yet (used by `make run` to seed once)."""
+    from sqlalchemy import func, select
+
+    from .auth.models import User
+
+    count = db.session.scalar(select(func.count(User.id)))
+    raise SystemExit(0 if not count else 1)
+
+
+@harkop_cli.command("scheduler")
+@click.option("--lease-seconds", default=60, show_default=True)
+def scheduler_command(lease_seconds):
+    """Run the job scheduler in the foreground (one per deployment; extras stand by)."""
+    from .scheduler import SchedulerProcess
+
+    process = SchedulerProcess(current_app._get_current_object(), lease_seconds=lease_seconds)
+    click.echo(f"scheduler {process.holder} starting")
+    process.run()
+
+
+@harkop_cli.command("run-job")
+@click.argument("name")
+def run_job_command(name):
+    """Run one declared job now and record the run."""
+    from .jobs import run_job
+    from .scheduler import find_job
+
+    try:
+        spec = find_job(name)
+    except KeyError:
+        _fail(f"unknown job: {name}")
+    run = run_job(spec, holder="cli")
+    click.echo(f"{spec.name}: {run.outcome if run else 'skipped'} {run.result or '' if run else ''}")
+    if run is not None and run.outcome != "ok":
+        click.echo(run.error or "", err=True)
+        raise SystemExit(1)
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the `harkop` command group to the app."""
+    app.cli.add_command(harkop_cli)

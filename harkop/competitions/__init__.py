@@ -1,0 +1,1 @@
+"""Events, competitions, rubrics and eligibility rules."""

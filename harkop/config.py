@@ -1,0 +1,92 @@
+"""Configuration read from the environment (HARKOP_*, DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def normalise_database_url(url: str) -> str:
+    """Make a DATABASE_URL use psycopg 3 for PostgreSQL, as hosting providers write `postgres://`."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _secret_key(production: bool) -> str:
+    """Return HARKOP_SECRET_KEY, or a key generated once into instance/ for local use."""
+    key = os.environ.get("HARKOP_SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise RuntimeError(
+            "HARKOP_SECRET_KEY harus diisi di produksi (several instances must share one key)."
+        )
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings for running Harkop; every value can be set from the environment."""
+
+    def __init__(self) -> None:
+        self.PRODUCTION = os.environ.get("HARKOP_ENV", "development") == "production"
+        self.SECRET_KEY = _secret_key(self.PRODUCTION)
+        default_db = f"sqlite:///{INSTANCE / 'harkop.db'}"
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("DATABASE_URL", default_db))
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.HARKOP_FAKE_NOW = os.environ.get("HARKOP_FAKE_NOW") or None
+        self.RATELIMIT_STORAGE_URI = os.environ.get("HARKOP_RATELIMIT_STORAGE_URI", "memory://")
+        self.HARKOP_LOGIN_RATE_LIMIT = os.environ.get("HARKOP_LOGIN_RATE_LIMIT", "10 per minute")
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        # Secure cookies are forced here, and also set per request when it arrives over HTTPS.
+        self.SESSION_COOKIE_SECURE = _flag("HARKOP_SECURE_COOKIES", self.PRODUCTION)
+        self.HARKOP_PROXY_FIX = _flag("HARKOP_PROXY_FIX")
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.BABEL_DEFAULT_LOCALE = "id"
+        self.BABEL_DEFAULT_TIMEZONE = "Asia/Makassar"
+        self.HARKOP_LANGUAGES = ["id", "en"]
+        self.HARKOP_BASE_URL = os.environ.get("HARKOP_BASE_URL", "http://127.0.0.1:5000")
+        self.MAIL_SERVER = os.environ.get("HARKOP_SMTP_HOST") or None
+        self.MAIL_PORT = int(os.environ.get("HARKOP_SMTP_PORT", "587"))
+        self.MAIL_USERNAME = os.environ.get("HARKOP_SMTP_USER") or None
+        self.MAIL_PASSWORD = os.environ.get("HARKOP_SMTP_PASSWORD") or None
+        self.MAIL_STARTTLS = _flag("HARKOP_SMTP_STARTTLS", True)
+        self.MAIL_SENDER = os.environ.get("HARKOP_MAIL_FROM", "harkop@localhost")
+        self.HARKOP_INVITE_HOURS = int(os.environ.get("HARKOP_INVITE_HOURS", "72"))
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("HARKOP_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+        self.HARKOP_TESTING_ROUTES = False
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a database of the test's choosing, no rate limit surprises."""
+
+    def __init__(self, database_url: str | None = None) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SECRET_KEY = "test-secret-key"
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            database_url or os.environ.get("HARKOP_TEST_DATABASE_URL") or "sqlite://"
+        )
+        self.HARKOP_FAKE_NOW = None
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.SESSION_COOKIE_SECURE = False
+        self.MAIL_SERVER = None

@@ -1,0 +1,147 @@
+"""The job runner's core: declared jobs, recorded runs and the scheduler lease.
+
+Jobs are plain functions that call services. `run_job` records each run (job, slot, start,
+end, outcome, error); a unique (job, slot) row means a slot runs once even if two scheduler
+processes fire it. The lease makes a second scheduler process stand by instead of firing.
+APScheduler itself is wired in `harkop/scheduler.py`, on top of every domain.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import String, Text, UniqueConstraint, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from . import clock
+from .extensions import db
+from .models_base import UTCDateTime
+
+OUTCOME_RUNNING = "running"
+OUTCOME_OK = "ok"
+OUTCOME_ERROR = "error"
+
+
+class JobRun(db.Model):
+    """One run of one job for one time slot."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(80), index=True)
+    slot: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(12), default=OUTCOME_RUNNING)
+    result: Mapped[str | None] = mapped_column(String(500))
+    error: Mapped[str | None] = mapped_column(Text)
+    holder: Mapped[str | None] = mapped_column(String(120))
+
+
+class SchedulerLease(db.Model):
+    """Which scheduler process may fire jobs, until when (real time, never the fake clock)."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job declared in code: its name, the function, and its APScheduler trigger arguments."""
+
+    name: str
+    func: Callable[..., Any]
+    trigger: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+
+def real_now() -> datetime:
+    """Wall-clock time for leases: a frozen demo clock must not freeze a lease."""
+    return datetime.now(UTC)
+
+
+def acquire_lease(holder: str, *, seconds: int = 60, name: str = "scheduler") -> bool:
+    """Take or renew the scheduler lease; True when `holder` may fire jobs. Commits itself.
+
+    One conditional UPDATE decides, so two processes cannot both hold a live lease.
+    """
+    now = real_now()
+    expires = now + timedelta(seconds=seconds)
+    result = db.session.execute(
+        update(SchedulerLease)
+        .where(SchedulerLease.name == name)
+        .where((SchedulerLease.holder == holder) | (SchedulerLease.expires_at < now))
+        .values(holder=holder, expires_at=expires)
+    )
+    if result.rowcount == 1:
+        db.session.commit()
+        return True
+    db.session.rollback()
+    if db.session.get(SchedulerLease, name) is None:
+        try:
+            db.session.add(SchedulerLease(name=name, holder=holder, expires_at=expires))
+            db.session.commit()
+            return True
+        except IntegrityError:
+            db.session.rollback()
+    return False
+
+
+def release_lease(holder: str, *, name: str = "scheduler") -> None:
+    """Give the lease up on shutdown so a stand-by process takes over at once."""
+    db.session.execute(
+        update(SchedulerLease)
+        .where(SchedulerLease.name == name, SchedulerLease.holder == holder)
+        .values(expires_at=real_now() - timedelta(seconds=1))
+    )
+    db.session.commit()
+
+
+def run_job(
+    spec: JobSpec, *, slot: str | None = None, holder: str = "manual", now: datetime | None = None
+) -> JobRun | None:
+    """Run one job for one slot and record it; None when that slot already ran.
+
+    The job's own work and its run record commit together when it succeeds; on failure the
+    work is rolled back and the failure is recorded.
+    """
+    now = now or clock.now()
+    slot = slot or real_now().strftime("%Y-%m-%dT%H:%M:%S.%f")
+    run = JobRun(job=spec.name, slot=slot, started_at=real_now(), holder=holder)
+    db.session.add(run)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    run_id = run.id
+    try:
+        result = spec.func(now=now)
+        run = db.session.get(JobRun, run_id)
+        run.outcome = OUTCOME_OK
+        run.result = None if result is None else str(result)[:500]
+        run.finished_at = real_now()
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - a failing job is recorded, never fatal to the scheduler
+        db.session.rollback()
+        run = db.session.get(JobRun, run_id)
+        run.outcome = OUTCOME_ERROR
+        run.error = traceback.format_exc()[-4000:]
+        run.finished_at = real_now()
+        db.session.commit()
+    return run
+
+
+def recent_runs(limit: int = 100) -> list[JobRun]:
+    """The latest job runs, newest first, for the admin page."""
+    stmt = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,8 @@
+"""Import every model module so SQLAlchemy and Alembic see the whole schema."""
+
+from .audit import AuditLog  # noqa: F401
+from .auth.models import ApiToken, Invitation, User, UserAffiliation  # noqa: F401
+from .competitions.models import Event  # noqa: F401
+from .cooperatives.models import Cooperative  # noqa: F401
+from .jobs import JobRun, SchedulerLease  # noqa: F401
+from .outbox import OutboxMessage  # noqa: F401

@@ -1,0 +1,117 @@
+"""The job table and the scheduler process (`flask --app wsgi harkop scheduler`).
+
+Jobs run in this one dedicated process, never inside web workers. A database lease decides
+which scheduler process fires; a second one stands by and takes over when the lease lapses.
+Each firing runs through `harkop.jobs.run_job`, which records the run and refuses a slot that
+already ran, so even an overlap at hand-over cannot run one slot twice.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from datetime import datetime
+
+from flask import Flask
+
+from . import jobs
+from .extensions import db
+from .outbox import send_pending
+
+
+def _send_outbox(*, now: datetime) -> dict[str, int]:
+    return send_pending(now=now)
+
+
+JOBS: list[jobs.JobSpec] = [
+    jobs.JobSpec(
+        "send_outbox",
+        _send_outbox,
+        {"trigger": "interval", "minutes": 1},
+        "Kirim pesan di kotak keluar",
+    ),
+]
+
+
+def job_table() -> list[jobs.JobSpec]:
+    """Every declared job, in the order they are registered."""
+    return list(JOBS)
+
+
+def find_job(name: str) -> jobs.JobSpec:
+    """The declared job with this name."""
+    for spec in JOBS:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)
+
+
+def slot_for(spec: jobs.JobSpec, fire_time: datetime) -> str:
+    """The slot key of one scheduled firing: the same for every process that fires it."""
+    return fire_time.strftime("%Y-%m-%dT%H:%M")
+
+
+class SchedulerProcess:
+    """APScheduler in the foreground, firing jobs only while this process holds the lease."""
+
+    def __init__(self, app: Flask, *, lease_seconds: int = 60, renew_seconds: int = 15) -> None:
+        self.app = app
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease_seconds = lease_seconds
+        self.renew_seconds = renew_seconds
+        self.leader = threading.Event()
+
+    def renew(self) -> bool:
+        """Take or keep the lease; returns whether this process may fire jobs."""
+        with self.app.app_context():
+            held = jobs.acquire_lease(self.holder, seconds=self.lease_seconds)
+            db.session.remove()
+        if held:
+            self.leader.set()
+        else:
+            self.leader.clear()
+        return held
+
+    def fire(self, name: str, fire_time: datetime | None = None) -> None:
+        """Run one job if this process is the leader."""
+        if not self.leader.is_set():
+            return
+        spec = find_job(name)
+        fire_time = fire_time or jobs.real_now()
+        with self.app.app_context():
+            try:
+                jobs.run_job(spec, slot=slot_for(spec, fire_time), holder=self.holder)
+            finally:
+                db.session.remove()
+
+    def run(self) -> None:
+        """Block, renewing the lease and firing jobs until interrupted."""
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        scheduler = BlockingScheduler(timezone="UTC")
+        scheduler.add_job(
+            self.renew, "interval", seconds=self.renew_seconds, id="_lease", next_run_time=jobs.real_now()
+        )
+        for spec in JOBS:
+            trigger = dict(spec.trigger)
+            kind = trigger.pop("trigger", "interval")
+            scheduler.add_job(
+                self._fire_scheduled,
+                kind,
+                args=[spec.name],
+                id=spec.name,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=300,
+                **trigger,
+            )
+        try:
+            scheduler.start()
+        finally:
+            with self.app.app_context():
+                jobs.release_lease(self.holder)
+
+    def _fire_scheduled(self, name: str) -> None:
+        self.fire(name, jobs.real_now())

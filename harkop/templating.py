@@ -1,0 +1,101 @@
+"""Jinja filters and globals: WITA dates, rupiah, the simulated-clock banner and the menu."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from . import clock
+
+# The menu: (endpoint, label, roles). An endpoint that does not exist yet is left out,
+# so later issues add their pages by adding a line here.
+NAV = [
+    ("main.admin_home", _l("Beranda Dinas"), {"admin"}),
+    ("cooperatives.admin_list", _l("Registri Koperasi"), {"admin"}),
+    ("competitions.admin_events", _l("Acara & Lomba"), {"admin"}),
+    ("judging.admin_monitor", _l("Penilaian"), {"admin"}),
+    ("auth.users", _l("Pengguna"), {"admin"}),
+    ("auth.invitations", _l("Undangan Pengurus"), {"admin"}),
+    ("main.admin_jobs", _l("Tugas Terjadwal"), {"admin"}),
+    ("main.admin_outbox", _l("Kotak Keluar"), {"admin"}),
+    ("main.admin_audit", _l("Log Audit"), {"admin"}),
+    ("main.coop_home", _l("Koperasi Saya"), {"coop_rep"}),
+    ("main.judge_home", _l("Penilaian Saya"), {"judge"}),
+    ("main.checkin_home", _l("Check-in"), {"checkin_staff"}),
+    ("main.notifications", _l("Notifikasi"), {"admin", "coop_rep", "judge", "checkin_staff"}),
+]
+PUBLIC_NAV = [
+    ("main.index", _l("Acara")),
+    ("cooperatives.directory", _l("Direktori Koperasi")),
+    ("competitions.programme", _l("Jadwal Lomba")),
+]
+
+
+def _locale() -> str:
+    loc = get_locale()
+    return str(loc.language) if loc else "id"
+
+
+def nav_items() -> list[tuple[str, str]]:
+    """The menu for the current visitor: public pages, then their role's own pages."""
+    have = current_app.view_functions
+    items = [(e, str(label)) for e, label in PUBLIC_NAV if e in have]
+    if current_user.is_authenticated:
+        role = current_user.role.value
+        items += [(e, str(label)) for e, label, roles in NAV if role in roles and e in have]
+    return items
+
+
+def wita(value: datetime | None) -> str:
+    """Jinja filter: a stored UTC time shown in WITA."""
+    return "" if value is None else clock.format_datetime(value, _locale())
+
+
+def tanggal(value: date | datetime | None) -> str:
+    """Jinja filter: a date in Indonesian format."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = clock.to_wita(value).date()
+    return clock.format_date(value, _locale())
+
+
+def tanggal_pendek(value: date | None) -> str:
+    """Jinja filter: a date without the weekday."""
+    return "" if value is None else clock.format_short_date(value, _locale())
+
+
+def rupiah(value: float | int | None) -> str:
+    """Jinja filter: money in rupiah with dots, 'Rp1.250.000'."""
+    if value is None:
+        return "–"
+    sign = "-" if value < 0 else ""
+    return f"{sign}Rp{abs(round(value)):,}".replace(",", ".")
+
+
+def angka(value: float | int | None, digits: int = 0) -> str:
+    """Jinja filter: a number with Indonesian separators (1.234,56)."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def install_templating(app: Flask) -> None:
+    """Register filters and the values every template can read."""
+    app.jinja_env.filters.update(
+        wita=wita, tanggal=tanggal, tanggal_pendek=tanggal_pendek, rupiah=rupiah, angka=angka
+    )
+
+    @app.context_processor
+    def _globals():
+        return {
+            "nav_items": nav_items,
+            "simulated_now": clock.now() if clock.is_simulated() else None,
+            "current_lang": session.get("lang", "id"),
+            "request_path": request.full_path.rstrip("?") if request else "/",
+        }

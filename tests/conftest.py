@@ -1,0 +1,167 @@
+"""Shared fixtures: the app, a database rolled back after each test, clients and factories."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from harkop import create_app
+from harkop.config import TestConfig
+from harkop.extensions import db, limiter
+from tests.dbutil import drop_test_schemas, fresh_database_url, migrate
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def pytest_sessionstart(session):
+    """Start clean on PostgreSQL: drop schemas left by an earlier run."""
+    if not hasattr(session.config, "workerinput"):
+        drop_test_schemas()
+
+
+def make_app(database_url: str, **overrides):
+    """An app for tests on the given database."""
+    config = TestConfig(database_url)
+    config.WTF_CSRF_ENABLED = False
+    config.HARKOP_LOGIN_RATE_LIMIT = "1000 per minute"
+    app = create_app(config)
+    app.config.update(overrides)
+    return app
+
+
+@pytest.fixture(scope="session")
+def _database_url(tmp_path_factory) -> str:
+    return fresh_database_url(tmp_path_factory.mktemp("db"), "main")
+
+
+@pytest.fixture(scope="session")
+def app(_database_url):
+    """The application on a migrated test database (one per test session)."""
+    application = make_app(_database_url)
+    migrate(application)
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _db(request, app) -> Iterator[None]:
+    """Run each test inside a transaction that is rolled back afterwards.
+
+    Services and views may commit: their commits end savepoints inside the outer transaction.
+    """
+    if request.node.get_closest_marker("committed"):
+        yield
+        return
+    ctx = app.app_context()
+    ctx.push()
+    connection = db.engine.connect()
+    outer = connection.begin()
+    original = db.session
+    db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+    )
+    limiter.reset()
+    app.config["HARKOP_FAKE_NOW"] = None
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = original
+        outer.rollback()
+        connection.close()
+        ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    """A test client (CSRF off; CSRF itself is tested with its own app)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner for `flask harkop …` commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def fake_now(app):
+    """Freeze the clock: `fake_now("2024-07-26T09:00:00+08:00")`."""
+
+    def set_now(value: str | None) -> None:
+        app.config["HARKOP_FAKE_NOW"] = value
+
+    yield set_now
+    app.config["HARKOP_FAKE_NOW"] = None
+
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def make_cooperative():
+    """Factory: a cooperative with a unique NIK; pass overrides for any field."""
+    from harkop.cooperatives.models import Cooperative
+
+    def factory(**overrides):
+        n = next(_seq)
+        values = {"nik": f"6471{n:012d}", "name": f"Koperasi Uji {n}"}
+        values.update(overrides)
+        coop = Cooperative(**values)
+        db.session.add(coop)
+        db.session.flush()
+        return coop
+
+    return factory
+
+
+@pytest.fixture
+def make_user(make_cooperative):
+    """Factory: a user of a role (a coop_rep gets a cooperative unless one is given)."""
+    from harkop.auth.services import create_user
+
+    def factory(role: str = "admin", *, password: str = "rahasia123", cooperative=None, **overrides):
+        n = next(_seq)
+        if role == "coop_rep" and cooperative is None:
+            cooperative = make_cooperative()
+        user, _ = create_user(
+            username=overrides.pop("username", f"{role.replace('_', '')}{n}"),
+            role=role,
+            password=password,
+            cooperative_id=cooperative.id if cooperative is not None else None,
+            by="test",
+            **overrides,
+        )
+        db.session.flush()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """Log the test client in as a new user of `role` (or as a given user); returns the user."""
+
+    def do_login(role_or_user="admin", **overrides):
+        user = make_user(role_or_user, **overrides) if isinstance(role_or_user, str) else role_or_user
+        with client.session_transaction() as sess:
+            sess["_user_id"] = user.get_id()
+            sess["_fresh"] = True
+        return user
+
+    return do_login
+
+
+@pytest.fixture
+def api_token(make_user):
+    """Factory: (user, bearer token) for a role."""
+    from harkop.auth.services import issue_token
+
+    def factory(role: str = "admin", **overrides):
+        user = make_user(role, **overrides)
+        return user, issue_token(user, by="test")
+
+    return factory
