@@ -90,3 +90,4 @@ class TestConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.SESSION_COOKIE_SECURE = False
         self.MAIL_SERVER = None
+        self.HARKOP_PASSWORD_METHOD = "pbkdf2:sha256:1000"

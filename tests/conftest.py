@@ -7,6 +7,8 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from harkop import create_app
@@ -23,6 +25,19 @@ def pytest_sessionstart(session):
         drop_test_schemas()
 
 
+class HarkopTestClient(FlaskClient):
+    """A test client whose requests never see the previous request's user.
+
+    The test keeps an app context pushed (for its factories), and Flask reuses it for the
+    request, so Flask-Login's per-context cache of the current user must be cleared.
+    """
+
+    def open(self, *args, **kwargs):  # noqa: D102
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 def make_app(database_url: str, **overrides):
     """An app for tests on the given database."""
     config = TestConfig(database_url)
@@ -30,6 +45,7 @@ def make_app(database_url: str, **overrides):
     config.HARKOP_LOGIN_RATE_LIMIT = "1000 per minute"
     app = create_app(config)
     app.config.update(overrides)
+    app.test_client_class = HarkopTestClient
     return app
 
 
