@@ -169,3 +169,40 @@ def people_json(n: int = 2, **kw: Any) -> list[dict[str, Any]]:
         }
         for p in people(n, **kw)
     ]
+
+
+def make_entry(
+    comp: Competition, cooperative_id: int, *, state: str = "confirmed", n: int = 1, team: str = "Tim Uji"
+):
+    """An entry written directly (no eligibility check: for authorization rows and page fixtures)."""
+    from harkop.registrations.models import Entry, EntryState, Participant
+    from harkop.registrations.tickets import issue_ticket
+
+    entry = Entry(
+        competition_id=comp.id,
+        cooperative_id=cooperative_id,
+        team_name=team,
+        state=EntryState(state),
+        decision={"eligible": True, "stage": "test"},
+        waitlist_position=1 if state == "waitlisted" else None,
+        created_at=INSIDE,
+        updated_at=INSIDE,
+        participants=[
+            Participant(
+                position=i,
+                name=f"Peserta {i}",
+                phone=f"08123456{i:04d}",
+                role="Anggota",
+                consent=True,
+                consent_at=INSIDE,
+                created_at=INSIDE,
+            )
+            for i in range(1, n + 1)
+        ],
+    )
+    db.session.add(entry)
+    db.session.flush()
+    if state == "confirmed":
+        for participant in entry.participants:
+            issue_ticket(participant, now=INSIDE)
+    return entry
