@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast test-pg lint format bench translations chromium node-tools clean
+.PHONY: run test test-fast test-pg lint format bench translations i18n chromium node-tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,15 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 translations: $(VENV)/.runtime
 	$(BIN)/pybabel compile --use-fuzzy -d translations -D messages >/dev/null
+
+# After adding or changing a translatable string: extract them all, merge into each catalogue,
+# then fill in the new msgstr entries in translations/<lang>/LC_MESSAGES/messages.po.
+# Locations name the file only, so moving code does not rewrite the catalogues. --ignore-dirs
+# replaces Babel's default, which would skip templates/_macros (it ignores "_*" directories).
+i18n: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-location=file --project=Harkop \
+	  --ignore-dirs=".* __pycache__ node_modules" -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --ignore-obsolete
 
 run: $(VENV)/.runtime translations
 	$(BIN)/flask db upgrade
