@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast test-pg lint format bench translations i18n chromium node-tools clean
+.PHONY: run test test-fast test-pg lint format bench translations i18n chromium java node-tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ chromium:
 	  else echo "Chromium missing: run 'sudo apt-get install -y chromium'"; fi; \
 	fi
 
+# The Nu HTML Checker (vnu.jar) needs a Java runtime; install one when missing and we are root.
+java:
+	@if ! command -v java >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null); \
+	  else echo "Java missing: run 'sudo apt-get install -y default-jre-headless'"; fi; \
+	fi
+
 # axe-core and the Nu HTML Checker come from npm and are used by the tests only.
 node_modules/.installed: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
@@ -50,7 +57,7 @@ node_modules/.installed: package.json package-lock.json
 
 node-tools: node_modules/.installed
 
-test: $(VENV)/.dev translations chromium node-tools
+test: $(VENV)/.dev translations chromium java node-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.dev translations
