@@ -31,17 +31,28 @@ from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, missing, open_context
 from tests.liveserver import DEFAULT_FAKE_NOW, LiveServer
 
 
+def pytest_configure(config):
+    """Declare `committed` here too, so this folder does not depend on where it is registered."""
+    config.addinivalue_line("markers", "committed: uses committed data in a database of its own")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Everything under tests/e2e is a browser test, so `-m "not browser"` never starts Chromium."""
+    """Everything under tests/e2e is a browser test (so `-m "not browser"` never starts Chromium)
+    and works on committed data (never inside the rolled-back test transaction)."""
     here = Path(__file__).parent
     for item in items:
-        if here in Path(str(item.path)).parents and not item.get_closest_marker("browser"):
+        if here not in Path(str(item.path)).parents:
+            continue
+        if not item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.browser)
+        if not item.get_closest_marker("committed"):
+            item.add_marker(pytest.mark.committed)
 
 
 @pytest.fixture(autouse=True)
 def _db() -> Iterator[None]:
-    """Browser tests talk to a server over HTTP: no rolled-back test transaction here."""
+    """Browser tests talk to a server over HTTP: no rolled-back test transaction here (the
+    transaction fixture would also swap `db.session` under `live_server.app_context()`)."""
     yield
 
 
