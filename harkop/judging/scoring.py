@@ -34,42 +34,49 @@ The rules, as published to the participants (product.md, "Judging and results"):
   award and uses up the places it covers, as in sport: ranks 1, 2, 2, 4 give Juara 1, Juara 2
   twice and Harapan 1 (no Juara 3). Every entry ranked 5 gets Harapan 2, however many share it.
 
-Determinism: all arithmetic is Decimal in a fixed context (`CONTEXT`), whatever the caller's
-decimal context. Sums are taken over sorted values, so the order of judges, scorecards and
-criteria never changes a digit. Every value in a result is quantized to `COMPARE_PLACES`
-decimals (half-even) before it is compared, so arithmetic noise from inexact divisions (1/3)
-never separates two entries that are equal in exact arithmetic. Rounding to 2 decimals is for
-display only (`display`).
+Exactness and determinism: inputs are read exactly (Decimal; at most 12 decimals) and every
+total and per-criterion value is an exact rational, kept as an integer over a denominator
+common to the competition (`ScaledTable`). Means, medians and trimmed means are therefore exact,
+and judges with mathematically equal totals have equal integers, whatever the weights. Only
+z-scores need a square root: each is computed from exact integers with three roundings in a fixed
+34-digit Decimal context (`CONTEXT`), so shifting a judge's scores leaves their z-scores
+identical to the last digit, and the order of judges, scorecards or criteria never changes a
+digit. Every value in a result is rounded half-even to `COMPARE_PLACES` decimals before entries
+are compared, so the remaining rounding noise of a z-score average never separates two entries.
+Rounding to 2 decimals is for display only (`display`).
 """
 
 from __future__ import annotations
 
 import decimal
-import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from functools import reduce, wraps
+from math import lcm
 from typing import Any, ClassVar, TypeVar
 
+# The one context for the rounded steps (z-scores), whatever the caller's context is.
 CONTEXT = decimal.Context(
     prec=34,
     rounding=decimal.ROUND_HALF_EVEN,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
-# Exact addition for sums (see _sum); inputs are bounded by to_decimal, so the digits stay few.
+# Additions that never round: an exact sum does not depend on the order of its terms.
 _EXACT = decimal.Context(
     prec=decimal.MAX_PREC,
     Emax=decimal.MAX_EMAX,
     Emin=decimal.MIN_EMIN,
     traps=[decimal.InvalidOperation, decimal.Overflow],
 )
-# Inputs (scores, weights, maxima, totals) may have at most this many decimals and be below 10**15.
+# Inputs (scores, weights, maxima, totals) have at most this many decimals and stay below 10**15,
+# so every one is an integer over 10**12 and 1e-999999 is a refusal, not a stall.
 MAX_INPUT_PLACES = 12
 MAX_INPUT_ADJUSTED = 14
+INPUT_SCALE = 10**MAX_INPUT_PLACES
 COMPARE_PLACES = 9
-QUANTUM = Decimal(1).scaleb(-COMPARE_PLACES)
-HUNDRED = Decimal(100)
+HUNDRED = Fraction(100)
 ZERO = Decimal(0)
 
 DEFAULT_STRATEGY = "mean"
@@ -84,7 +91,7 @@ RUNG_MEDIAN = "median"
 RUNG_TIE = "tie"
 
 Id = Hashable
-Table = Mapping[Id, Mapping[Id, Decimal]]  # entry id -> judge id -> value
+Number = Fraction | Decimal | int
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -110,14 +117,14 @@ def _in_context(func: F) -> F:
 
 
 def id_key(value: Id) -> tuple[int, Any, str]:
-    """A sort key for entry, judge and criterion ids that may be ints or strings (never mixed badly)."""
+    """A sort key for entry, judge and criterion ids that may be ints or strings."""
     if isinstance(value, int) and not isinstance(value, bool):
         return (0, value, "")
     return (1, 0, str(value))
 
 
 def to_decimal(value: Any, *, what: str = "value") -> Decimal:
-    """Convert an int, Decimal, float or numeric string exactly to a finite Decimal."""
+    """Read an int, Decimal, float or numeric string exactly as a finite, bounded Decimal."""
     if isinstance(value, bool):
         raise ScoringError("invalid_number", f"{what} is a boolean, not a number", value=value)
     if isinstance(value, Decimal):
@@ -125,7 +132,7 @@ def to_decimal(value: Any, *, what: str = "value") -> Decimal:
     elif isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float):
-        # repr() is the shortest string that round-trips: 0.1 becomes 0.1, not 0.1000000000000000055...
+        # repr() is the shortest string that round-trips: 0.1 is read as 0.1, not 0.1000000000000000055...
         number = Decimal(repr(value))
     elif isinstance(value, str):
         try:
@@ -137,9 +144,8 @@ def to_decimal(value: Any, *, what: str = "value") -> Decimal:
     if not number.is_finite():
         raise ScoringError("invalid_number", f"{what} is not finite", value=str(value))
     if number:
-        reduced = number.normalize(CONTEXT)
+        reduced = number.normalize(_EXACT)
         if reduced.as_tuple().exponent < -MAX_INPUT_PLACES or reduced.adjusted() > MAX_INPUT_ADJUSTED:
-            # Bounded inputs keep exact sums small and make 1e-999999 a refusal, not a stall.
             raise ScoringError(
                 "invalid_number",
                 f"{what} needs at most {MAX_INPUT_PLACES} decimals and must be below 10**15",
@@ -148,33 +154,52 @@ def to_decimal(value: Any, *, what: str = "value") -> Decimal:
     return number
 
 
-def quantize(value: Decimal) -> Decimal:
-    """Round a computed value to the comparison precision (`COMPARE_PLACES` decimals)."""
-    return value.quantize(QUANTUM, context=CONTEXT)
+def _scaled(number: Decimal) -> int:
+    """A bounded Decimal as an exact integer count of 10**-12."""
+    return int(number.scaleb(MAX_INPUT_PLACES, _EXACT))
 
 
-def display(value: Decimal | int | float | str, places: int = 2) -> str:
+def quantize(value: Number) -> Decimal:
+    """Round an exact or computed value half-even to `COMPARE_PLACES` decimals (the compared value)."""
+    if isinstance(value, Decimal):
+        return value.quantize(_QUANTUM, context=_EXACT)
+    value = Fraction(value)
+    return _quantize_ratio(value.numerator, value.denominator)
+
+
+_QUANTUM = Decimal(1).scaleb(-COMPARE_PLACES)
+_COMPARE_SCALE = 10**COMPARE_PLACES
+
+
+def _quantize_ratio(numerator: int, denominator: int) -> Decimal:
+    """numerator/denominator (denominator > 0) rounded half-even to COMPARE_PLACES, in integers only."""
+    units, rest = divmod(numerator * _COMPARE_SCALE, denominator)
+    if 2 * rest > denominator or (2 * rest == denominator and units % 2):
+        units += 1
+    return Decimal(units).scaleb(-COMPARE_PLACES, _EXACT)
+
+
+def display(value: Number | float | str, places: int = 2) -> str:
     """Format a value for people: `places` decimals, half up (85.125 -> "85.13")."""
-    number = to_decimal(value)
-    return str(number.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP, context=CONTEXT))
+    if isinstance(value, Fraction):
+        value = CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
+    number = to_decimal(value) if not isinstance(value, Decimal) else value
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP, context=_EXACT)
+    return f"{rounded:f}"
 
 
-def _sum(values: Iterable[Decimal]) -> Decimal:
-    """The exact sum, rounded once to CONTEXT: the same digits for any order of the inputs.
-
-    Additions in `_EXACT` never round (its precision is unbounded), so unlike a running
-    sum in 34 digits the result cannot depend on the order; and it is faster than sorting.
-    """
-    return CONTEXT.plus(reduce(_EXACT.add, values, ZERO))
+def _exact_sum(values: Iterable[Decimal]) -> Decimal:
+    """The exact sum of Decimals: the same digits for any order of the terms."""
+    return reduce(_EXACT.add, values, ZERO)
 
 
-def _median(ordered: Sequence[Decimal]) -> Decimal:
-    """The median of an already sorted, non-empty sequence."""
+def _median_scaled(ordered: Sequence[int], denominator: int) -> Fraction:
+    """The exact median of sorted scaled integers, as a Fraction in real units."""
     n = len(ordered)
     mid = n // 2
     if n % 2:
-        return ordered[mid]
-    return (ordered[mid - 1] + ordered[mid]) / 2
+        return Fraction(ordered[mid], denominator)
+    return Fraction(ordered[mid - 1] + ordered[mid], 2 * denominator)
 
 
 # --------------------------------------------------------------------------- criteria, cards
@@ -201,12 +226,21 @@ class Scorecard:
 
 @dataclass(frozen=True)
 class Rubric:
-    """Validated criteria in their stated order, with the weights normalised to sum 1."""
+    """Validated criteria in their stated order, with exact factors for scaled-integer arithmetic.
+
+    For a score s (as the integer n = s·10¹²) of criterion c: the judge's total S is
+    Σ total_factors[c]·n / total_denominator, and the criterion's value 100·s/Mᶜ is
+    criterion_factors[c]·n / criterion_denominators[c].
+    """
 
     criteria: tuple[Criterion, ...]
-    weights: tuple[Decimal, ...]  # normalised, same order as `criteria`
+    weights: tuple[Fraction, ...]  # normalised to sum 1, in `criteria` order
     maxima: tuple[Decimal, ...]
     ids: frozenset[Id]
+    total_factors: tuple[int, ...]
+    total_denominator: int
+    criterion_factors: tuple[int, ...]
+    criterion_denominators: tuple[int, ...]
 
     @property
     def ladder(self) -> tuple[str, ...]:
@@ -214,14 +248,13 @@ class Rubric:
         return (RUNG_SCORE, *(f"criterion:{c.id}" for c in self.criteria), RUNG_MEDIAN)
 
 
-@_in_context
 def prepare_rubric(criteria: Iterable[Criterion]) -> Rubric:
     """Validate criteria (weights ≥ 0 summing > 0, maxima > 0, unique ids) and order them."""
     items = sorted(criteria, key=lambda c: (c.order, id_key(c.id)))
     if not items:
         raise ScoringError("no_criteria", "the rubric has no criteria")
     seen: set[Id] = set()
-    raw_weights: list[Decimal] = []
+    raw_weights: list[Fraction] = []
     maxima: list[Decimal] = []
     for criterion in items:
         if criterion.id in seen:
@@ -235,13 +268,26 @@ def prepare_rubric(criteria: Iterable[Criterion]) -> Rubric:
             raise ScoringError(
                 "invalid_max_score", "a maximum score must be positive", criterion_id=criterion.id
             )
-        raw_weights.append(weight)
+        raw_weights.append(Fraction(weight))
         maxima.append(maximum)
-    weight_sum = _sum(raw_weights)
+    weight_sum = sum(raw_weights, Fraction(0))
     if weight_sum <= 0:
         raise ScoringError("invalid_weight", "the weights sum to zero")
     weights = tuple(w / weight_sum for w in raw_weights)
-    return Rubric(tuple(items), weights, tuple(maxima), frozenset(seen))
+    # S = Σ 100·wᶜ/Mᶜ · s: with s = n/10¹², bring every factor to one denominator.
+    per_unit = [HUNDRED * w / Fraction(m) / INPUT_SCALE for w, m in zip(weights, maxima, strict=True)]
+    total_den = lcm(*(f.denominator for f in per_unit))
+    criterion_units = [HUNDRED / Fraction(m) / INPUT_SCALE for m in maxima]
+    return Rubric(
+        criteria=tuple(items),
+        weights=weights,
+        maxima=tuple(maxima),
+        ids=frozenset(seen),
+        total_factors=tuple(int(f * total_den) for f in per_unit),
+        total_denominator=total_den,
+        criterion_factors=tuple(f.numerator for f in criterion_units),
+        criterion_denominators=tuple(f.denominator for f in criterion_units),
+    )
 
 
 def _check_keys(rubric: Rubric, card: Scorecard) -> None:
@@ -267,69 +313,77 @@ def _check_keys(rubric: Rubric, card: Scorecard) -> None:
         )
 
 
-def _normalised_values(
-    rubric: Rubric, card: Scorecard, cache: dict[tuple[int, type, Any], Decimal]
-) -> tuple[Decimal, ...]:
-    """The card's values as 100·sᶜ/Mᶜ in rubric order, each checked to be a number in 0..Mᶜ.
+_Cache = dict[tuple[int, type, Any], tuple[int, int]]
 
-    `cache` maps (criterion position, type, raw value) to the checked result: rubrics use few
-    distinct values, so most lookups skip the conversion (the type is in the key so that True
-    is never taken for 1).
+
+def _read_card(rubric: Rubric, card: Scorecard, cache: _Cache) -> tuple[int, tuple[int, ...]]:
+    """The card's total and per-criterion values as scaled integers, each score checked in 0..Mᶜ.
+
+    `cache` maps (criterion position, type, raw value) to its two scaled contributions: rubrics
+    use few distinct values, so most scores skip the conversion. The type is part of the key so
+    that True is never taken for 1.
     """
     scores = card.scores
     if len(scores) != len(rubric.ids):
         _check_keys(rubric, card)
-    out = []
+    total = 0
+    values = []
     for position, criterion in enumerate(rubric.criteria):
         if criterion.id not in scores:
             _check_keys(rubric, card)
         raw = scores[criterion.id]
         key = (position, type(raw), raw)
         try:
-            out.append(cache[key])
-            continue
+            part, value = cache[key]
         except (KeyError, TypeError):  # TypeError: an unhashable value, refused by to_decimal below
-            pass
-        maximum = rubric.maxima[position]
-        value = to_decimal(raw, what="score")
-        if value < 0 or value > maximum:
-            raise ScoringError(
-                "score_out_of_range",
-                "a score lies outside 0..max_score",
-                judge_id=card.judge_id,
-                entry_id=card.entry_id,
-                criterion_id=criterion.id,
-                value=str(value),
-                max_score=str(maximum),
-            )
-        normalised = HUNDRED * value / maximum
-        if isinstance(raw, int | str | float | Decimal):
-            cache[key] = normalised
-        out.append(normalised)
-    return tuple(out)
+            maximum = rubric.maxima[position]
+            number = to_decimal(raw, what="score")
+            if number < 0 or number > maximum:
+                raise ScoringError(
+                    "score_out_of_range",
+                    "a score lies outside 0..max_score",
+                    judge_id=card.judge_id,
+                    entry_id=card.entry_id,
+                    criterion_id=criterion.id,
+                    value=str(number),
+                    max_score=str(maximum),
+                ) from None
+            n = _scaled(number)
+            part, value = rubric.total_factors[position] * n, rubric.criterion_factors[position] * n
+            cache[key] = (part, value)
+        total += part
+        values.append(value)
+    return total, tuple(values)
 
 
-def _weighted(rubric: Rubric, normalised: Sequence[Decimal]) -> Decimal:
-    """S = Σ wᶜ · (100·sᶜ/Mᶜ) in the rubric's fixed order (so the digits never vary)."""
-    return sum(map(operator.mul, rubric.weights, normalised), ZERO)
-
-
-@_in_context
-def judge_total(criteria: Rubric | Iterable[Criterion], scores: Mapping[Id, Any]) -> Decimal:
-    """One judge's total S = 100 · Σ wᶜ·sᶜ/Mᶜ (weights normalised), unrounded, in 0..100."""
+def judge_total(criteria: Rubric | Iterable[Criterion], scores: Mapping[Id, Any]) -> Fraction:
+    """One judge's exact total S = 100 · Σ wᶜ·sᶜ/Mᶜ (weights normalised), in 0..100."""
     rubric = criteria if isinstance(criteria, Rubric) else prepare_rubric(criteria)
-    return _weighted(rubric, _normalised_values(rubric, Scorecard(None, None, scores), {}))
+    total, _ = _read_card(rubric, Scorecard(None, None, scores), {})
+    return Fraction(total, rubric.total_denominator)
 
 
 # --------------------------------------------------------------------------- strategies
 
 
 @dataclass(frozen=True)
-class Aggregate:
-    """One entry's aggregate and how it was made: the value each judge contributed, and who was dropped."""
+class ScaledTable:
+    """Values per entry and judge as exact integers over one denominator: value = int / denominator."""
 
-    value: Decimal
-    contributions: Mapping[Id, Decimal]  # judge id -> the number that went into the average
+    values: Mapping[Id, Mapping[Id, int]]  # entry id -> judge id -> scaled value
+    denominator: int
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One entry's aggregate and how it was made.
+
+    `contributions` is what each judge put into the average when it is not their own value
+    (the z-scores); `dropped` names the judges left out (trimmed mean).
+    """
+
+    value: Fraction | Decimal
+    contributions: Mapping[Id, Decimal] | None = None
     dropped: tuple[Id, ...] = ()
 
 
@@ -340,15 +394,15 @@ class AggregationStrategy:
     label: ClassVar[str] = ""  # Indonesian, for the results page
     scale: ClassVar[str] = "points"  # "points" (0..100) or "z" (standard deviations)
 
-    def check(self, table: Table) -> None:
+    def check(self, table: ScaledTable) -> None:
         """Raise ScoringError when the strategy cannot be applied to this table."""
 
-    def aggregate(self, table: Table) -> dict[Id, Aggregate]:
+    def aggregate(self, table: ScaledTable) -> dict[Id, Aggregate]:
         """Combine each entry's judge values into one number."""
-        return {entry: self.combine(values) for entry, values in table.items()}
+        return {entry: self.combine(values, table.denominator) for entry, values in table.values.items()}
 
-    def combine(self, values: Mapping[Id, Decimal]) -> Aggregate:
-        """Combine one entry's judge values (per-entry strategies override this)."""
+    def combine(self, values: Mapping[Id, int], denominator: int) -> Aggregate:
+        """Combine one entry's scaled judge values (per-entry strategies override this)."""
         raise NotImplementedError
 
 
@@ -380,9 +434,9 @@ class MeanStrategy(AggregationStrategy):
     name = "mean"
     label = "Rata-rata"
 
-    def combine(self, values: Mapping[Id, Decimal]) -> Aggregate:
-        """Mean of all values."""
-        return Aggregate(_sum(values.values()) / len(values), dict(values))
+    def combine(self, values: Mapping[Id, int], denominator: int) -> Aggregate:
+        """Exact mean of all values."""
+        return Aggregate(Fraction(sum(values.values()), len(values) * denominator))
 
 
 @register_strategy
@@ -392,9 +446,9 @@ class MedianStrategy(AggregationStrategy):
     name = "median"
     label = "Median"
 
-    def combine(self, values: Mapping[Id, Decimal]) -> Aggregate:
-        """Median of all values."""
-        return Aggregate(_median(sorted(values.values())), dict(values))
+    def combine(self, values: Mapping[Id, int], denominator: int) -> Aggregate:
+        """Exact median of all values."""
+        return Aggregate(_median_scaled(sorted(values.values()), denominator))
 
 
 @register_strategy
@@ -404,9 +458,9 @@ class TrimmedMeanStrategy(AggregationStrategy):
     name = "trimmed_mean"
     label = "Rata-rata terpangkas"
 
-    def check(self, table: Table) -> None:
+    def check(self, table: ScaledTable) -> None:
         """Refuse unless every entry has at least TRIMMED_MIN_JUDGES judges."""
-        short = sorted((e for e, v in table.items() if len(v) < TRIMMED_MIN_JUDGES), key=id_key)
+        short = sorted((e for e, v in table.values.items() if len(v) < TRIMMED_MIN_JUDGES), key=id_key)
         if short:
             raise ScoringError(
                 "not_enough_judges",
@@ -415,12 +469,14 @@ class TrimmedMeanStrategy(AggregationStrategy):
                 minimum=TRIMMED_MIN_JUDGES,
             )
 
-    def combine(self, values: Mapping[Id, Decimal]) -> Aggregate:
-        """Mean without the lowest and the highest value (ties dropped by judge id, for the record only)."""
+    def combine(self, values: Mapping[Id, int], denominator: int) -> Aggregate:
+        """Mean without the lowest and the highest value (between equal values, by judge id, for the record)."""
         ordered = sorted(values.items(), key=lambda kv: (kv[1], id_key(kv[0])))
-        low, high = ordered[0][0], ordered[-1][0]
-        kept = {judge: value for judge, value in ordered[1:-1]}
-        return Aggregate(_sum(kept.values()) / len(kept), kept, dropped=(low, high))
+        kept = [value for _, value in ordered[1:-1]]
+        return Aggregate(
+            Fraction(sum(kept), len(kept) * denominator),
+            dropped=(ordered[0][0], ordered[-1][0]),
+        )
 
 
 @register_strategy
@@ -431,9 +487,9 @@ class ZScoreStrategy(AggregationStrategy):
     label = "Skor-z per juri"
     scale = "z"
 
-    def check(self, table: Table) -> None:
+    def check(self, table: ScaledTable) -> None:
         """Refuse unless every judge scored ≥ ZSCORE_MIN_ENTRIES entries and all are connected."""
-        by_judge = _by_judge(table)
+        by_judge = _by_judge(table.values)
         thin = sorted((j for j, v in by_judge.items() if len(v) < ZSCORE_MIN_ENTRIES), key=id_key)
         if thin:
             raise ScoringError(
@@ -442,7 +498,7 @@ class ZScoreStrategy(AggregationStrategy):
                 judge_ids=thin,
                 minimum=ZSCORE_MIN_ENTRIES,
             )
-        groups = _connected_groups(table)
+        groups = _connected_groups(table.values)
         if len(groups) > 1:
             raise ScoringError(
                 "not_enough_overlap",
@@ -450,29 +506,42 @@ class ZScoreStrategy(AggregationStrategy):
                 judge_groups=[sorted(g, key=id_key) for g in groups],
             )
 
-    def aggregate(self, table: Table) -> dict[Id, Aggregate]:
-        """Standardise per judge (population SD; zero spread gives 0), then mean per entry."""
-        z: dict[Id, dict[Id, Decimal]] = {entry: {} for entry in table}
-        for judge, values in _by_judge(table).items():
+    def aggregate(self, table: ScaledTable) -> dict[Id, Aggregate]:
+        """Standardise per judge (population SD; zero spread gives 0), then mean per entry.
+
+        With n values x (scaled integers; z does not depend on the scale), d = n·x − Σx and
+        Q = Σd², z = d·√(n/Q): exact integers up to one division, one square root and one
+        product, so a judge whose values all move by a constant gets exactly the same z-scores.
+        """
+        z: dict[Id, dict[Id, Decimal]] = {entry: {} for entry in table.values}
+        for judge, values in _by_judge(table.values).items():
             n = len(values)
-            mean = _sum(values.values()) / n
-            variance = _sum((v - mean) * (v - mean) for v in values.values()) / n
-            deviation = variance.sqrt()
-            for entry, value in values.items():
-                z[entry][judge] = ZERO if deviation == 0 else (value - mean) / deviation
-        return {entry: Aggregate(_sum(zs.values()) / len(zs), zs) for entry, zs in z.items()}
+            total = sum(values.values())
+            deviations = {entry: n * x - total for entry, x in values.items()}
+            spread = sum(d * d for d in deviations.values())
+            if spread == 0:  # the judge gave every entry the same total: no preference
+                for entry in deviations:
+                    z[entry][judge] = ZERO
+                continue
+            factor = CONTEXT.sqrt(CONTEXT.divide(Decimal(n), Decimal(spread)))
+            for entry, d in deviations.items():
+                z[entry][judge] = CONTEXT.multiply(Decimal(d), factor)
+        return {
+            entry: Aggregate(CONTEXT.divide(_exact_sum(zs.values()), len(zs)), contributions=zs)
+            for entry, zs in z.items()
+        }
 
 
-def _by_judge(table: Table) -> dict[Id, dict[Id, Decimal]]:
+def _by_judge(values: Mapping[Id, Mapping[Id, int]]) -> dict[Id, dict[Id, int]]:
     """Turn entry -> judge -> value into judge -> entry -> value."""
-    out: dict[Id, dict[Id, Decimal]] = {}
-    for entry, values in table.items():
-        for judge, value in values.items():
+    out: dict[Id, dict[Id, int]] = {}
+    for entry, judges in values.items():
+        for judge, value in judges.items():
             out.setdefault(judge, {})[entry] = value
     return out
 
 
-def _connected_groups(table: Table) -> list[set[Id]]:
+def _connected_groups(values: Mapping[Id, Mapping[Id, int]]) -> list[set[Id]]:
     """The sets of judges linked through shared entries (union-find over the judge–entry graph)."""
     parent: dict[Id, Id] = {}
 
@@ -484,12 +553,12 @@ def _connected_groups(table: Table) -> list[set[Id]]:
             parent[judge], judge = root, parent[judge]
         return root
 
-    for values in table.values():
-        judges = list(values)
-        for judge in judges:
+    for judges in values.values():
+        members = list(judges)
+        for judge in members:
             parent.setdefault(judge, judge)
-        first = find(judges[0])
-        for judge in judges[1:]:
+        first = find(members[0])
+        for judge in members[1:]:
             root = find(judge)
             if root != first:
                 parent[root] = first
@@ -499,15 +568,19 @@ def _connected_groups(table: Table) -> list[set[Id]]:
     return sorted(groups.values(), key=lambda g: min(id_key(j) for j in g))
 
 
-@_in_context
-def aggregate_totals(table: Table, strategy: str = DEFAULT_STRATEGY) -> dict[Id, Decimal]:
-    """Aggregate {entry: {judge: total}} with a named strategy; values quantized for comparison."""
-    if not table or any(not values for values in table.values()):
+def aggregate_totals(
+    totals: Mapping[Id, Mapping[Id, Any]], strategy: str = DEFAULT_STRATEGY
+) -> dict[Id, Decimal]:
+    """Aggregate {entry: {judge: total}} with a named strategy; values as compared (quantized)."""
+    if not totals or any(not judges for judges in totals.values()):
         raise ScoringError("no_scorecards", "every entry needs at least one judge's total")
     chosen = get_strategy(strategy)
-    clean = {e: {j: to_decimal(v, what="total") for j, v in vs.items()} for e, vs in table.items()}
-    chosen.check(clean)
-    return {entry: quantize(agg.value) for entry, agg in chosen.aggregate(clean).items()}
+    table = ScaledTable(
+        {e: {j: _scaled(to_decimal(v, what="total")) for j, v in js.items()} for e, js in totals.items()},
+        INPUT_SCALE,
+    )
+    chosen.check(table)
+    return {entry: quantize(agg.value) for entry, agg in chosen.aggregate(table).items()}
 
 
 # --------------------------------------------------------------------------- ranking, awards
@@ -554,12 +627,17 @@ def award_for_rank(rank: int) -> str | None:
 # --------------------------------------------------------------------------- results
 
 
+def _text(value: Decimal | None) -> str | None:
+    """A Decimal as plain digits (never 5E-9) for snapshots."""
+    return None if value is None else f"{value:f}"
+
+
 @dataclass(frozen=True)
 class JudgeScore:
     """One judge's part in an entry's number."""
 
     judge_id: Id
-    total: Decimal  # S on 0..100, quantized
+    total: Decimal  # S on 0..100, as compared
     contribution: Decimal | None  # what went into the average (S, or z for zscore); None if dropped
     dropped: bool = False
 
@@ -591,16 +669,16 @@ class EntryResult:
             "judges": [
                 {
                     "judge_id": j.judge_id,
-                    "total": str(j.total),
-                    "contribution": None if j.contribution is None else str(j.contribution),
+                    "total": _text(j.total),
+                    "contribution": _text(j.contribution),
                     "dropped": j.dropped,
                 }
                 for j in self.judges
             ],
-            "aggregate": str(self.aggregate),
-            "criteria": [{"criterion_id": c, "value": str(v)} for c, v in self.criteria],
-            "median_total": str(self.median_total),
-            "spread": str(self.spread),
+            "aggregate": _text(self.aggregate),
+            "criteria": [{"criterion_id": c, "value": _text(v)} for c, v in self.criteria],
+            "median_total": _text(self.median_total),
+            "spread": _text(self.spread),
             "discrepancy": self.discrepancy,
             "rank": self.rank,
             "above": self.above,
@@ -638,9 +716,7 @@ class Results:
             "strategy": self.strategy,
             "label": self.label,
             "scale": self.scale,
-            "discrepancy_threshold": None
-            if self.discrepancy_threshold is None
-            else str(self.discrepancy_threshold),
+            "discrepancy_threshold": _text(self.discrepancy_threshold),
             "ladder": list(self.ladder),
             "compare_places": COMPARE_PLACES,
             "entries": [r.to_dict() for r in self.entries],
@@ -668,15 +744,16 @@ def compute_results(
     if threshold is not None and threshold < 0:
         raise ScoringError("invalid_threshold", "the discrepancy threshold is negative")
 
-    cards: dict[Id, dict[Id, tuple[Decimal, ...]]] = {}  # entry -> judge -> normalised values
-    cache: dict[tuple[int, type, Any], Decimal] = {}
+    totals: dict[Id, dict[Id, int]] = {}
+    per_criterion: list[dict[Id, dict[Id, int]]] = [{} for _ in rubric.criteria]
+    cache: _Cache = {}
     expected = None if entries is None else set(entries)
     for card in scorecards:
         if expected is not None and card.entry_id not in expected:
             raise ScoringError(
                 "unknown_entry", "a scorecard is for an entry not in this competition", entry_id=card.entry_id
             )
-        judges = cards.setdefault(card.entry_id, {})
+        judges = totals.setdefault(card.entry_id, {})
         if card.judge_id in judges:
             raise ScoringError(
                 "duplicate_scorecard",
@@ -684,58 +761,61 @@ def compute_results(
                 judge_id=card.judge_id,
                 entry_id=card.entry_id,
             )
-        judges[card.judge_id] = _normalised_values(rubric, card, cache)
+        judges[card.judge_id], values = _read_card(rubric, card, cache)
+        for table, value in zip(per_criterion, values, strict=True):
+            table.setdefault(card.entry_id, {})[card.judge_id] = value
     if expected is not None:
-        unscored = sorted(expected - set(cards), key=id_key)
+        unscored = sorted(expected - set(totals), key=id_key)
         if unscored:
             raise ScoringError("no_scorecards", "some entries have no scorecard", entry_ids=unscored)
-    if not cards:
+    if not totals:
         raise ScoringError("no_scorecards", "there are no scorecards")
-    totals = {e: {j: _weighted(rubric, n) for j, n in js.items()} for e, js in cards.items()}
-    per_criterion = [
-        {e: {j: n[i] for j, n in js.items()} for e, js in cards.items()} for i in range(len(rubric.criteria))
+
+    total_table = ScaledTable(totals, rubric.total_denominator)
+    chosen.check(total_table)
+    aggregates = chosen.aggregate(total_table)
+    criterion_aggregates = [
+        chosen.aggregate(ScaledTable(table, den))
+        for table, den in zip(per_criterion, rubric.criterion_denominators, strict=True)
     ]
 
-    chosen.check(totals)
-    aggregates = chosen.aggregate(totals)
-    criterion_aggregates = [chosen.aggregate(table) for table in per_criterion]
-
+    den = rubric.total_denominator
     keys: dict[Id, tuple[Decimal, ...]] = {}
-    medians: dict[Id, Decimal] = {}
     for entry, judges in totals.items():
-        medians[entry] = quantize(_median(sorted(judges.values())))
         keys[entry] = (
             quantize(aggregates[entry].value),
             *(quantize(c[entry].value) for c in criterion_aggregates),
-            medians[entry],
+            quantize(_median_scaled(sorted(judges.values()), den)),
         )
 
     results = []
     for placing in rank_entries(keys, rubric.ladder):
         entry = placing.entry_id
-        judges = totals[entry]
         agg = aggregates[entry]
-        spread = quantize(max(judges.values()) - min(judges.values()))
+        shown = {judge: _quantize_ratio(value, den) for judge, value in totals[entry].items()}
+        spread = max(shown.values()) - min(shown.values())  # of the totals as shown
+        judge_scores = []
+        for judge in sorted(shown, key=id_key):
+            dropped = judge in agg.dropped
+            if dropped:
+                contribution = None
+            elif agg.contributions is not None:
+                contribution = quantize(agg.contributions[judge])
+            else:
+                contribution = shown[judge]
+            judge_scores.append(JudgeScore(judge, shown[judge], contribution, dropped))
         results.append(
             EntryResult(
                 entry_id=entry,
                 strategy=chosen.name,
                 scale=chosen.scale,
-                judges=tuple(
-                    JudgeScore(
-                        judge_id=judge,
-                        total=quantize(judges[judge]),
-                        contribution=None if judge in agg.dropped else quantize(agg.contributions[judge]),
-                        dropped=judge in agg.dropped,
-                    )
-                    for judge in sorted(judges, key=id_key)
-                ),
+                judges=tuple(judge_scores),
                 aggregate=keys[entry][0],
                 criteria=tuple(
                     (criterion.id, value)
                     for criterion, value in zip(rubric.criteria, keys[entry][1:-1], strict=True)
                 ),
-                median_total=medians[entry],
+                median_total=keys[entry][-1],
                 spread=spread,
                 discrepancy=threshold is not None and spread > threshold,
                 rank=placing.rank,
