@@ -470,12 +470,18 @@ class TrimmedMeanStrategy(AggregationStrategy):
             )
 
     def combine(self, values: Mapping[Id, int], denominator: int) -> Aggregate:
-        """Mean without the lowest and the highest value (between equal values, by judge id, for the record)."""
-        ordered = sorted(values.items(), key=lambda kv: (kv[1], id_key(kv[0])))
-        kept = [value for _, value in ordered[1:-1]]
+        """Mean without one lowest and one highest value.
+
+        Which judge is named as dropped among equal extremes (the lowest id for the lowest value,
+        the highest id for the highest) is only for the record: the mean is the same either way.
+        """
+        ordered = sorted(values.values())
+        low, high = ordered[0], ordered[-1]
+        low_judge = min((j for j, v in values.items() if v == low), key=id_key)
+        high_judge = max((j for j, v in values.items() if v == high and j != low_judge), key=id_key)
         return Aggregate(
-            Fraction(sum(kept), len(kept) * denominator),
-            dropped=(ordered[0][0], ordered[-1][0]),
+            Fraction(sum(ordered[1:-1]), (len(ordered) - 2) * denominator),
+            dropped=(low_judge, high_judge),
         )
 
 
@@ -513,19 +519,31 @@ class ZScoreStrategy(AggregationStrategy):
         Q = Σd², z = d·√(n/Q): exact integers up to one division, one square root and one
         product, so a judge whose values all move by a constant gets exactly the same z-scores.
         """
+        columns: dict[Id, tuple[list[Id], list[int]]] = {}  # judge -> (entries, values)
+        for entry, judges in table.values.items():
+            for judge, value in judges.items():
+                column = columns.get(judge)
+                if column is None:
+                    column = columns[judge] = ([], [])
+                column[0].append(entry)
+                column[1].append(value)
         z: dict[Id, dict[Id, Decimal]] = {entry: {} for entry in table.values}
-        for judge, values in _by_judge(table.values).items():
-            n = len(values)
-            total = sum(values.values())
-            deviations = {entry: n * x - total for entry, x in values.items()}
-            spread = sum(d * d for d in deviations.values())
+        for judge, (entries, xs) in columns.items():
+            n = len(xs)
+            total = sum(xs)
+            deviations = [n * x - total for x in xs]
+            spread = sum(d * d for d in deviations)
             if spread == 0:  # the judge gave every entry the same total: no preference
-                for entry in deviations:
+                for entry in entries:
                     z[entry][judge] = ZERO
                 continue
             factor = CONTEXT.sqrt(CONTEXT.divide(Decimal(n), Decimal(spread)))
-            for entry, d in deviations.items():
-                z[entry][judge] = CONTEXT.multiply(Decimal(d), factor)
+            seen: dict[int, Decimal] = {}  # rubric steps repeat, so many entries share a deviation
+            for entry, d in zip(entries, deviations, strict=True):
+                value = seen.get(d)
+                if value is None:
+                    value = seen[d] = CONTEXT.multiply(Decimal(d), factor)
+                z[entry][judge] = value
         return {
             entry: Aggregate(CONTEXT.divide(_exact_sum(zs.values()), len(zs)), contributions=zs)
             for entry, zs in z.items()
@@ -745,7 +763,7 @@ def compute_results(
         raise ScoringError("invalid_threshold", "the discrepancy threshold is negative")
 
     totals: dict[Id, dict[Id, int]] = {}
-    per_criterion: list[dict[Id, dict[Id, int]]] = [{} for _ in rubric.criteria]
+    read: dict[Id, dict[Id, tuple[int, ...]]] = {}  # entry -> judge -> per-criterion values
     cache: _Cache = {}
     expected = None if entries is None else set(entries)
     for card in scorecards:
@@ -761,9 +779,9 @@ def compute_results(
                 judge_id=card.judge_id,
                 entry_id=card.entry_id,
             )
-        judges[card.judge_id], values = _read_card(rubric, card, cache)
-        for table, value in zip(per_criterion, values, strict=True):
-            table.setdefault(card.entry_id, {})[card.judge_id] = value
+        judges[card.judge_id], read.setdefault(card.entry_id, {})[card.judge_id] = _read_card(
+            rubric, card, cache
+        )
     if expected is not None:
         unscored = sorted(expected - set(totals), key=id_key)
         if unscored:
@@ -771,6 +789,10 @@ def compute_results(
     if not totals:
         raise ScoringError("no_scorecards", "there are no scorecards")
 
+    per_criterion = [
+        {entry: {judge: values[i] for judge, values in judges.items()} for entry, judges in read.items()}
+        for i in range(len(rubric.criteria))
+    ]
     total_table = ScaledTable(totals, rubric.total_denominator)
     chosen.check(total_table)
     aggregates = chosen.aggregate(total_table)
