@@ -42,7 +42,8 @@ z-scores need a square root: each is computed from exact integers with three rou
 34-digit Decimal context (`CONTEXT`), so shifting a judge's scores leaves their z-scores
 identical to the last digit, and the order of judges, scorecards or criteria never changes a
 digit. Every value in a result is rounded half-even to `COMPARE_PLACES` decimals before entries
-are compared, so the remaining rounding noise of a z-score average never separates two entries.
+are compared, so the remaining rounding noise of a z-score average (around 10⁻³³) cannot
+separate two entries unless their exact value lies that close to a rounding boundary.
 Rounding to 2 decimals is for display only (`display`).
 """
 
