@@ -75,6 +75,21 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+# Search structures written by hand in migration 0002 (SQLite FTS5 table and its shadow tables,
+# the PostgreSQL trigram index): not in the models, so autogenerate must not try to drop them.
+UNMANAGED_TABLE_PREFIXES = ("cooperative_fts",)
+UNMANAGED_INDEXES = {"ix_cooperative_name_trgm"}
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the hand-written search structures out of autogenerate's comparison."""
+    if type_ == "table" and name and name.startswith(UNMANAGED_TABLE_PREFIXES):
+        return False
+    if type_ == "index" and name in UNMANAGED_INDEXES:
+        return False
+    return True
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -96,6 +111,7 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("compare_type", True)
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
