@@ -127,9 +127,11 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import api
     from .auth.views import bp as auth_bp
+    from .cooperatives.views import bp as cooperatives_bp
     from .main import bp as main_bp
 
     # Domain API modules attach their routes to api.bp on import, so import them first.
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(cooperatives_bp)
     app.register_blueprint(api.bp)
