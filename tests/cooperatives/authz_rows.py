@@ -61,4 +61,7 @@ ROWS = [
     ),
     admin_only("cooperatives.admin_history", lambda f: f"/admin/koperasi/{NIK(f)}/riwayat"),
     admin_only("cooperatives.admin_recompute", "/admin/koperasi/hitung-ulang", method="POST"),
+    admin_only("cooperatives.admin_import", "/admin/koperasi/impor"),
+    admin_only("cooperatives.admin_import", "/admin/koperasi/impor", method="POST", data={}),
+    admin_only("cooperatives.admin_export", "/admin/koperasi/ekspor?format=csv"),
 ]
