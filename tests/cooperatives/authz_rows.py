@@ -1,6 +1,6 @@
 """Authorization rows for the registry: admin pages, public directory and profile, the API."""
 
-from tests.authz import admin_only
+from tests.authz import admin_only, public
 
 NIK = lambda f: f.cooperative().nik  # noqa: E731
 
@@ -64,4 +64,9 @@ ROWS = [
     admin_only("cooperatives.admin_import", "/admin/koperasi/impor"),
     admin_only("cooperatives.admin_import", "/admin/koperasi/impor", method="POST", data={}),
     admin_only("cooperatives.admin_export", "/admin/koperasi/ekspor?format=csv"),
+]
+
+ROWS += [
+    public("cooperatives.directory", "/koperasi?q=koperasi&status=aktif"),
+    public("cooperatives.profile", lambda f: f"/koperasi/{NIK(f)}"),
 ]
