@@ -127,6 +127,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import api
     from .auth.views import bp as auth_bp
+    from .cooperatives import api as _cooperatives_api  # noqa: F401  - routes on api.bp
     from .cooperatives.views import bp as cooperatives_bp
     from .main import bp as main_bp
 

@@ -70,3 +70,21 @@ ROWS += [
     public("cooperatives.directory", "/koperasi?q=koperasi&status=aktif"),
     public("cooperatives.profile", lambda f: f"/koperasi/{NIK(f)}"),
 ]
+
+# The API: reading is public, writing is the office's.
+ROWS += [
+    public("api.cooperatives_list", "/api/v1/cooperatives?q=koperasi"),
+    public("api.cooperative_detail", lambda f: f"/api/v1/cooperatives/{NIK(f)}"),
+    admin_only(
+        "api.cooperative_add_assessment",
+        lambda f: f"/api/v1/cooperatives/{NIK(f)}/assessments",
+        method="POST",
+        json={"book_year": 2023, "examined_on": "2024-05-14", "aspects": {"tata_kelola": 80}},
+    ),
+    admin_only(
+        "api.cooperative_record_rat",
+        lambda f: f"/api/v1/cooperatives/{NIK(f)}/rat",
+        method="POST",
+        json={"book_year": 2023, "held_on": "2024-04-20"},
+    ),
+]
