@@ -95,7 +95,7 @@ def users():
         stmt = stmt.where(User.username.contains(q.lower()) | User.display_name.contains(q))
     page = db.paginate(stmt, per_page=50, error_out=False)
     return render_template(
-        "auth/users.html", page=page, role=role, q=q, roles=ROLE_LABELS, confirm=ConfirmForm()
+        "auth/users.html", page=page, role=role, q=q, roles=ROLE_LABELS
     )
 
 
