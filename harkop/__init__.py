@@ -10,6 +10,7 @@ from .config import INSTANCE, ROOT, Config
 
 
 def _select_locale() -> str:
+    # CLI commands and jobs translate messages too, without a request (and so without a session).
     if not has_request_context():
         return "id"
     lang = session.get("lang")
@@ -126,9 +127,12 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import api
     from .auth.views import bp as auth_bp
+    from .cooperatives import api as _cooperatives_api  # noqa: F401  - routes on api.bp
+    from .cooperatives.views import bp as cooperatives_bp
     from .main import bp as main_bp
 
     # Domain API modules attach their routes to api.bp on import, so import them first.
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(cooperatives_bp)
     app.register_blueprint(api.bp)

@@ -3,6 +3,16 @@
 from .audit import AuditLog  # noqa: F401
 from .auth.models import ApiToken, Invitation, User, UserAffiliation  # noqa: F401
 from .competitions.models import Event  # noqa: F401
-from .cooperatives.models import Cooperative  # noqa: F401
+from .cooperatives.models import (  # noqa: F401
+    Achievement,
+    AnnualFigure,
+    Cooperative,
+    HealthAssessment,
+    InactiveReason,
+    Kecamatan,
+    Kelurahan,
+    Officer,
+    RatRecord,
+)
 from .jobs import JobRun, SchedulerLease  # noqa: F401
 from .outbox import OutboxMessage  # noqa: F401

@@ -25,12 +25,27 @@ def _send_outbox(*, now: datetime) -> dict[str, int]:
     return send_pending(now=now)
 
 
+def _recompute_registry(*, now: datetime) -> dict[str, int]:
+    from . import clock
+    from .cooperatives.services import recompute_registry
+
+    return {"changed": recompute_registry(today=clock.to_wita(now).date())}
+
+
 JOBS: list[jobs.JobSpec] = [
     jobs.JobSpec(
         "send_outbox",
         _send_outbox,
         {"trigger": "interval", "minutes": 1},
         "Kirim pesan di kotak keluar",
+    ),
+    # Grades, lateness and status move when a 30 June deadline passes: refresh the cached
+    # values every night just after midnight WITA (16:05 UTC). Idempotent.
+    jobs.JobSpec(
+        "recompute_registry",
+        _recompute_registry,
+        {"trigger": "cron", "hour": 16, "minute": 5},
+        "Hitung ulang status, grade dan predikat koperasi",
     ),
 ]
 
