@@ -10,6 +10,7 @@ from .config import INSTANCE, ROOT, Config
 
 
 def _select_locale() -> str:
+    # CLI commands and jobs translate messages too, without a request (and so without a session).
     if not has_request_context():
         return "id"
     lang = session.get("lang")
@@ -128,6 +129,8 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .competitions import api as _competitions_api  # noqa: F401
     from .competitions.views import bp as competitions_bp
+    from .cooperatives import api as _cooperatives_api  # noqa: F401  - routes on api.bp
+    from .cooperatives.views import bp as cooperatives_bp
     from .main import bp as main_bp
     from .registrations import api as _registrations_api  # noqa: F401
     from .registrations.views import bp as registrations_bp
@@ -137,4 +140,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(competitions_bp)
     app.register_blueprint(registrations_bp)
+    app.register_blueprint(cooperatives_bp)
     app.register_blueprint(api.bp)

@@ -94,9 +94,7 @@ def users():
     if q:
         stmt = stmt.where(User.username.contains(q.lower()) | User.display_name.contains(q))
     page = db.paginate(stmt, per_page=50, error_out=False)
-    return render_template(
-        "auth/users.html", page=page, role=role, q=q, roles=ROLE_LABELS, confirm=ConfirmForm()
-    )
+    return render_template("auth/users.html", page=page, role=role, q=q, roles=ROLE_LABELS)
 
 
 @bp.route("/admin/pengguna/baru", methods=["GET", "POST"])
