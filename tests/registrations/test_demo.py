@@ -133,3 +133,28 @@ def test_inside_the_window_the_demo_is_open_for_a_new_registration(demo_registry
     seed_competitions()
     states = set(db.session.scalars(select(Competition.state)))
     assert states == {CompetitionState.open}
+
+
+def test_the_whole_demo_on_the_registry_seed(fake_now):
+    """With the registry's 587 demo cooperatives, seed-demo's competitions fill as designed: the
+    pengurus's cooperative is confirmed, others waitlisted, ineligible ones refused for real reasons."""
+    from harkop.demo import seed_demo
+
+    fake_now("2024-07-26T09:00:00+08:00")
+    seed_demo()
+    cooking = Counter(e.state for e in _entries("masak-sambal-ayam-geprek"))
+    assert cooking == {EntryState.confirmed: 8, EntryState.waitlisted: 2}
+    tumpeng = Counter(e.state for e in _entries("menghias-tumpeng"))
+    assert tumpeng == {EntryState.confirmed: 3, EntryState.rejected: 1, EntryState.pending: 2}
+    demo = db.session.scalars(select(Entry).where(Entry.cooperative.has(nik=DEMO_COOP_NIK))).all()
+    assert {e.competition.slug for e in demo} == {
+        "masak-sambal-ayam-geprek",
+        "video-kreatif-koperasi",
+        "mewarnai-anak-anggota",
+    }
+    assert all(e.state == EntryState.confirmed and all(p.ticket for p in e.participants) for e in demo)
+    refused = {
+        code for slug in [s.slug for s in DEMO_COMPETITIONS] for codes in _refusals(slug) for code in codes
+    }
+    assert {"not_active", "rat_missing", "predikat_too_low", "jenis_not_allowed"} <= refused
+    assert db.session.scalar(select(func.count(EligibilityException.id))) == 1
