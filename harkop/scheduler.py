@@ -37,6 +37,8 @@ def _promote_waitlists(*, now: datetime) -> dict[str, int]:
 
 def _remind_entrants(*, now: datetime) -> dict[str, int]:
     return remind_confirmed_entrants(now=now)
+
+
 def _recompute_registry(*, now: datetime) -> dict[str, int]:
     from . import clock
     from .cooperatives.services import recompute_registry
