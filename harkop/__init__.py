@@ -127,12 +127,18 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import api
     from .auth.views import bp as auth_bp
+    from .competitions import api as _competitions_api  # noqa: F401
+    from .competitions.views import bp as competitions_bp
     from .cooperatives import api as _cooperatives_api  # noqa: F401  - routes on api.bp
     from .cooperatives.views import bp as cooperatives_bp
     from .main import bp as main_bp
+    from .registrations import api as _registrations_api  # noqa: F401
+    from .registrations.views import bp as registrations_bp
 
     # Domain API modules attach their routes to api.bp on import, so import them first.
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(competitions_bp)
+    app.register_blueprint(registrations_bp)
     app.register_blueprint(cooperatives_bp)
     app.register_blueprint(api.bp)

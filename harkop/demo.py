@@ -78,7 +78,12 @@ def seed_accounts() -> list[tuple[str, str, str]]:
 
 def seed_demo() -> list[tuple[str, str, str]]:
     """Create or refresh all demo data; safe to run again."""
+    from .registrations.demo import seed_competitions
+
     seed_event()
     # Before the accounts: the demo pengurus's cooperative is one of the 587 demo cooperatives.
     seed_registry()
-    return seed_accounts()
+    logins = seed_accounts()
+    # After the registry: entries are decided by the cooperatives' registry facts.
+    seed_competitions()
+    return logins

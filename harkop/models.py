@@ -2,7 +2,13 @@
 
 from .audit import AuditLog  # noqa: F401
 from .auth.models import ApiToken, Invitation, User, UserAffiliation  # noqa: F401
-from .competitions.models import Event  # noqa: F401
+from .competitions.models import (  # noqa: F401
+    Competition,
+    CompetitionDay,
+    EligibilityException,
+    Event,
+    RubricCriterion,
+)
 from .cooperatives.models import (  # noqa: F401
     Achievement,
     AnnualFigure,
@@ -16,3 +22,4 @@ from .cooperatives.models import (  # noqa: F401
 )
 from .jobs import JobRun, SchedulerLease  # noqa: F401
 from .outbox import OutboxMessage  # noqa: F401
+from .registrations.models import Entry, Participant, Ticket  # noqa: F401

@@ -17,12 +17,26 @@ from datetime import datetime
 from flask import Flask
 
 from . import jobs
+from .competitions.services import sync_registration_windows
 from .extensions import db
 from .outbox import send_pending
+from .registrations.services import promote_all_waitlists, remind_confirmed_entrants
 
 
 def _send_outbox(*, now: datetime) -> dict[str, int]:
     return send_pending(now=now)
+
+
+def _sync_registration_windows(*, now: datetime) -> dict[str, int]:
+    return sync_registration_windows(now=now)
+
+
+def _promote_waitlists(*, now: datetime) -> dict[str, int]:
+    return promote_all_waitlists(now=now)
+
+
+def _remind_entrants(*, now: datetime) -> dict[str, int]:
+    return remind_confirmed_entrants(now=now)
 
 
 def _recompute_registry(*, now: datetime) -> dict[str, int]:
@@ -38,6 +52,25 @@ JOBS: list[jobs.JobSpec] = [
         _send_outbox,
         {"trigger": "interval", "minutes": 1},
         "Kirim pesan di kotak keluar",
+    ),
+    jobs.JobSpec(
+        "registration_windows",
+        _sync_registration_windows,
+        {"trigger": "interval", "minutes": 1},
+        "Buka dan tutup pendaftaran lomba sesuai jadwalnya",
+    ),
+    jobs.JobSpec(
+        "promote_waitlists",
+        _promote_waitlists,
+        {"trigger": "interval", "minutes": 5},
+        "Naikkan daftar tunggu lomba bila ada tempat kosong",
+    ),
+    # Hourly, not daily: a missed run is caught up within the hour, and `reminded_at` keeps it once.
+    jobs.JobSpec(
+        "remind_entrants",
+        _remind_entrants,
+        {"trigger": "interval", "hours": 1},
+        "Ingatkan peserta terdaftar sehari sebelum lomba",
     ),
     # Grades, lateness and status move when a 30 June deadline passes: refresh the cached
     # values every night just after midnight WITA (16:05 UTC). Idempotent.

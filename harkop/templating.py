@@ -24,6 +24,8 @@ NAV = [
     ("main.admin_outbox", _l("Kotak Keluar"), {"admin"}),
     ("main.admin_audit", _l("Log Audit"), {"admin"}),
     ("main.coop_home", _l("Koperasi Saya"), {"coop_rep"}),
+    ("registrations.open_competitions", _l("Daftar Lomba"), {"coop_rep"}),
+    ("registrations.my_entries", _l("Pendaftaran & Tiket"), {"coop_rep"}),
     ("main.judge_home", _l("Penilaian Saya"), {"judge"}),
     ("main.checkin_home", _l("Check-in"), {"checkin_staff"}),
     ("main.notifications", _l("Notifikasi"), {"admin", "coop_rep", "judge", "checkin_staff"}),

@@ -1,0 +1,1 @@
+"""Entries, participants, tickets and check-in."""
