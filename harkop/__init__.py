@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 
 from .config import INSTANCE, ROOT, Config
 
 
 def _select_locale() -> str:
+    if not has_request_context():
+        return "id"
     lang = session.get("lang")
     if lang in ("id", "en"):
         return lang
