@@ -12,4 +12,5 @@ from .competitions.models import (  # noqa: F401
 from .cooperatives.models import Cooperative  # noqa: F401
 from .jobs import JobRun, SchedulerLease  # noqa: F401
 from .outbox import OutboxMessage  # noqa: F401
+from .registrations.checkin_models import CheckIn, Scan  # noqa: F401
 from .registrations.models import Entry, Participant, Ticket  # noqa: F401
