@@ -10,6 +10,7 @@ from .config import INSTANCE, ROOT, Config
 
 
 def _select_locale() -> str:
+    # Jobs and the CLI translate too (messages, refusal reasons): outside a request, Indonesian.
     if not has_request_context():
         return "id"
     lang = session.get("lang")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import clock
 from ..api import bp, json_body, paginate_select
 from ..auth.decorators import admin_required, public
 from ..errors import ValidationFailed
@@ -18,7 +19,7 @@ from .services import transition_competition, visible_competition
 
 
 def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
+    return clock.as_utc(value).isoformat() if value is not None else None
 
 
 def competition_json(comp: Competition, *, detail: bool = False) -> dict[str, Any]:
@@ -88,7 +89,7 @@ def competitions_list():
         - {name: per_page, in: query, schema: {type: integer}}
       responses:
         200: {description: "{items, total, page, per_page}"}
-        400: {description: invalid_state or invalid_page}
+        400: {description: "invalid_state or invalid_page"}
     """
     stmt = select(Competition).join(Event)
     slug = request.args.get("event")
@@ -116,8 +117,8 @@ def competition_detail(competition_id: int):
     get:
       tags: [competitions]
       responses:
-        200: {description: The competition with `eligibility`, `criteria` and `tie_break`.}
-        404: {description: competition_not_found (drafts are hidden from all but the office)}
+        200: {description: "The competition with `eligibility`, `criteria` and `tie_break`."}
+        404: {description: "competition_not_found (drafts are hidden from all but the office)"}
     """
     comp = visible_competition(competition_id, user=current_user)
     return jsonify(competition_json(comp, detail=True))
@@ -135,9 +136,9 @@ def competition_transition(competition_id: int):
           application/json:
             schema: {type: object, required: [to], properties: {to: {type: string}, reason: {type: string}}}
       responses:
-        200: {description: The competition in its new state.}
+        200: {description: "The competition in its new state."}
         409: {description: "invalid_transition, not_ready, window_over or rubric_missing"}
-        422: {description: invalid_state}
+        422: {description: "invalid_state"}
     """
     from ..extensions import db
 

@@ -387,8 +387,10 @@ def save_competition(
     merged["min_predikat"] = merged.get("min_predikat") or None
     merged["allowed_jenis"] = sorted(set(merged.get("allowed_jenis") or []))
     for key in ("registration_opens_at", "registration_closes_at"):
-        if merged.get(key) is not None and merged[key].tzinfo is None:
-            raise ValueError(f"{key} must be timezone-aware")
+        if merged.get(key) is not None:
+            if merged[key].tzinfo is None:
+                raise ValueError(f"{key} must be timezone-aware")
+            merged[key] = clock.as_utc(merged[key])
     if not (merged.get("name") or "").strip():
         raise _field_error("name_required", _("Nama lomba wajib diisi."), "name")
     for key in ("starts_at", "ends_at", "capacity"):

@@ -105,8 +105,8 @@ def competition_entries(competition_id: int):
         - {name: page, in: query, schema: {type: integer}}
       responses:
         200: {description: "{items, total, page, per_page}"}
-        403: {description: forbidden}
-        404: {description: competition_not_found}
+        403: {description: "forbidden"}
+        404: {description: "competition_not_found"}
     """
     from flask import request
 
@@ -158,8 +158,8 @@ def competition_register(competition_id: int):
                       guardian_consent: {type: boolean}
       responses:
         201: {description: "The entry: confirmed, waitlisted (competition full) or pending (approval required)."}
-        403: {description: forbidden (another cooperative)}
-        409: {description: registration_closed}
+        403: {description: "forbidden (another cooperative)"}
+        409: {description: "registration_closed"}
         422: {description: "not_eligible (details.reasons), team_size, consent_required, guardian_consent_required, invalid_phone, name_required, team_name_required"}
     """
     body = json_body()
@@ -215,8 +215,8 @@ def entry_withdraw(entry_id: int):
     post:
       tags: [registrations]
       responses:
-        200: {description: The withdrawn entry.}
-        403: {description: forbidden}
+        200: {description: "The withdrawn entry."}
+        403: {description: "forbidden"}
         409: {description: "invalid_entry_state or too_late"}
     """
     entry = _entry_for_api(entry_id)
@@ -232,8 +232,8 @@ def entry_approve(entry_id: int):
     post:
       tags: [registrations]
       responses:
-        200: {description: The entry, confirmed or waitlisted.}
-        409: {description: invalid_entry_state}
+        200: {description: "The entry, confirmed or waitlisted."}
+        409: {description: "invalid_entry_state"}
         422: {description: "not_eligible (details.reasons)"}
     """
     entry = services.get_entry(entry_id)
@@ -253,9 +253,9 @@ def entry_reject(entry_id: int):
           application/json:
             schema: {type: object, required: [reason], properties: {reason: {type: string}}}
       responses:
-        200: {description: The rejected entry.}
-        409: {description: invalid_entry_state}
-        422: {description: reason_required}
+        200: {description: "The rejected entry."}
+        409: {description: "invalid_entry_state"}
+        422: {description: "reason_required"}
     """
     body = json_body()
     entry = services.get_entry(entry_id)
@@ -272,7 +272,7 @@ def entry_tickets(entry_id: int):
       tags: [registrations]
       responses:
         200: {description: "{items: [...]} every ticket of the entry, revoked ones included."}
-        403: {description: forbidden}
+        403: {description: "forbidden"}
     """
     entry = _entry_for_api(entry_id)
     if not services.can_act_for(current_user, entry.cooperative_id):

@@ -100,8 +100,9 @@ class Entry(db.Model):
 
     @property
     def current_participants(self) -> list[Participant]:
-        """Participants not replaced by someone else."""
-        return [p for p in self.participants if p.replaced_at is None]
+        """Participants not replaced by someone else, in their order in the team."""
+        current = [p for p in self.participants if p.replaced_at is None]
+        return sorted(current, key=lambda p: (p.position, p.id or 0))
 
     @property
     def is_active(self) -> bool:

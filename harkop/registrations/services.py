@@ -363,9 +363,9 @@ def _confirm(entry: Entry, *, now: datetime, promoted: bool = False) -> None:
         notify_entry(
             entry,
             "entry.promoted",
-            _("Tim %(team)s naik dari daftar tunggu: %(comp)s", **names),
+            _("“%(team)s” naik dari daftar tunggu: %(comp)s", **names),
             _(
-                "Ada tempat kosong: tim %(team)s kini terdaftar di %(comp)s. Tiket peserta sudah "
+                "Ada tempat kosong: “%(team)s” kini terdaftar di %(comp)s. Tiket peserta sudah "
                 "terbit; bagikan tautan tiket kepada setiap peserta.",
                 **names,
             ),
@@ -375,9 +375,9 @@ def _confirm(entry: Entry, *, now: datetime, promoted: bool = False) -> None:
         notify_entry(
             entry,
             "entry.confirmed",
-            _("Pendaftaran tim %(team)s diterima: %(comp)s", **names),
+            _("Pendaftaran “%(team)s” diterima: %(comp)s", **names),
             _(
-                "Tim %(team)s terdaftar di %(comp)s. Tiket peserta sudah terbit; bagikan tautan "
+                "“%(team)s” terdaftar di %(comp)s. Tiket peserta sudah terbit; bagikan tautan "
                 "tiket kepada setiap peserta.",
                 **names,
             ),
@@ -386,16 +386,17 @@ def _confirm(entry: Entry, *, now: datetime, promoted: bool = False) -> None:
 
 
 def _waitlist(entry: Entry, *, now: datetime) -> None:
+    position = _next_waitlist_position(entry.competition_id)  # before the change: autoflush
     entry.state = E.waitlisted
-    entry.waitlist_position = _next_waitlist_position(entry.competition_id)
+    entry.waitlist_position = position
     entry.updated_at = now
     db.session.flush()
     notify_entry(
         entry,
         "entry.waitlisted",
-        _("Tim %(team)s masuk daftar tunggu: %(comp)s", **_label(entry)),
+        _("“%(team)s” masuk daftar tunggu: %(comp)s", **_label(entry)),
         _(
-            "Kuota %(comp)s sudah penuh, jadi tim %(team)s masuk daftar tunggu. Jika ada peserta "
+            "Kuota %(comp)s sudah penuh, jadi “%(team)s” masuk daftar tunggu. Jika ada peserta "
             "yang mundur, tim Anda naik otomatis dan tiket terbit.",
             **_label(entry),
         ),
@@ -544,9 +545,9 @@ def register_entry(
         notify_entry(
             entry,
             "entry.pending",
-            _("Pendaftaran tim %(team)s menunggu persetujuan: %(comp)s", **_label(entry)),
+            _("Pendaftaran “%(team)s” menunggu persetujuan: %(comp)s", **_label(entry)),
             _(
-                "Dinas akan memeriksa pendaftaran tim %(team)s; Anda akan diberi tahu hasilnya.",
+                "Dinas akan memeriksa pendaftaran “%(team)s”; Anda akan diberi tahu hasilnya.",
                 **_label(entry),
             ),
             now=now,
@@ -646,8 +647,8 @@ def reject_entry(entry: Entry, reason: str, *, by: Any, now: datetime | None = N
     notify_entry(
         entry,
         "entry.rejected",
-        _("Pendaftaran tim %(team)s ditolak: %(comp)s", **_label(entry)),
-        _("Pendaftaran tim %(team)s di %(comp)s ditolak Dinas. Alasan: %(r)s", r=reason, **_label(entry)),
+        _("Pendaftaran “%(team)s” ditolak: %(comp)s", **_label(entry)),
+        _("Pendaftaran “%(team)s” di %(comp)s ditolak Dinas. Alasan: %(r)s", r=reason, **_label(entry)),
         now=now,
     )
     record_audit(
@@ -796,9 +797,9 @@ def replace_participant(
     notify_entry(
         entry,
         "entry.participant_replaced",
-        _("Peserta tim %(team)s diganti: %(comp)s", **_label(entry)),
+        _("Peserta “%(team)s” diganti: %(comp)s", **_label(entry)),
         _(
-            "%(old)s diganti oleh %(new)s di tim %(team)s. Tiket lama tidak berlaku lagi; bagikan "
+            "%(old)s diganti oleh %(new)s di “%(team)s”. Tiket lama tidak berlaku lagi; bagikan "
             "tautan tiket baru kepada %(new)s.",
             old=participant.name,
             new=replacement.name,
@@ -834,7 +835,7 @@ def remind_confirmed_entrants(*, now: datetime | None = None) -> dict[str, int]:
             _("Besok: %(comp)s", comp=comp.name),
             _(
                 "Pengingat: %(comp)s berlangsung besok, %(day)s, pukul %(start)s WITA di %(place)s. "
-                "Pastikan setiap peserta tim %(team)s membawa tiketnya (QR di ponsel atau cetak).",
+                "Pastikan setiap peserta “%(team)s” membawa tiketnya (QR di ponsel atau cetak).",
                 comp=comp.name,
                 day=clock.format_date(tomorrow),
                 start=comp.starts_at.strftime("%H.%M"),

@@ -183,7 +183,7 @@ def _pdf_text(text: str) -> str:
 def ticket_pdf(ticket: Ticket) -> bytes:
     """A printable badge (A6 portrait) with the QR, name, cooperative, competition, day, time and place."""
     view = ticket_view(ticket)
-    pdf = FPDF(orientation="P", unit="mm", format="A6")  # 105 x 148 mm: a lanyard badge
+    pdf = FPDF(orientation="P", unit="mm", format=(105, 148))  # A6: a lanyard badge
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(8, 8, 8)
     pdf.set_title(_pdf_text(f"Tiket {view.competition_name} - {view.participant_name}"))
@@ -205,8 +205,11 @@ def ticket_pdf(ticket: Ticket) -> bytes:
     pdf.multi_cell(width, 5, _pdf_text(view.competition_name), align="C")
 
     qr_size = 56
-    png = io.BytesIO(qr_png(view.payload, box_size=12))
-    pdf.image(png, x=(pdf.w - qr_size) / 2, y=pdf.get_y() + 1, w=qr_size, h=qr_size)
+    qr_image = _qr(view.payload, box_size=12).make_image(fill_color="black", back_color="white")
+    # Greyscale, not 1-bit: fpdf2 stores it Flate-compressed (PNG predictors), which every viewer reads.
+    pdf.image(
+        qr_image.get_image().convert("L"), x=(pdf.w - qr_size) / 2, y=pdf.get_y() + 1, w=qr_size, h=qr_size
+    )
     pdf.set_y(pdf.get_y() + qr_size + 2)
     pdf.set_font("Courier", "", 8)
     pdf.cell(width, 4, _pdf_text(view.code), align="C", new_x="LMARGIN", new_y="NEXT")

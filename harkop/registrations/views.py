@@ -127,14 +127,14 @@ def register(competition_id: int):
 
 def _entry_outcome_message(entry: Entry) -> str:
     if entry.state == EntryState.confirmed:
-        return _("Tim %(t)s terdaftar. Bagikan tautan tiket kepada setiap peserta.", t=entry.team_name)
+        return _("“%(t)s” terdaftar. Bagikan tautan tiket kepada setiap peserta.", t=entry.team_name)
     if entry.state == EntryState.waitlisted:
         return _(
-            "Kuota penuh: tim %(t)s masuk daftar tunggu nomor %(n)d. Anda diberi tahu bila tim naik.",
+            "Kuota penuh: “%(t)s” masuk daftar tunggu nomor %(n)d. Anda diberi tahu bila tim naik.",
             t=entry.team_name,
             n=entry.waitlist_position,
         )
-    return _("Pendaftaran tim %(t)s menunggu persetujuan Dinas.", t=entry.team_name)
+    return _("Pendaftaran “%(t)s” menunggu persetujuan Dinas.", t=entry.team_name)
 
 
 @bp.route("/koperasi-saya/pendaftaran")
@@ -200,7 +200,7 @@ def withdraw(entry_id: int):
         flash(err.message, "error")
     else:
         db.session.commit()
-        flash(_("Tim %(t)s mengundurkan diri; tiketnya tidak berlaku lagi.", t=entry.team_name), "info")
+        flash(_("“%(t)s” mengundurkan diri; tiketnya tidak berlaku lagi.", t=entry.team_name), "info")
     return redirect(url_for("registrations.my_entry", entry_id=entry.id))
 
 
@@ -327,7 +327,7 @@ def admin_reject(entry_id: int):
             flash(err.message, "error")
         else:
             db.session.commit()
-            flash(_("Pendaftaran tim %(t)s ditolak.", t=entry.team_name), "info")
+            flash(_("Pendaftaran “%(t)s” ditolak.", t=entry.team_name), "info")
     return redirect(url_for("registrations.admin_entries", competition_id=entry.competition_id))
 
 
