@@ -167,3 +167,51 @@ def test_scanner_page_works_offline_once_loaded(new_context, live_server):
     assert "Eko Luring" in result.inner_text() and "Tim Kenanga" in result.inner_text()
     assert "luring" in page.locator("#search-status").inner_text().lower()
     context.set_offline(False)
+
+
+def test_keyboard_wedge_mode_checks_in_on_enter_and_keeps_the_focus(new_context, live_server):
+    """A hardware scanner types the code and Enter: the ticket is checked, and the input is ready for the next."""
+    from harkop.extensions import db
+
+    with live_server.app_context():
+        ticket = f.make_ticket(f.make_competition(name="Lomba Wedge"), names=["Fajar Wedge"])
+        db.session.commit()
+        code, ticket_id = f.code(ticket), ticket.id
+    page = new_context("phone").new_page()
+    login(page, "petugas")
+    page.goto("/checkin/pindai")
+    page.wait_for_selector("#scanner[data-ready='1']")
+    page.get_by_role("button", name="Ketik kode").click()
+    page.locator("#wedge-mode").check()
+    assert page.locator("#code").get_attribute("inputmode") == "none"
+    page.keyboard.type(code)  # the focused input receives the scanner's keystrokes
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#verdict[data-verdict='checked_in']")
+    assert "Fajar Wedge" in page.locator("#verdict").inner_text()
+    page.locator("#verdict").wait_for(state="hidden", timeout=10_000)
+    assert page.evaluate("() => document.activeElement.id") == "code"
+    assert page.locator("#code").input_value() == ""
+    assert _scans_of(live_server, ticket_id) == [("checked_in", "wedge", False, None)]
+
+
+def test_dashboard_refreshes_its_figures(new_context, live_server):
+    """The dashboard fetches its figures again by itself: a new admission shows without reloading."""
+    from harkop.auth.services import get_user
+    from harkop.extensions import db
+    from harkop.registrations import checkin
+
+    page = new_context("laptop").new_page()
+    login(page, "petugas")
+    page.goto("/checkin/dasbor")
+    before = int(page.locator("[data-figure='checked_in']").inner_text().replace(".", ""))
+    with live_server.app_context():
+        ticket = f.make_ticket(f.make_competition(name="Lomba Dasbor"))
+        checkin.check_in(
+            f.code(ticket), by=get_user("petugas"), device_id="hp-dasbor", nonce="dasbor-1", now=f.ON_DAY1
+        )
+        db.session.commit()
+    # The page refreshes every 15 s and whenever it becomes visible again: ask for the latter.
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+    page.wait_for_selector("#dashboard-body[data-refreshed]")
+    after = int(page.locator("[data-figure='checked_in']").inner_text().replace(".", ""))
+    assert after == before + 1
