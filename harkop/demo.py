@@ -127,7 +127,10 @@ def seed_checkins() -> int:
 
 def seed_demo() -> list[tuple[str, str, str]]:
     """Create or refresh all demo data; safe to run again."""
+    from .registrations.demo import seed_competitions
+
     seed_event()
     logins = seed_accounts()
+    seed_competitions()
     seed_checkins()
     return logins
