@@ -91,7 +91,7 @@ def with_checkin_activity(path: str) -> Callable[[Any], str]:
     """A path shown after scans today (26 July): an admission, a refusal and an offline conflict."""
 
     def make(server) -> None:
-        from datetime import timedelta
+        from datetime import time, timedelta
 
         from harkop.auth.services import get_user
         from harkop.extensions import db
@@ -100,7 +100,9 @@ def with_checkin_activity(path: str) -> Callable[[Any], str]:
 
         with server.app_context():
             staff = get_user("petugas")
-            ticket = f.make_ticket(f.make_competition(name="Lomba Mewarnai (e2e)"), names=["Sari Konflik"])
+            # An afternoon slot: other page rows may still change this entry at 09.00 (before it starts).
+            comp = f.make_competition(name="Lomba Mewarnai (e2e)", starts_at=time(14, 0), ends_at=time(16, 0))
+            ticket = f.make_ticket(comp, names=["Sari Konflik"])
             offline = {"by": staff, "offline": True, "day": f.DAY1, "local_verdict": "checked_in"}
             checkin.check_in(
                 f.code(ticket), device_id="hp-utara", gate="Pintu Utara", nonce="e2e-conflict-a",

@@ -21,6 +21,13 @@ from tests.e2e.y4m import frame_of, write_y4m
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(scope="module")
+def live_server(live_server_factory):
+    """A server of this module's own (26 July 2024, 09.00 WITA): its tickets and scans stay out of
+    the shared server that the page-quality rows use."""
+    return live_server_factory("2024-07-26T09:00:00+08:00", name="checkin")
+
+
 def _tickets(server) -> dict:
     """Two valid tickets for today's (26 July) competition, made once on the server's database."""
 
