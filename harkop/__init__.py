@@ -133,6 +133,8 @@ def _register_blueprints(app: Flask) -> None:
     from .cooperatives.views import bp as cooperatives_bp
     from .main import bp as main_bp
     from .registrations import api as _registrations_api  # noqa: F401
+    from .registrations import checkin_api as _checkin_api  # noqa: F401
+    from .registrations.checkin_views import bp as checkin_bp
     from .registrations.views import bp as registrations_bp
 
     # Domain API modules attach their routes to api.bp on import, so import them first.
@@ -141,4 +143,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(competitions_bp)
     app.register_blueprint(registrations_bp)
     app.register_blueprint(cooperatives_bp)
+    app.register_blueprint(checkin_bp)
     app.register_blueprint(api.bp)

@@ -22,4 +22,5 @@ from .cooperatives.models import (  # noqa: F401
 )
 from .jobs import JobRun, SchedulerLease  # noqa: F401
 from .outbox import OutboxMessage  # noqa: F401
+from .registrations.checkin_models import CheckIn, Scan  # noqa: F401
 from .registrations.models import Entry, Participant, Ticket  # noqa: F401
