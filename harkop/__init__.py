@@ -127,6 +127,8 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import api
     from .auth.views import bp as auth_bp
+    from .cooperatives import office_api  # noqa: F401  - office routes on api.bp
+    from .cooperatives.office_views import bp as office_bp
     from .cooperatives.views import bp as cooperatives_bp
     from .main import bp as main_bp
 
@@ -134,4 +136,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(cooperatives_bp)
+    app.register_blueprint(office_bp)
     app.register_blueprint(api.bp)

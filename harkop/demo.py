@@ -77,4 +77,8 @@ def seed_accounts() -> list[tuple[str, str, str]]:
 def seed_demo() -> list[tuple[str, str, str]]:
     """Create or refresh all demo data; safe to run again."""
     seed_event()
-    return seed_accounts()
+    logins = seed_accounts()
+    from .cooperatives.office_demo import seed_office
+
+    seed_office(DEMO_COOP_NIK)
+    return logins

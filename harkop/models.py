@@ -14,5 +14,13 @@ from .cooperatives.models import (  # noqa: F401
     Officer,
     RatRecord,
 )
+from .cooperatives.office_models import (  # noqa: F401
+    FactVerification,
+    FieldCheck,
+    LetterCounter,
+    UpdateProposal,
+    UpdateReminder,
+    WarningLetter,
+)
 from .jobs import JobRun, SchedulerLease  # noqa: F401
 from .outbox import OutboxMessage  # noqa: F401

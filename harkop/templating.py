@@ -16,6 +16,10 @@ from . import clock
 NAV = [
     ("main.admin_home", _l("Beranda Dinas"), {"admin"}),
     ("cooperatives.admin_list", _l("Registri Koperasi"), {"admin"}),
+    ("office.dashboard_page", _l("Dasbor Registri"), {"admin"}),
+    ("office.round_progress", _l("Pemutakhiran Data"), {"admin"}),
+    ("office.letters_page", _l("Surat Teguran"), {"admin"}),
+    ("office.reports_page", _l("Laporan"), {"admin"}),
     ("competitions.admin_events", _l("Acara & Lomba"), {"admin"}),
     ("judging.admin_monitor", _l("Penilaian"), {"admin"}),
     ("auth.users", _l("Pengguna"), {"admin"}),
@@ -24,6 +28,7 @@ NAV = [
     ("main.admin_outbox", _l("Kotak Keluar"), {"admin"}),
     ("main.admin_audit", _l("Log Audit"), {"admin"}),
     ("main.coop_home", _l("Koperasi Saya"), {"coop_rep"}),
+    ("office.my_proposals", _l("Pemutakhiran Data"), {"coop_rep"}),
     ("main.judge_home", _l("Penilaian Saya"), {"judge"}),
     ("main.checkin_home", _l("Check-in"), {"checkin_staff"}),
     ("main.notifications", _l("Notifikasi"), {"admin", "coop_rep", "judge", "checkin_staff"}),
