@@ -353,19 +353,25 @@ class OfficePdf(FPDF):
         self.line(self.l_margin, y + 1.2, self.w - self.r_margin, y + 1.2)
         self.set_y(y + 5)
 
-    def para(self, text: str, *, size: float = 11, style: str = "", align: str = "J", gap: float = 2) -> None:
+    body_size = 11.0
+
+    def para(
+        self, text: str, *, size: float | None = None, style: str = "", align: str = "J", gap: float = 2
+    ) -> None:
         """A paragraph of body text."""
+        size = size or self.body_size
         self.set_font("Helvetica", style, size)
-        self.multi_cell(0, 5.2, latin1(text), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.47, latin1(text), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(gap)
 
     def field_lines(self, items: list[tuple[str, str]], label_width: float = 24) -> None:
         """Lines like 'Nomor : 500.3/12/DKUMKMP/2024'."""
-        self.set_font("Helvetica", "", 11)
+        self.set_font("Helvetica", "", self.body_size)
+        height = self.body_size * 0.5
         for label, value in items:
-            self.cell(label_width, 6, latin1(label))
-            self.cell(4, 6, ":")
-            self.multi_cell(0, 6, latin1(value), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.cell(label_width, height, latin1(label))
+            self.cell(4, height, ":")
+            self.multi_cell(0, height, latin1(value), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def grid(
         self, header: list[str], rows: list[list[Any]], widths: tuple[float, ...], aligns: tuple[str, ...]
@@ -391,18 +397,18 @@ class OfficePdf(FPDF):
 
     def signature(self, *, on: date, signer: str) -> None:
         """The closing block: place and date, the office head, room for the signature."""
-        self.ln(4)
+        self.ln(3)
         x = self.w / 2 + 10
-        self.set_font("Helvetica", "", 11)
+        self.set_font("Helvetica", "", self.body_size)
         for line in (f"Balikpapan, {clock.format_short_date(on)}", HEAD_OF_OFFICE):
             self.set_x(x)
-            self.multi_cell(0, 5.5, latin1(line), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(15)
+            self.multi_cell(0, 5.2, latin1(line), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(14)
         self.set_x(x)
-        self.set_font("Helvetica", "B", 11)
+        self.set_font("Helvetica", "B", self.body_size)
         self.multi_cell(
             0,
-            5.5,
+            5.2,
             latin1(signer or "(.......................................)"),
             align="L",
             new_x=XPos.LMARGIN,
@@ -527,6 +533,7 @@ def letter_pdf(letter: WarningLetter) -> bytes:
     rule = letters.LADDER[letter.kind]
     to = letter.addressee or {}
     pdf = OfficePdf(f"{rule.title} {letter.number}")
+    pdf.body_size = 10.5  # a letter fits on one page
     pdf.set_subject(latin1(f"Nomor {letter.number}"))
     pdf.set_creation_date(clock.as_utc(letter.updated_at or letter.created_at))
     pdf.alias_nb_pages()
