@@ -127,6 +127,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import api
     from .auth.views import bp as auth_bp
+    from .cooperatives import api as _cooperatives_api  # noqa: F401  - routes on api.bp
     from .cooperatives import office_api  # noqa: F401  - office routes on api.bp
     from .cooperatives.office_views import bp as office_bp
     from .cooperatives.views import bp as cooperatives_bp

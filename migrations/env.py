@@ -70,19 +70,7 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
-# Search structures written by hand in migration 0002 (SQLite FTS5 table and its shadow tables,
-# the PostgreSQL trigram index): not in the models, so autogenerate must not try to drop them.
-UNMANAGED_TABLE_PREFIXES = ("cooperative_fts",)
-UNMANAGED_INDEXES = {"ix_cooperative_name_trgm"}
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    """Leave the hand-written search structures out of autogenerate's comparison."""
-    if type_ == "table" and name and name.startswith(UNMANAGED_TABLE_PREFIXES):
-        return False
-    if type_ == "index" and name in UNMANAGED_INDEXES:
-        return False
-    return True
+from harkop.database import include_object  # noqa: E402  - hand-written search structures stay out
 
 
 def run_migrations_online():

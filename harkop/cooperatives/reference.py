@@ -59,13 +59,13 @@ def _short(key: str) -> str:
     return key.removeprefix("balikpapan_")
 
 
+_KECAMATAN_LOOKUP = {**{_short(k): k for k in KECAMATAN}, **{k: k for k in KECAMATAN}}
+
+
 def parse_kecamatan(text: str) -> str | None:
     """The kecamatan key for a name as people write it ('Balikpapan Kota', 'Kota', 'BALIKPAPAN KOTA')."""
     wanted = key_for(text).removeprefix("kecamatan_").removeprefix("kec_")
-    for key in KECAMATAN:
-        if wanted in (key, _short(key)):
-            return key
-    return None
+    return _KECAMATAN_LOOKUP.get(wanted)
 
 
 def parse_kelurahan(text: str) -> str | None:

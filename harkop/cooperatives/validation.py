@@ -26,7 +26,8 @@ from .vocab import (
     SEKTOR_LABELS,
     STATUS_LABELS,
     STATUS_NIK_LABELS,
-    parse_choice,
+    choice_lookup,
+    normalise,
 )
 
 NIK_RE = re.compile(r"^\d{16}$")
@@ -85,7 +86,12 @@ def parse_date(value: Any) -> date | None:
     else:
         text = str(value).strip()
         parsed = None
-        for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        if len(text) == 10 and text[4] == "-":
+            try:
+                parsed = date.fromisoformat(text)
+            except ValueError:
+                parsed = None
+        for fmt in () if parsed else ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S"):
             try:
                 parsed = datetime.strptime(text, fmt).date()
                 break
@@ -114,6 +120,8 @@ def int_parser(lo: int, hi: int) -> Callable[[Any], int | None]:
             if not value.is_integer():
                 raise FieldError(_("Harus bilangan bulat."))
             number = int(value)
+        elif isinstance(value, str) and value.isascii() and value.isdecimal():
+            number = int(value)  # the common case, without the regular expressions below
         else:
             text = str(value).strip().replace(" ", "")
             if re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):  # Indonesian thousands separators
@@ -141,12 +149,14 @@ def choice_parser(
 ) -> Callable[[Any], str | None]:
     """One value of an enumeration: its snake_case value or its Indonesian label, any case."""
 
+    lookup = choice_lookup(dict(labels), extra)
+
     def parse(value: Any) -> str | None:
         if is_blank(value):
             return None
         if hasattr(value, "value"):
             value = value.value
-        found = parse_choice(str(value), dict(labels), extra)
+        found = lookup.get(normalise(str(value)))
         if found is None:
             allowed = ", ".join(labels.values())
             raise FieldError(

@@ -6,9 +6,21 @@ Public pages (directory and profile) are in public_views.py on the same blueprin
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    after_this_request,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,6 +35,7 @@ from .forms import (
     ConfirmForm,
     CooperativeForm,
     FiguresForm,
+    ImportForm,
     OfficerForm,
     RatForm,
     ReasonForm,
@@ -399,3 +412,63 @@ def admin_recompute():
             "success",
         )
     return redirect(url_for("cooperatives.admin_list"))
+
+
+@bp.route("/admin/koperasi/impor", methods=["GET", "POST"])
+@admin_required
+def admin_import():
+    """Upload a CSV or XLSX file in the ODS layout; the same checks as the command line."""
+    from .importer import import_cooperatives
+
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        suffix = Path(upload.filename or "").suffix.lower()
+        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+            upload.save(handle)
+            handle.flush()
+            report = import_cooperatives(
+                handle.name,
+                by=current_user,
+                dry_run=form.dry_run.data,
+                skip_invalid=form.skip_invalid.data,
+                filename=upload.filename,
+            )
+        if report.written:
+            db.session.commit()
+        else:
+            db.session.rollback()
+    status = 422 if form.errors or (report is not None and report.rejected) else 200
+    return render_template("cooperatives/admin_import.html", form=form, report=report), status
+
+
+@bp.route("/admin/koperasi/ekspor")
+@admin_required
+def admin_export():
+    """Download the registry in the ODS layout (?format=csv or xlsx)."""
+    from .exporter import export_cooperatives
+
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    handle = tempfile.NamedTemporaryFile(suffix=f".{fmt}", delete=False)
+    handle.close()
+    export_cooperatives(handle.name, fmt=fmt)
+
+    @after_this_request
+    def _remove(response):
+        Path(handle.name).unlink(missing_ok=True)
+        return response
+
+    return send_file(
+        handle.name,
+        as_attachment=True,
+        download_name=f"registri-koperasi-{clock.today().isoformat()}.{fmt}",
+        mimetype="text/csv"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+from . import public_views  # noqa: E402,F401  - the public pages attach to `bp` too

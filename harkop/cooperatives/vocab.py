@@ -9,7 +9,6 @@ is what an ODS spreadsheet holds.
 from __future__ import annotations
 
 import enum
-import re
 
 
 class CoopStatus(enum.StrEnum):
@@ -231,22 +230,33 @@ ASPECT_LABELS = {
 KUK_VALUES = (1, 2, 3, 4)
 
 
+_DROP = str.maketrans("", "", " \t\n\r._/-")
+
+
 def _norm(text: str) -> str:
     """Compare values and labels ignoring case, spaces, dots, slashes and dashes."""
-    return re.sub(r"[\s._/\-]+", "", text.strip().lower())
+    return text.lower().translate(_DROP)
+
+
+def choice_lookup(labels: dict, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """{normalised value or label or alias: stored value}, built once per enumeration."""
+    lookup: dict[str, str] = {}
+    for alias, value in (extra or {}).items():
+        lookup[_norm(alias)] = value
+    for value, label in labels.items():
+        lookup[_norm(label)] = str(value)
+        lookup[_norm(str(value))] = str(value)
+    return lookup
 
 
 def parse_choice(text: str, labels: dict, extra: dict[str, str] | None = None) -> str | None:
     """The stored value for `text` (a value or its label, any case), or None when unknown."""
-    wanted = _norm(text)
-    for value, label in labels.items():
-        if wanted in (_norm(str(value)), _norm(label)):
-            return str(value)
-    if extra:
-        for alias, value in extra.items():
-            if wanted == _norm(alias):
-                return value
-    return None
+    return choice_lookup(labels, extra).get(_norm(text))
+
+
+def normalise(text: str) -> str:
+    """The key `choice_lookup` uses for a text."""
+    return _norm(text)
 
 
 SEKTOR_ALIASES = {letter: key for key, (letter, _label) in SEKTOR.items()}

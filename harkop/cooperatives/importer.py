@@ -1,0 +1,525 @@
+"""Import cooperatives from a CSV or XLSX file in the ODS layout, all or nothing.
+
+Pass 1 reads the file once, validates every cell with the same parsers the services use and
+collects every error with its row and column; the clean rows go to a temporary file (so the
+spreadsheet is parsed once and memory stays flat). Pass 2 runs only when nothing was rejected
+(or with `skip_invalid`, for the valid rows): it upserts by NIK in batches with Core statements,
+writes the yearly figures and the latest RAT, an audit entry per created or changed cooperative,
+and refreshes the cached status, grade and predikat. It flushes; the caller commits, so an
+error anywhere leaves the registry unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import bindparam, insert, select, update
+
+from .. import clock
+from ..audit import AuditLog
+from ..extensions import db
+from . import rules, services
+from .models import AnnualFigure, Cooperative, RatRecord
+from .spreadsheet import (
+    COLUMN_BY_KEY,
+    REQUIRED_HEADERS,
+    Column,
+    FileFormatError,
+    estimate_rows,
+    header_key,
+    read_rows,
+)
+from .validation import COOPERATIVE_FIELDS, FieldError, check_kelurahan_in_kecamatan, int_parser, parse_date
+
+BATCH = 1000
+MAX_KEPT_ERRORS = 100_000  # a file of nothing but errors still reports them all up to here
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One refused cell (or row): spreadsheet row number, column header, message."""
+
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did."""
+
+    filename: str
+    rows: int = 0
+    valid: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    written: bool = False
+
+    @property
+    def rejected_rows(self) -> int:
+        """How many rows had at least one error."""
+        return self.rows - self.valid
+
+    @property
+    def rejected(self) -> bool:
+        """True when anything was refused (the CLI then exits non-zero)."""
+        return self.error_count > 0
+
+
+def _null_progress(label: str, length: int):
+    class _Bar:
+        def update(self, n: int) -> None:
+            pass
+
+    return contextlib.nullcontext(_Bar())
+
+
+ProgressFactory = Callable[[str, int], Any]
+
+
+# --- Pass 1: read and validate -------------------------------------------------------------------
+
+
+def _figure_parser(name: str):
+    return services.FIGURE_FIELDS[name]
+
+
+def _column_parser(col: Column, today: date):
+    section, name = col.target.split(".", 1)
+    if section == "coop":
+        return COOPERATIVE_FIELDS[name]
+    if section == "figures":
+        return int_parser(1950, today.year) if name == "book_year" else _figure_parser(name)
+    if name == "book_year":
+        return int_parser(1950, today.year - 1)
+    return parse_date
+
+
+def _map_header(header: list[str], report: ImportReport) -> dict[int, Column] | None:
+    mapping: dict[int, Column] = {}
+    seen: dict[str, int] = {}
+    for index, text in enumerate(header):
+        if not text:
+            continue
+        col = COLUMN_BY_KEY.get(header_key(text))
+        if col is None:
+            report.warnings.append(_("Kolom %(c)s tidak dikenal dan diabaikan.", c=text))
+            continue
+        if col.header in seen:
+            _error(
+                report,
+                RowError(1, text, _("Kolom ganda (sama dengan kolom ke-%(n)d).", n=seen[col.header] + 1)),
+            )
+            continue
+        seen[col.header] = index
+        mapping[index] = col
+    for required in REQUIRED_HEADERS:
+        if required not in seen:
+            _error(report, RowError(1, required, _("Kolom wajib %(c)s tidak ada.", c=required)))
+    if "Kelurahan" in seen and "Kecamatan" not in seen:
+        _error(report, RowError(1, "Kecamatan", _("Kolom Kelurahan perlu kolom Kecamatan.")))
+    if "Tanggal_RAT_Terakhir" in seen and "Tahun_Buku_RAT_Terakhir" not in seen:
+        _error(report, RowError(1, "Tahun_Buku_RAT_Terakhir", _("Tanggal RAT perlu kolom tahun bukunya.")))
+    return None if report.error_count else mapping
+
+
+def _error(report: ImportReport, error: RowError) -> None:
+    report.error_count += 1
+    if len(report.errors) < MAX_KEPT_ERRORS:
+        report.errors.append(error)
+
+
+def _blank(cells: list[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How to read each cell of a file's rows, worked out once from its header."""
+
+    cells: tuple[tuple[int, str, str, str, bool, Any], ...]  # index, section, name, header, required, parser
+    has_kelurahan: bool
+
+
+def _plan(mapping: dict[int, Column], today: date) -> _Plan:
+    cells = []
+    for index, col in mapping.items():
+        section, name = col.target.split(".", 1)
+        cells.append(
+            (index, section, name, col.header, col.header in REQUIRED_HEADERS, _column_parser(col, today))
+        )
+    return _Plan(tuple(cells), any(c.header == "Kelurahan" for c in mapping.values()))
+
+
+def _validate_row(
+    number: int, cells: list[Any], plan: _Plan, today: date
+) -> tuple[dict[str, dict[str, Any]], list[RowError]]:
+    clean: dict[str, dict[str, Any]] = {"coop": {}, "figures": {}, "rat": {}}
+    errors: list[RowError] = []
+    width = len(cells)
+    for index, section, name, header, required, parser in plan.cells:
+        raw = cells[index] if index < width else None
+        try:
+            value = parser(raw)
+        except FieldError as err:
+            errors.append(RowError(number, header, str(err)))
+            continue
+        if value is None and required:
+            errors.append(RowError(number, header, _("Wajib diisi.")))
+            continue
+        clean[section][name] = value
+    coop = clean["coop"]
+    cross: dict[str, str] = {}
+    if plan.has_kelurahan and not any(e.column in ("Kelurahan", "Kecamatan") for e in errors):
+        check_kelurahan_in_kecamatan(coop, cross)
+        for message in cross.values():
+            errors.append(RowError(number, "Kelurahan", message))
+    figures = clean["figures"]
+    if (
+        any(v is not None for k, v in figures.items() if k != "book_year")
+        and figures.get("book_year") is None
+    ):
+        if not any(e.column == "Tahun_Buku" for e in errors):
+            errors.append(
+                RowError(number, "Tahun_Buku", _("Tahun buku wajib diisi bila angka anggota/keuangan diisi."))
+            )
+    rat = clean["rat"]
+    if rat.get("held_on") is not None:
+        if rat.get("book_year") is None:
+            if not any(e.column == "Tahun_Buku_RAT_Terakhir" for e in errors):
+                errors.append(RowError(number, "Tahun_Buku_RAT_Terakhir", _("Tahun buku RAT wajib diisi.")))
+        elif rat["held_on"] <= date(rat["book_year"], 12, 31):
+            errors.append(
+                RowError(number, "Tanggal_RAT_Terakhir", _("RAT diadakan setelah tahun bukunya berakhir."))
+            )
+        elif rat["held_on"] > today:
+            errors.append(
+                RowError(number, "Tanggal_RAT_Terakhir", _("Tanggal RAT tidak boleh di masa depan."))
+            )
+    return clean, errors
+
+
+def _validate_file(
+    path: Path, fmt: str | None, report: ImportReport, today: date, spool, progress: ProgressFactory
+) -> None:
+    header, rows = read_rows(path, fmt)
+    if not header:
+        _error(report, RowError(1, "", _("Berkas kosong.")))
+        return
+    mapping = _map_header(header, report)
+    if mapping is None:
+        return
+    plan = _plan(mapping, today)
+    first_row_of: dict[str, int] = {}
+    with progress(_("Memeriksa"), estimate_rows(path, fmt)) as bar:
+        pending = 0
+        for number, cells in rows:
+            pending += 1
+            if pending >= 500:
+                bar.update(pending)
+                pending = 0
+            if _blank(cells):
+                continue
+            report.rows += 1
+            clean, errors = _validate_row(number, cells, plan, today)
+            nik = clean["coop"].get("nik")
+            if nik is not None:
+                if nik in first_row_of:
+                    errors.append(
+                        RowError(
+                            number,
+                            "NIK",
+                            _("NIK %(nik)s sudah ada di baris %(r)d.", nik=nik, r=first_row_of[nik]),
+                        )
+                    )
+                else:
+                    first_row_of[nik] = number
+            if errors:
+                for error in errors:
+                    _error(report, error)
+                continue
+            report.valid += 1
+            pickle.dump((number, clean), spool, protocol=pickle.HIGHEST_PROTOCOL)
+        bar.update(pending)
+
+
+# --- Pass 2: write -------------------------------------------------------------------------------
+
+
+def _spooled(spool) -> Iterator[tuple[int, dict[str, dict[str, Any]]]]:
+    spool.seek(0)
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return getattr(value, "value", value)
+
+
+def _entry(entries: dict[str, dict[str, Any]], nik: str) -> dict[str, Any]:
+    """The one audit entry of a cooperative in this import (created on first change)."""
+    if nik not in entries:
+        entries[nik] = {"action": "cooperative.updated", "before": {}, "after": {}}
+    return entries[nik]
+
+
+def _write_batch(batch, report: ImportReport, *, by: Any, now: datetime, today: date, detail: str) -> None:
+    """Upsert one batch: cooperatives, then figures and RATs, one audit row per changed cooperative."""
+    table = Cooperative.__table__
+    coop_fields = sorted({k for _n, clean in batch for k in clean["coop"]})
+    niks = [clean["coop"]["nik"] for _n, clean in batch]
+    columns = [table.c.id] + [table.c[f] for f in coop_fields]
+    existing = {row.nik: row for row in db.session.execute(select(*columns).where(table.c.nik.in_(niks)))}
+    to_insert, to_update = [], []
+    entries: dict[str, dict[str, Any]] = {}
+    for _number, clean in batch:
+        values = services.model_values(clean["coop"])
+        values = {k: values.get(k) for k in coop_fields}
+        nik = values["nik"]
+        current = existing.get(nik)
+        if current is None:
+            # A new cooperative's cached standing comes from this row alone (its only RAT, no
+            # reasons, no assessment), so it is computed here rather than re-read afterwards.
+            rat_year = clean["rat"].get("book_year")
+            founded = rules.founding_date(values.get("founded_on"), values.get("badan_hukum_on"))
+            cached = services.cached_values([rat_year] if rat_year else [], founded, (), None, today)
+            to_insert.append({**values, **cached, "created_at": now, "updated_at": now})
+            entries[nik] = {
+                "action": "cooperative.imported",
+                "before": None,
+                "after": {k: _plain(values[k]) for k in coop_fields},
+            }
+            continue
+        before = {k: _plain(getattr(current, k)) for k in coop_fields}
+        after = {k: _plain(values[k]) for k in coop_fields}
+        changed = [k for k in coop_fields if before[k] != after[k]]
+        if changed:
+            to_update.append({"b_id": current.id, **values, "updated_at": now})
+            entry = _entry(entries, nik)
+            entry["before"].update({k: before[k] for k in changed})
+            entry["after"].update({k: after[k] for k in changed})
+    ids_by_nik = {nik: row.id for nik, row in existing.items()}
+    if to_insert:
+        returned = db.session.execute(insert(table).returning(table.c.id, table.c.nik), to_insert)
+        for new_id, nik in returned:
+            ids_by_nik[nik] = new_id
+    if to_update:
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values({k: bindparam(k) for k in to_update[0] if k != "b_id"})
+        )
+        db.session.execute(stmt, to_update)
+    _write_figures(batch, ids_by_nik, entries)
+    restanding = _write_rats(batch, ids_by_nik, entries, now)
+    if entries:
+        actor_id = getattr(by, "id", None)
+        actor_name = getattr(by, "username", None) or (by if isinstance(by, str) else None)
+        db.session.execute(
+            insert(AuditLog.__table__),
+            [
+                {
+                    "at": now,
+                    "actor_id": actor_id,
+                    "actor_name": actor_name,
+                    "entity_type": services.ENTITY,
+                    "entity_id": str(ids_by_nik[nik]),
+                    "detail": detail,
+                    "action": entry["action"],
+                    "before": entry["before"] or None,
+                    "after": entry["after"],
+                }
+                for nik, entry in entries.items()
+            ],
+        )
+    created = sum(1 for e in entries.values() if e["action"] == "cooperative.imported")
+    updated = len(entries) - created
+    report.created += created
+    report.updated += updated
+    report.unchanged += len(batch) - created - updated
+    # Existing cooperatives whose founding date or RAT changed: refresh their cached standing.
+    founding = {"founded_on", "badan_hukum_on"}
+    refresh = {
+        ids_by_nik[nik]
+        for nik, e in entries.items()
+        if e["action"] == "cooperative.updated" and founding & set(e["after"])
+    } | restanding
+    if refresh:
+        services.recompute_cooperatives(sorted(refresh), today=today)
+
+
+def _write_figures(batch, ids_by_nik: dict[str, int], entries: dict[str, dict[str, Any]]) -> None:
+    rows = [
+        (c["coop"]["nik"], ids_by_nik[c["coop"]["nik"]], c["figures"])
+        for _n, c in batch
+        if c["figures"].get("book_year") is not None
+    ]
+    if not rows:
+        return
+    table = AnnualFigure.__table__
+    names = sorted({k for _nik, _id, f in rows for k in f if k != "book_year"})
+    keys = {(cid, f["book_year"]) for _nik, cid, f in rows}
+    ids = list({cid for _nik, cid, _f in rows})
+    existing = {
+        (r.cooperative_id, r.book_year): r
+        for r in db.session.execute(select(table).where(table.c.cooperative_id.in_(ids)))
+        if (r.cooperative_id, r.book_year) in keys
+    }
+    inserts, updates = [], []
+    for nik, cid, figures in rows:
+        values = {k: figures.get(k) for k in names}
+        year = figures["book_year"]
+        current = existing.get((cid, year))
+        if current is None:
+            inserts.append({"cooperative_id": cid, "book_year": year, **values})
+            is_new = entries.get(nik, {}).get("action") == "cooperative.imported"
+            if is_new or any(v is not None for v in values.values()):
+                entry = _entry(entries, nik)
+                entry["after"]["figures"] = {"book_year": year, **values}
+            continue
+        diff = {k: v for k, v in values.items() if getattr(current, k) != v}
+        if diff:
+            updates.append({"b_id": current.id, **values})
+            entry = _entry(entries, nik)
+            entry["before"]["figures"] = {"book_year": year, **{k: getattr(current, k) for k in diff}}
+            entry["after"]["figures"] = {"book_year": year, **diff}
+    if inserts:
+        db.session.execute(insert(table), inserts)
+    if updates and names:
+        stmt = update(table).where(table.c.id == bindparam("b_id")).values({k: bindparam(k) for k in names})
+        db.session.execute(stmt, updates)
+
+
+def _write_rats(
+    batch, ids_by_nik: dict[str, int], entries: dict[str, dict[str, Any]], now: datetime
+) -> set[int]:
+    """Add or correct the latest RAT of each row; returns existing cooperatives whose RATs changed."""
+    rows = [
+        (c["coop"]["nik"], ids_by_nik[c["coop"]["nik"]], c["rat"])
+        for _n, c in batch
+        if c["rat"].get("book_year") is not None
+    ]
+    if not rows:
+        return set()
+    table = RatRecord.__table__
+    ids = list({cid for _nik, cid, _r in rows})
+    existing = {
+        (r.cooperative_id, r.book_year): r
+        for r in db.session.execute(
+            select(table.c.id, table.c.cooperative_id, table.c.book_year, table.c.held_on).where(
+                table.c.cooperative_id.in_(ids)
+            )
+        )
+    }
+    inserts, updates, changed = [], [], set()
+    for nik, cid, rat in rows:
+        current = existing.get((cid, rat["book_year"]))
+        held = rat.get("held_on")
+        if current is None:
+            inserts.append(
+                {"cooperative_id": cid, "book_year": rat["book_year"], "held_on": held, "created_at": now}
+            )
+        elif held is not None and current.held_on != held:
+            updates.append({"b_id": current.id, "held_on": held})
+        else:
+            continue
+        entry = _entry(entries, nik)
+        if entry["action"] == "cooperative.updated":
+            changed.add(cid)
+            if current is not None:
+                entry["before"]["rat"] = {"book_year": rat["book_year"], "held_on": _plain(current.held_on)}
+        entry["after"]["rat"] = {"book_year": rat["book_year"], "held_on": _plain(held)}
+    if inserts:
+        db.session.execute(insert(table), inserts)
+    if updates:
+        db.session.execute(
+            update(table).where(table.c.id == bindparam("b_id")).values(held_on=bindparam("held_on")), updates
+        )
+    return changed
+
+
+def import_cooperatives(
+    path: str | Path,
+    *,
+    by: Any,
+    fmt: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    filename: str | None = None,
+    now: datetime | None = None,
+    progress: ProgressFactory | None = None,
+) -> ImportReport:
+    """Validate the whole file, then (unless refused or a dry run) upsert by NIK. Flushes only."""
+    now = now or clock.now()
+    today = clock.to_wita(now).date()
+    path = Path(path)
+    progress = progress or _null_progress
+    report = ImportReport(filename=filename or path.name, dry_run=dry_run)
+    with tempfile.TemporaryFile() as spool:
+        try:
+            _validate_file(path, fmt, report, today, spool, progress)
+        except FileFormatError as err:
+            _error(report, RowError(0, "", str(err)))
+            return report
+        if dry_run or report.valid == 0 or (report.rejected and not skip_invalid):
+            return report
+        detail = _("impor %(f)s", f=report.filename)[:500]
+        with progress(_("Menyimpan"), report.valid) as bar:
+            for batch in _batches(_spooled(spool), BATCH):
+                _write_batch(batch, report, by=by, now=now, today=today, detail=detail)
+                bar.update(len(batch))
+    db.session.execute(
+        insert(AuditLog.__table__),
+        [
+            {
+                "at": now,
+                "actor_id": getattr(by, "id", None),
+                "actor_name": getattr(by, "username", None) or (by if isinstance(by, str) else None),
+                "action": "registry.imported",
+                "entity_type": "registry",
+                "entity_id": None,
+                "after": {
+                    "file": report.filename,
+                    "rows": report.rows,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "rejected_rows": report.rejected_rows,
+                },
+                "detail": None,
+            }
+        ],
+    )
+    db.session.flush()
+    db.session.expire_all()
+    report.written = True
+    return report
