@@ -70,6 +70,16 @@ def nice_max(value: int) -> int:
     return int(10 * power)
 
 
+def tick_step(top: int) -> int:
+    """The largest round step that divides the axis into at least four equal whole parts."""
+    for power in range(len(str(top)), -1, -1):
+        for base in (5, 2.5, 2, 1):
+            step = int(base * 10**power)
+            if step and top % step == 0 and top // step >= 4:
+                return step
+    return 1
+
+
 def _number(value: float) -> str:
     return f"{int(value):,}".replace(",", ".")
 
@@ -125,7 +135,8 @@ def bar_chart(
             )
         )
     axis_y = TOP + len(rows) * row_h + 2
-    ticks = [(round(plot_x + plot_w * f, 1), _number(top * f)) for f in (0, 0.25, 0.5, 0.75, 1)]
+    step = tick_step(top)
+    ticks = [(round(plot_x + plot_w * v / top, 1), _number(v)) for v in range(0, top + 1, step)]
     return Chart(
         width=WIDTH,
         height=int(axis_y + AXIS_H),

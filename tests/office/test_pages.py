@@ -389,3 +389,17 @@ def test_issuing_a_letter_twice_from_the_page_keeps_one_number(client, login_as,
     db.session.expire_all()
     assert db.session.get(WarningLetter, letter.id).number == "500.3/1/DKUMKMP/2024"
     assert letters.next_seq(2024) == 2
+
+
+def test_the_public_profile_shows_when_each_fact_was_last_verified(client, make_cooperative, frozen):
+    """After a field check the profile dates identity; management stays 'not verified'; no clerk name."""
+    coop = make_cooperative()
+    updates.record_field_check(
+        coop, checked_on="2024-07-20", found_at_address=True, by="petugas_rahasia", now=NOW
+    )
+    db.session.commit()
+    html = client.get(f"/koperasi/{coop.nik}").get_data(as_text=True)
+    assert "Terakhir diverifikasi" in html
+    assert "20 Juli 2024" in html and "cek lapangan" in html
+    assert "Belum diverifikasi" in html
+    assert "petugas_rahasia" not in html
