@@ -37,6 +37,8 @@ OFFICE_LINES = (
 )
 OFFICE_SHORT = "Dinas Koperasi, UMKM dan Perindustrian Kota Balikpapan"
 HEAD_OF_OFFICE = "Kepala Dinas Koperasi, UMKM dan Perindustrian Kota Balikpapan"
+# A city's list fits in the PDF; a national registry's full list belongs in the XLSX.
+PDF_LIST_LIMIT = 2000
 REPORT_ADDRESSEES = (
     "Kepala Dinas Koperasi dan UKM Provinsi Kalimantan Timur",
     "Menteri Koperasi Republik Indonesia c.q. Deputi Bidang Pengawasan, Kementerian Koperasi",
@@ -508,6 +510,13 @@ def inactive_pdf(rows: list[InactiveRow], stats: Summary) -> bytes:
     pdf.para(
         f"Lampiran: Daftar Koperasi Tidak Aktif per {clock.format_short_date(stats.on)}", style="B", align="L"
     )
+    if len(rows) > PDF_LIST_LIMIT:
+        shown, total = (f"{n:,}".replace(",", ".") for n in (PDF_LIST_LIMIT, len(rows)))
+        pdf.para(
+            f"Daftar ini memuat {shown} dari {total} koperasi tidak aktif; daftar lengkap ada dalam "
+            "berkas XLSX yang menyertai laporan ini."
+        )
+        rows = rows[:PDF_LIST_LIMIT]
     if rows:
         pdf.grid(
             ["No", "NIK", "Nama koperasi", "Kecamatan", "Alasan", "RAT terakhir"],

@@ -140,3 +140,11 @@ def test_the_cli_needs_an_output_folder(runner):
     result = runner.invoke(args=["harkop", "report-inactive"])
     assert result.exit_code != 0 and "--out" in result.output
     assert not Path("--out").exists()
+
+
+def test_a_long_list_is_cut_in_the_pdf_and_points_to_the_xlsx(make_cooperative, monkeypatch):
+    """Past the PDF's list limit the annex says how many it shows and that the XLSX has them all."""
+    sample_registry(make_cooperative)
+    monkeypatch.setattr(reports, "PDF_LIST_LIMIT", 1)
+    text = pdf_text(reports.inactive_pdf(reports.inactive_rows(), reports.summary(today=TODAY)))
+    assert "memuat 1 dari 2 koperasi tidak aktif" in text and "XLSX" in text
