@@ -337,14 +337,15 @@ def registry_dashboard():
       responses:
         200: {description: "Aggregates as on the dashboard page."}
     """
-    diff = dashboard.disagreements()
+    counts = dashboard.registry_counts()
+    diff = dashboard.disagreements(counts)
     return jsonify(
         {
             "status_by_kecamatan": [
                 {"kecamatan": r.label, "aktif": r.active, "tidak_aktif": r.inactive}
-                for r in dashboard.status_by_kecamatan()
+                for r in dashboard.status_by_kecamatan(counts)
             ],
-            "predikat": {value: n for value, _label, n in dashboard.predikat_distribution()},
+            "predikat": {value: n for value, _label, n in dashboard.predikat_distribution(counts)},
             "rat_compliance": [
                 {
                     "book_year": r.book_year,
@@ -355,7 +356,9 @@ def registry_dashboard():
                 }
                 for r in dashboard.rat_compliance()
             ],
-            "grades": [{"grade": g, "harkop": h, "ods": o} for g, h, o in dashboard.grade_distribution()],
+            "grades": [
+                {"grade": g, "harkop": h, "ods": o} for g, h, o in dashboard.grade_distribution(counts)
+            ],
             "disagreements": {"status": diff.status, "grade": diff.grade},
         }
     )

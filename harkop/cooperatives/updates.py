@@ -24,7 +24,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, case, exists, false, func, select, update
+from sqlalchemy import Select, exists, false, func, select, update
 
 from .. import clock
 from ..audit import record_audit
@@ -889,11 +889,22 @@ class Progress:
 
 
 def round_progress(*, year: int | None = None) -> Progress:
-    """Of the active cooperatives, how many have verified data in `year`, by kecamatan (one query)."""
+    """Of the active cooperatives, how many have verified data in `year`, by kecamatan (one query).
+
+    The verified cooperatives are a DISTINCT subquery joined once (a hash join on both databases),
+    not an EXISTS probed per cooperative.
+    """
     year = year or clock.today().year
-    verified = case((_verified_in(year), 1), else_=0)
+    start, end = year_bounds(year)
+    verified_ids = (
+        select(FactVerification.cooperative_id)
+        .where(FactVerification.verified_at >= start, FactVerification.verified_at < end)
+        .distinct()
+        .subquery()
+    )
     stmt = (
-        select(Cooperative.kecamatan_code, func.count(), func.coalesce(func.sum(verified), 0))
+        select(Cooperative.kecamatan_code, func.count(), func.count(verified_ids.c.cooperative_id))
+        .outerjoin(verified_ids, verified_ids.c.cooperative_id == Cooperative.id)
         .where(Cooperative.status == CoopStatus.aktif)
         .group_by(Cooperative.kecamatan_code)
     )
