@@ -30,6 +30,7 @@ from benchmarks.common import (
     BIN,
     ROOT,
     app_env,
+    load_average,
     machine_line,
     md_table,
     mib,
@@ -153,7 +154,7 @@ def _search_timings(database_url: str, sample: list[dict[str, str]]) -> list[lis
     """Run the directory's queries in this process against the imported database."""
     from harkop import create_app
     from harkop.config import Config
-    from harkop.cooperatives import services
+    from harkop.cooperatives import reference, services
     from harkop.extensions import db
 
     config = Config()
@@ -166,14 +167,16 @@ def _search_timings(database_url: str, sample: list[dict[str, str]]) -> list[lis
     kinds: dict[str, list[dict[str, str]]] = {
         "name: one word": [{"q": s["word"]} for s in sample],
         "name: two words": [{"q": f"{s['word']} {s['suffix']}"} for s in sample],
-        "name: exact number": [{"q": s["suffix"]} for s in sample],
         "NIK: full": [{"q": s["nik"]} for s in sample],
         "NIK: prefix (8 digits)": [{"q": s["nik"][:8]} for s in sample],
         "filters: kecamatan + status": [
-            {"kecamatan": rnd.choice(list(services.reference.KECAMATAN)), "status": "aktif"} for _ in sample
+            {"kecamatan": rnd.choice(list(reference.KECAMATAN)), "status": "aktif"} for _ in sample
         ],
         "filters: jenis + grade": [
-            {"jenis": rnd.choice(("konsumen", "jasa", "simpan_pinjam")), "grade": rnd.choice(("a", "b", "d"))}
+            {
+                "jenis": rnd.choice(("konsumen", "jasa", "simpan_pinjam")),
+                "grade": rnd.choice(("c1", "c2", "d")),
+            }
             for _ in sample
         ],
         "filters: predikat (none assessed)": [{"predikat": "sehat"} for _ in sample],
@@ -189,9 +192,11 @@ def _search_timings(database_url: str, sample: list[dict[str, str]]) -> list[lis
                 : QUERIES_PER_KIND + WARMUP
             ]
             times = []
+            cpu = []
             hits = []
             for n, args in enumerate(queries):
                 started = time.perf_counter()
+                cpu_started = time.process_time()
                 filters = services.parse_filters(args)
                 page = db.paginate(
                     services.directory_query(filters),
@@ -202,9 +207,11 @@ def _search_timings(database_url: str, sample: list[dict[str, str]]) -> list[lis
                 )
                 items = [c.nik for c in page.items]
                 elapsed = time.perf_counter() - started
+                cpu_used = time.process_time() - cpu_started
                 db.session.rollback()
                 if n >= WARMUP:
                     times.append(elapsed)
+                    cpu.append(cpu_used)
                     hits.append(page.total or 0)
                 del items
             rows.append(
@@ -215,6 +222,7 @@ def _search_timings(database_url: str, sample: list[dict[str, str]]) -> list[lis
                     f"{statistics.median(times) * 1000:.1f} ms",
                     f"{percentile(times, 95) * 1000:.1f} ms",
                     f"{max(times) * 1000:.1f} ms",
+                    f"{percentile(cpu, 95) * 1000:.1f} ms",
                     "yes" if percentile(times, 95) <= 0.050 else "**no**",
                 ]
             )
@@ -231,10 +239,17 @@ def _pg_schema_url(base: str) -> tuple[str, str]:
 
 def _run_database(label: str, database_url: str, csv_path: Path, sample) -> dict[str, Any]:
     migrate_database(database_url)
+    load_before = load_average()
     first = _import(database_url, csv_path)
     second = _import(database_url, csv_path)
     searches = _search_timings(database_url, sample)
-    return {"label": label, "first": first, "second": second, "searches": searches}
+    return {
+        "label": label,
+        "first": first,
+        "second": second,
+        "searches": searches,
+        "load": (load_before[0], load_average()[0]),
+    }
 
 
 def run() -> str:
@@ -275,7 +290,8 @@ def run() -> str:
         f"members, book year and latest RAT; generated in {generated:.1f} s) is imported with "
         "`flask --app wsgi harkop import-cooperatives FILE` in a subprocess (clock at 2024-07-26), "
         "whose peak RSS is read from wait4. Targets (issue 3): import ≤ 60 s and ≤ 500 MB; "
-        "directory search p95 ≤ 50 ms.",
+        "directory search p95 ≤ 50 ms. The machine is shared with other work: wall time includes "
+        "waiting for a core (see the load averages), CPU time is the import's own work.",
         "",
         "### Import",
         "",
@@ -301,6 +317,11 @@ def run() -> str:
                 ]
             )
     lines.append(md_table(["run", "wall", "CPU", "peak RSS", "within target"], import_rows))
+    lines += [""] + [
+        f"{r['label']}: load average {r['load'][0]:.2f} before the imports, {r['load'][1]:.2f} after the searches."
+        for r in results
+        if "load" in r
+    ]
     lines += [
         "",
         "### Directory search",
@@ -309,7 +330,9 @@ def run() -> str:
         f"in one process, {QUERIES_PER_KIND} queries per kind after {WARMUP} warm-up queries; terms drawn from the "
         "generated names and NIKs. SQLite searches names through an FTS5 trigram index, PostgreSQL through a "
         "pg_trgm GIN index; NIK through the unique index (prefix as a range); filters through "
-        "(filter, name) indexes on the cached status, grade and predikat.",
+        "(filter, name, other filters) indexes on the cached status, grade and predikat, so counts "
+        "with several filters are answered from an index. CPU is this (client) process: on SQLite it "
+        "includes the database work, on PostgreSQL the server's work is not in it.",
         "",
     ]
     for r in results:
@@ -317,7 +340,19 @@ def run() -> str:
             continue
         lines += [f"**{r['label']}**", ""]
         lines.append(
-            md_table(["query", "n", "median hits", "median", "p95", "max", "p95 ≤ 50 ms"], r["searches"])
+            md_table(
+                [
+                    "query",
+                    "n",
+                    "median hits",
+                    "median",
+                    "p95",
+                    "max",
+                    "CPU p95 (this process)",
+                    "p95 ≤ 50 ms",
+                ],
+                r["searches"],
+            )
         )
         lines.append("")
     lines.append(f"Machine: {machine_line()}.")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 
 from .. import clock
 from ..audit import AuditLog
@@ -40,6 +40,7 @@ from .spreadsheet import (
 from .validation import COOPERATIVE_FIELDS, FieldError, check_kelurahan_in_kecamatan, int_parser, parse_date
 
 BATCH = 1000
+ANALYZE_AFTER = 1000  # rows written by one import before the table's statistics are refreshed
 MAX_KEPT_ERRORS = 100_000  # a file of nothing but errors still reports them all up to here
 
 
@@ -111,17 +112,17 @@ def _column_parser(col: Column, today: date):
 def _map_header(header: list[str], report: ImportReport) -> dict[int, Column] | None:
     mapping: dict[int, Column] = {}
     seen: dict[str, int] = {}
-    for index, text in enumerate(header):
-        if not text:
+    for index, cell in enumerate(header):
+        if not cell:
             continue
-        col = COLUMN_BY_KEY.get(header_key(text))
+        col = COLUMN_BY_KEY.get(header_key(cell))
         if col is None:
-            report.warnings.append(_("Kolom %(c)s tidak dikenal dan diabaikan.", c=text))
+            report.warnings.append(_("Kolom %(c)s tidak dikenal dan diabaikan.", c=cell))
             continue
         if col.header in seen:
             _error(
                 report,
-                RowError(1, text, _("Kolom ganda (sama dengan kolom ke-%(n)d).", n=seen[col.header] + 1)),
+                RowError(1, cell, _("Kolom ganda (sama dengan kolom ke-%(n)d).", n=seen[col.header] + 1)),
             )
             continue
         seen[col.header] = index
@@ -519,6 +520,15 @@ def import_cooperatives(
             }
         ],
     )
+    if (
+        report.created + report.updated >= ANALYZE_AFTER
+        and db.session.get_bind().dialect.name == "postgresql"
+    ):
+        # Fresh planner statistics, so PostgreSQL picks the most selective filter index. Not on
+        # SQLite: its statistics keep only an average per index, and with a skewed column (nearly
+        # every predikat empty) they steer `predikat = 'sehat'` into a full scan, while its
+        # default guesses pick a covering filter index, which is what these queries need.
+        db.session.execute(text("ANALYZE cooperative"))
     db.session.flush()
     db.session.expire_all()
     report.written = True
