@@ -130,6 +130,8 @@ def _register_blueprints(app: Flask) -> None:
     from .competitions import api as _competitions_api  # noqa: F401
     from .competitions.views import bp as competitions_bp
     from .cooperatives import api as _cooperatives_api  # noqa: F401  - routes on api.bp
+    from .cooperatives import office_api  # noqa: F401  - office routes on api.bp
+    from .cooperatives.office_views import bp as office_bp
     from .cooperatives.views import bp as cooperatives_bp
     from .main import bp as main_bp
     from .registrations import api as _registrations_api  # noqa: F401
@@ -144,4 +146,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registrations_bp)
     app.register_blueprint(cooperatives_bp)
     app.register_blueprint(checkin_bp)
+    app.register_blueprint(office_bp)
     app.register_blueprint(api.bp)

@@ -96,6 +96,30 @@ def is_empty_command():
     raise SystemExit(0 if not count else 1)
 
 
+@harkop_cli.command("report-inactive")
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write into."
+)
+@click.option(
+    "--recompute/--no-recompute",
+    default=True,
+    show_default=True,
+    help="Refresh cached statuses first, so the report is right for today.",
+)
+def report_inactive_command(out_dir, recompute):
+    """Write the inactive-cooperatives report (XLSX, PDF) and this year's warning letters into DIR."""
+    from pathlib import Path
+
+    from .cooperatives.reports import write_inactive_report
+    from .cooperatives.services import recompute_registry
+
+    if recompute:
+        recompute_registry()
+        db.session.commit()
+    for path in write_inactive_report(Path(out_dir)):
+        click.echo(str(path))
+
+
 @harkop_cli.command("scheduler")
 @click.option("--lease-seconds", default=60, show_default=True)
 def scheduler_command(lease_seconds):

@@ -74,6 +74,13 @@ class Config:
         self.HARKOP_INVITE_HOURS = int(os.environ.get("HARKOP_INVITE_HOURS", "72"))
         self.MAX_CONTENT_LENGTH = int(os.environ.get("HARKOP_MAX_UPLOAD_MB", "20")) * 1024 * 1024
         self.HARKOP_TESTING_ROUTES = False
+        # Office workflows: where uploads (RAT minutes) live, their size limit, and letter numbers.
+        self.HARKOP_UPLOAD_DIR = os.environ.get("HARKOP_UPLOAD_DIR") or None
+        self.HARKOP_MINUTES_MAX_BYTES = int(float(os.environ.get("HARKOP_MINUTES_MAX_MB", "5")) * 1024 * 1024)
+        self.HARKOP_LETTER_CODE = os.environ.get("HARKOP_LETTER_CODE", "500.3")
+        self.HARKOP_LETTER_OFFICE = os.environ.get("HARKOP_LETTER_OFFICE", "DKUMKMP")
+        self.HARKOP_WARNING_DAYS = int(os.environ.get("HARKOP_WARNING_DAYS", "30"))
+        self.HARKOP_LETTER_SIGNER = os.environ.get("HARKOP_LETTER_SIGNER", "")
 
 
 class TestConfig(Config):

@@ -138,4 +138,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     # After the registry: entries are decided by the cooperatives' registry facts.
     seed_competitions()
     seed_checkins()
+    from .cooperatives.office_demo import seed_office
+
+    seed_office(DEMO_COOP_NIK)
     return logins

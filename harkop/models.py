@@ -20,6 +20,14 @@ from .cooperatives.models import (  # noqa: F401
     Officer,
     RatRecord,
 )
+from .cooperatives.office_models import (  # noqa: F401
+    FactVerification,
+    FieldCheck,
+    LetterCounter,
+    UpdateProposal,
+    UpdateReminder,
+    WarningLetter,
+)
 from .jobs import JobRun, SchedulerLease  # noqa: F401
 from .outbox import OutboxMessage  # noqa: F401
 from .registrations.checkin_models import CheckIn, Scan  # noqa: F401

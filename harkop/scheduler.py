@@ -46,6 +46,18 @@ def _recompute_registry(*, now: datetime) -> dict[str, int]:
     return {"changed": recompute_registry(today=clock.to_wita(now).date())}
 
 
+def _registry_daily(*, now: datetime) -> dict[str, int]:
+    from .cooperatives.office_jobs import registry_daily
+
+    return registry_daily(now=now)
+
+
+def _round_reminders(*, now: datetime) -> dict[str, int]:
+    from .cooperatives.updates import send_round_reminders
+
+    return send_round_reminders(now=now)
+
+
 JOBS: list[jobs.JobSpec] = [
     jobs.JobSpec(
         "send_outbox",
@@ -79,6 +91,22 @@ JOBS: list[jobs.JobSpec] = [
         _recompute_registry,
         {"trigger": "cron", "hour": 16, "minute": 5},
         "Hitung ulang status, grade dan predikat koperasi",
+    ),
+    # Office workflows: recompute, then write the warnings that fell due into the register as
+    # drafts (00.20 WITA). Running it twice changes nothing.
+    jobs.JobSpec(
+        "registry_daily",
+        _registry_daily,
+        {"trigger": "cron", "hour": 16, "minute": 20},
+        "Hitung ulang status dan catat surat teguran yang jatuh tempo (draf)",
+    ),
+    # Reminders to pengurus of active cooperatives not yet updated this year: runs daily at
+    # 09.00 WITA but sends at most once per cooperative per ISO week.
+    jobs.JobSpec(
+        "round_reminders",
+        _round_reminders,
+        {"trigger": "cron", "hour": 1, "minute": 0},
+        "Kirim pengingat pemutakhiran data (sekali seminggu per koperasi)",
     ),
 ]
 

@@ -16,6 +16,10 @@ from . import clock
 NAV = [
     ("main.admin_home", _l("Beranda Dinas"), {"admin"}),
     ("cooperatives.admin_list", _l("Registri Koperasi"), {"admin"}),
+    ("office.dashboard_page", _l("Dasbor Registri"), {"admin"}),
+    ("office.round_progress", _l("Pemutakhiran Data"), {"admin"}),
+    ("office.letters_page", _l("Surat Teguran"), {"admin"}),
+    ("office.reports_page", _l("Laporan"), {"admin"}),
     ("competitions.admin_events", _l("Acara & Lomba"), {"admin"}),
     ("judging.admin_monitor", _l("Penilaian"), {"admin"}),
     ("auth.users", _l("Pengguna"), {"admin"}),
@@ -26,6 +30,7 @@ NAV = [
     ("main.coop_home", _l("Koperasi Saya"), {"coop_rep"}),
     ("registrations.open_competitions", _l("Daftar Lomba"), {"coop_rep"}),
     ("registrations.my_entries", _l("Pendaftaran & Tiket"), {"coop_rep"}),
+    ("office.my_proposals", _l("Pemutakhiran Data"), {"coop_rep"}),
     ("main.judge_home", _l("Penilaian Saya"), {"judge"}),
     ("main.checkin_home", _l("Check-in"), {"checkin_staff"}),
     ("checkin.scanner", _l("Pindai Tiket"), {"checkin_staff"}),

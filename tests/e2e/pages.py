@@ -160,6 +160,22 @@ def event_path(suffix: str = "") -> Callable[[Any], str]:
                 return db.session.scalar(select(Event.id).where(Event.slug == "harkop-2024"))
 
         return f"/admin/acara/{server.cached('event-id', make)}{suffix}"
+def pending_proposal_path(prefix: str):
+    """The demo's pending proposal (harkop/cooperatives/office_demo.py) under an URL prefix."""
+
+    def url(server) -> str:
+        def find() -> int:
+            from sqlalchemy import select
+
+            from harkop.cooperatives.office_models import ProposalStatus, UpdateProposal
+            from harkop.extensions import db
+
+            with server.app_context():
+                return db.session.scalar(
+                    select(UpdateProposal.id).where(UpdateProposal.status == ProposalStatus.pending).limit(1)
+                )
+
+        return f"{prefix}{server.cached('office:pending', find)}"
 
     return url
 
@@ -309,6 +325,15 @@ def void_ticket_path(server) -> str:
 
 
 COMPETITION_SAVE = "main form button[value=save]"
+def demo_coop_path(suffix: str = ""):
+    """A path under the demo cooperative's admin page."""
+
+    def url(_server) -> str:
+        from harkop.demo import DEMO_COOP_NIK
+
+        return f"/admin/koperasi/{DEMO_COOP_NIK}{suffix}"
+
+    return url
 
 
 # The table ----------------------------------------------------------------------------------
@@ -481,4 +506,37 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", "/admin/checkin/pindaian?verdict=unknown_ticket", "checkin scan log, filtered"),
     # --- judging (issue 6) ---
     # --- office workflows (issue 7) ---
+    PageSpec("admin", "/admin/pemutakhiran", "office: round progress"),
+    PageSpec("admin", "/admin/pemutakhiran/belum", "office: missing list"),
+    PageSpec(
+        "admin", "/admin/pemutakhiran/belum?kecamatan=balikpapan_timur&q=zzz", "office: missing list, empty"
+    ),
+    PageSpec("admin", "/admin/pemutakhiran/usulan", "office: review queue"),
+    PageSpec("admin", "/admin/pemutakhiran/usulan?status=semua", "office: review queue, all"),
+    PageSpec("admin", pending_proposal_path("/admin/pemutakhiran/usulan/"), "office: review a proposal"),
+    PageSpec("admin", demo_coop_path("/cek-lapangan"), "office: field check"),
+    PageSpec(
+        "admin",
+        demo_coop_path("/cek-lapangan"),
+        "office: field check, errors",
+        status=422,
+        fill=(("#checked_on", "2024-08-01"),),
+        submit=MAIN_SUBMIT,
+    ),
+    PageSpec("admin", "/admin/dasbor", "office: dashboard"),
+    PageSpec("admin", "/admin/dasbor/selisih?jenis=grade", "office: ODS differences"),
+    PageSpec("admin", "/admin/laporan", "office: reports"),
+    PageSpec("admin", "/admin/surat-teguran", "office: letters register"),
+    PageSpec("admin", "/admin/surat-teguran?status=issued", "office: letters register, issued"),
+    PageSpec("coop_rep", "/koperasi-saya/pemutakhiran", "office: my proposals"),
+    PageSpec("coop_rep", "/koperasi-saya/pemutakhiran/baru", "office: proposal form"),
+    PageSpec(
+        "coop_rep",
+        "/koperasi-saya/pemutakhiran/baru",
+        "office: proposal form, errors",
+        status=422,
+        submit=MAIN_SUBMIT,
+    ),
+    PageSpec("coop_rep", pending_proposal_path("/koperasi-saya/pemutakhiran/"), "office: my proposal"),
+    PageSpec("anonymous", "/koperasi/6471010000000001", "office: public profile with verified-at"),
 ]

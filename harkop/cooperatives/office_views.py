@@ -1,0 +1,675 @@
+"""Office workflow pages: the update round (progress, missing list, field checks, review queue),
+the pengurus' own proposals, the dashboard, the reports and the warning-letter register.
+
+Thin views: load and authorise, validate the form, call one service, commit, flash, redirect.
+A pengurus only ever reaches their own cooperative's proposals: another cooperative's answers 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from .. import clock
+from ..auth.decorators import admin_required, roles_required
+from ..auth.models import Role
+from ..errors import DomainError
+from ..extensions import db
+from . import charts, dashboard, letters, reference, reports, rules, updates
+from .forms import ConfirmForm
+from .models import Cooperative
+from .office_forms import FINDING_FIELDS, DecisionForm, FieldCheckForm, proposal_form_class
+from .office_models import (
+    FactGroup,
+    FieldCheck,
+    LetterKind,
+    LetterStatus,
+    ProposalStatus,
+    UpdateProposal,
+    WarningLetter,
+)
+from .uploads import max_bytes, stored_path
+
+bp = Blueprint("office", __name__)
+
+PER_PAGE = 25
+PROPOSAL_STATUS_LABELS = {
+    ProposalStatus.pending: ("Menunggu persetujuan", "warn", "●"),
+    ProposalStatus.approved: ("Disetujui", "good", "✓"),
+    ProposalStatus.rejected: ("Ditolak", "bad", "✕"),
+}
+SOURCE_LABELS = {"cek_lapangan": "cek lapangan", "usulan": "usulan pengurus"}
+FIELD_LABELS = {
+    "name": "Nama koperasi",
+    "alamat": "Alamat",
+    "kecamatan_code": "Kecamatan",
+    "kelurahan_code": "Kelurahan",
+    "kode_pos": "Kode pos",
+    "phone": "Telepon kantor",
+    "email": "E-mail kantor",
+    "nib": "NIB",
+    "npwp": "NPWP",
+    "perubahan_ad_no": "Nomor perubahan AD",
+    "perubahan_ad_on": "Tanggal perubahan AD",
+    "bentuk": "Bentuk",
+    "jenis": "Jenis",
+    "pola_pengelolaan": "Pola pengelolaan",
+    "kelompok": "Kelompok",
+    "sektor_usaha": "Sektor usaha",
+    "anggota_pria": "Anggota pria",
+    "anggota_wanita": "Anggota wanita",
+    "karyawan": "Karyawan",
+    "manajer": "Manajer",
+    "modal_sendiri": "Modal sendiri",
+    "modal_luar": "Modal luar",
+    "aset": "Aset",
+    "volume_usaha": "Volume usaha",
+    "shu": "SHU",
+}
+MONEY_FIELDS = {"modal_sendiri", "modal_luar", "aset", "volume_usaha", "shu"}
+COUNT_FIELDS = {"anggota_pria", "anggota_wanita", "karyawan", "manajer"}
+DATE_FIELDS = {"perubahan_ad_on", "date"}
+
+
+class OfficeLabels:
+    """Label helpers for the office pages, exposed to templates as `office`."""
+
+    FACT_GROUPS = list(FactGroup)
+    KINDS = list(letters.KIND_ORDER)
+    LETTER_STATUSES = list(LetterStatus)
+    PROPOSAL_STATUSES = list(ProposalStatus)
+
+    @staticmethod
+    def fact_group(value: Any) -> str:
+        """'Identitas & alamat', 'Pengurus', …"""
+        return updates.FACT_GROUP_LABELS[FactGroup(getattr(value, "value", value))]
+
+    @staticmethod
+    def proposal_status(value: Any) -> tuple[str, str, str]:
+        """(label, badge kind, icon) of a proposal's status."""
+        return PROPOSAL_STATUS_LABELS[ProposalStatus(getattr(value, "value", value))]
+
+    @staticmethod
+    def letter_kind(value: Any) -> str:
+        """The title of a rung of the sanction ladder."""
+        return letters.LADDER[LetterKind(getattr(value, "value", value))].title
+
+    @staticmethod
+    def letter_kind_short(value: Any) -> str:
+        """A one-line description of a rung."""
+        return letters.LADDER[LetterKind(getattr(value, "value", value))].short
+
+    @staticmethod
+    def letter_status(value: Any) -> tuple[str, str, str]:
+        """(label, badge kind, icon) of a letter's status."""
+        status = LetterStatus(getattr(value, "value", value))
+        kind, icon = letters.STATUS_BADGES[status]
+        return letters.STATUS_LABELS[status], kind, icon
+
+    @staticmethod
+    def source(value: Any) -> str:
+        """What verified a fact."""
+        return SOURCE_LABELS.get(str(getattr(value, "value", value)), str(value))
+
+    @staticmethod
+    def tri(value: bool | None) -> tuple[str, str, str]:
+        """(label, badge kind, icon) of a yes / no / not-checked finding."""
+        if value is None:
+            return (_("Tidak diperiksa"), "info", "–")
+        return (_("Ya"), "good", "✓") if value else (_("Tidak"), "bad", "✕")
+
+    @staticmethod
+    def field_label(key: str) -> str:
+        """The Indonesian name of a proposable field."""
+        return FIELD_LABELS.get(key, key)
+
+    @staticmethod
+    def value(key: str, value: Any) -> str:
+        """A proposed or stored value as people read it (names, dates, rupiah)."""
+        from ..templating import angka, rupiah
+        from .labels import Labels
+
+        if value is None or value == "":
+            return "–"
+        if key in DATE_FIELDS:
+            return clock.format_short_date(date.fromisoformat(str(value)))
+        if key in MONEY_FIELDS:
+            return rupiah(int(value))
+        if key in COUNT_FIELDS:
+            return angka(int(value))
+        readers = {
+            "kecamatan_code": Labels.kecamatan,
+            "kelurahan_code": Labels.kelurahan,
+            "bentuk": Labels.bentuk,
+            "jenis": Labels.jenis,
+            "pola_pengelolaan": Labels.pola,
+            "kelompok": Labels.kelompok,
+            "sektor_usaha": Labels.sektor,
+        }
+        return readers[key](value) if key in readers else str(value)
+
+    @staticmethod
+    def short_date(value: Any) -> str:
+        """A date, or a stored moment as its WITA date, without the weekday: '26 Juli 2024'."""
+        if value is None:
+            return "–"
+        if isinstance(value, datetime):
+            value = clock.to_wita(value).date()
+        return clock.format_short_date(value)
+
+    @staticmethod
+    def verification(cooperative_id: int) -> dict[FactGroup, Any]:
+        """The latest verification per fact group of a cooperative (for profile fragments)."""
+        return updates.verification_for(cooperative_id)
+
+
+@bp.record_once
+def _office_labels(state) -> None:
+    # A Jinja global (not a context processor) so included fragments in other blueprints see it.
+    state.app.jinja_env.globals["office"] = OfficeLabels
+
+
+def _coop_or_404(nik: str) -> Cooperative:
+    coop = db.session.scalar(select(Cooperative).where(Cooperative.nik == nik))
+    if coop is None:
+        abort(404)
+    return coop
+
+
+def _proposal_or_404(proposal_id: int):
+    try:
+        return updates.get_proposal(proposal_id, viewer=current_user)
+    except DomainError:
+        abort(404)
+
+
+def _place_errors(form, err: DomainError, field_for=lambda path: path.split(".")[-1]) -> None:
+    """Put a service's field errors next to the form's fields; the rest become one flash."""
+    fields = (err.details or {}).get("fields") if isinstance(err.details, dict) else None
+    leftovers = []
+    for path, message in (fields or {}).items():
+        target = getattr(form, field_for(path), None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*list(target.errors or []), str(message)]
+        else:
+            leftovers.append(str(message))
+    if leftovers or not fields:
+        flash(" ".join(leftovers) or err.message, "error")
+
+
+# --- The round: progress and missing list ----------------------------------------------------------
+
+
+@bp.route("/admin/pemutakhiran")
+@admin_required
+def round_progress():
+    """Progress of the update round: active cooperatives verified this year, by kecamatan."""
+    progress = updates.round_progress()
+    chart = charts.bar_chart(
+        [(r.label, [r.verified, r.missing]) for r in progress.rows],
+        [(_("Sudah diverifikasi"), "chart-s-good"), (_("Belum"), "chart-s-missing")],
+    )
+    recent = db.session.scalars(
+        select(FieldCheck).order_by(FieldCheck.created_at.desc(), FieldCheck.id.desc()).limit(10)
+    ).all()
+    return render_template(
+        "office/round_progress.html",
+        progress=progress,
+        chart=chart,
+        pending=updates.pending_count(),
+        recent=recent,
+    )
+
+
+@bp.route("/admin/pemutakhiran/belum")
+@admin_required
+def round_missing():
+    """Active cooperatives with no verified data this year (filters in the URL, paginated)."""
+    kecamatan = request.args.get("kecamatan", "")
+    if kecamatan not in reference.KECAMATAN and kecamatan != "tidak_ada":
+        kecamatan = ""
+    q = " ".join(request.args.get("q", "").split())[:100]
+    page = db.paginate(updates.missing_query(kecamatan=kecamatan, q=q), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "office/round_missing.html",
+        page=page,
+        details=updates.missing_details([c.id for c in page.items]),
+        kecamatan=kecamatan,
+        q=q,
+        year=clock.today().year,
+        kecamatan_options=list(reference.KECAMATAN.items()),
+    )
+
+
+# --- Field checks --------------------------------------------------------------------------------
+
+
+@bp.route("/admin/koperasi/<nik>/cek-lapangan", methods=["GET", "POST"])
+@admin_required
+def field_check(nik: str):
+    """Record a clerk's visit to a cooperative; its earlier visits and verification below."""
+    coop = _coop_or_404(nik)
+    form = FieldCheckForm()
+    if request.method == "GET":
+        form.checked_on.data = clock.today()
+    if form.validate_on_submit():
+        try:
+            updates.record_field_check(coop, **form.service_data(), by=current_user)
+        except DomainError as err:
+            db.session.rollback()
+            _place_errors(form, err)
+        else:
+            db.session.commit()
+            flash(_("Cek lapangan %(n)s dicatat.", n=coop.name), "success")
+            return redirect(url_for("office.field_check", nik=coop.nik))
+    status = 422 if form.errors else 200
+    return render_template(
+        "office/field_check.html",
+        form=form,
+        coop=coop,
+        findings=FINDING_FIELDS,
+        checks=updates.field_checks_for(coop),
+        verification=updates.verification_for(coop.id),
+    ), status
+
+
+# --- Review queue (office) -----------------------------------------------------------------------
+
+
+@bp.route("/admin/pemutakhiran/usulan")
+@admin_required
+def proposal_queue():
+    """Proposals from the pengurus: pending first by default, filterable by status."""
+    status = request.args.get("status", "pending")
+    if status not in {s.value for s in ProposalStatus} | {"semua"}:
+        status = "pending"
+    stmt = updates.proposals_query(viewer=current_user, status="" if status == "semua" else status)
+    if status == "pending":
+        stmt = stmt.order_by(None).order_by(UpdateProposal.submitted_at, UpdateProposal.id)
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "office/proposal_queue.html", page=page, status=status, groups_of=updates.groups_of
+    )
+
+
+@bp.route("/admin/pemutakhiran/usulan/<int:proposal_id>")
+@admin_required
+def proposal_review(proposal_id: int):
+    """One proposal beside the registry's current data, with approve and reject."""
+    proposal = _proposal_or_404(proposal_id)
+    coop = db.session.get(Cooperative, proposal.cooperative_id)
+    return render_template(
+        "office/proposal_review.html",
+        proposal=proposal,
+        coop=coop,
+        current=updates.current_values(coop, proposal.changes),
+        confirm=ConfirmForm(),
+        reject=DecisionForm(),
+        verification=updates.verification_for(coop.id),
+    )
+
+
+@bp.route("/admin/pemutakhiran/usulan/<int:proposal_id>/setujui", methods=["POST"])
+@admin_required
+def proposal_approve(proposal_id: int):
+    """Apply a proposal to the registry (all or nothing) and notify the pengurus."""
+    proposal = _proposal_or_404(proposal_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        updates.approve_proposal(proposal, by=current_user)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("office.proposal_review", proposal_id=proposal_id))
+    db.session.commit()
+    flash(_("Usulan #%(id)d disetujui; data registri diperbarui.", id=proposal_id), "success")
+    return redirect(url_for("office.proposal_queue"))
+
+
+@bp.route("/admin/pemutakhiran/usulan/<int:proposal_id>/tolak", methods=["POST"])
+@admin_required
+def proposal_reject(proposal_id: int):
+    """Refuse a proposal with a reason the pengurus reads."""
+    proposal = _proposal_or_404(proposal_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            updates.reject_proposal(proposal, reason=form.reason.data, by=current_user)
+        except DomainError as err:
+            db.session.rollback()
+            _place_errors(form, err)
+        else:
+            db.session.commit()
+            flash(_("Usulan #%(id)d ditolak; pengurus diberi tahu.", id=proposal_id), "success")
+            return redirect(url_for("office.proposal_queue"))
+    coop = db.session.get(Cooperative, proposal.cooperative_id)
+    return render_template(
+        "office/proposal_review.html",
+        proposal=proposal,
+        coop=coop,
+        current=updates.current_values(coop, proposal.changes),
+        confirm=ConfirmForm(),
+        reject=form,
+        verification=updates.verification_for(coop.id),
+    ), 422
+
+
+# --- The pengurus' own proposals -----------------------------------------------------------------
+
+
+def _own_cooperative() -> Cooperative:
+    coop = db.session.get(Cooperative, current_user.cooperative_id) if current_user.cooperative_id else None
+    if coop is None:
+        abort(404)
+    return coop
+
+
+@bp.route("/koperasi-saya/pemutakhiran")
+@roles_required(Role.coop_rep)
+def my_proposals():
+    """A pengurus' proposals for their cooperative and when each fact was last verified."""
+    coop = _own_cooperative()
+    stmt = updates.proposals_query(viewer=current_user)
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "office/my_proposals.html",
+        coop=coop,
+        page=page,
+        verification=updates.verification_for(coop.id),
+        groups_of=updates.groups_of,
+    )
+
+
+def _prefill(form, coop: Cooperative) -> None:
+    for name in updates.PROFILE_FIELDS:
+        value = getattr(coop, name)
+        getattr(form, name).data = getattr(value, "value", value) if value is not None else ""
+    form.perubahan_ad_on.data = coop.perubahan_ad_on
+
+
+@bp.route("/koperasi-saya/pemutakhiran/baru", methods=["GET", "POST"])
+@roles_required(Role.coop_rep)
+def my_proposal_new():
+    """A pengurus proposes changes for their own cooperative (with the RAT minutes as a file)."""
+    coop = _own_cooperative()
+    form = proposal_form_class()()
+    if request.method == "GET":
+        _prefill(form, coop)
+    if form.validate_on_submit():
+        upload = None
+        if form.minutes.data is not None and getattr(form.minutes.data, "filename", None):
+            upload = updates.Upload(form.minutes.data.stream, form.minutes.data.filename)
+        try:
+            proposal = updates.submit_proposal(coop, form.service_data(), minutes=upload, by=current_user)
+        except DomainError as err:
+            db.session.rollback()
+            _place_errors(form, err, form.field_for)
+        else:
+            db.session.commit()
+            flash(_("Usulan terkirim. Dinas akan memeriksanya; Anda mendapat notifikasi."), "success")
+            return redirect(url_for("office.my_proposal", proposal_id=proposal.id))
+    status = 422 if form.errors or request.method == "POST" else 200
+    max_mb = f"{max_bytes() / (1024 * 1024):g}".replace(".", ",")
+    return render_template("office/my_proposal_form.html", form=form, coop=coop, max_mb=max_mb), status
+
+
+@bp.route("/koperasi-saya/pemutakhiran/<int:proposal_id>")
+@roles_required(Role.coop_rep)
+def my_proposal(proposal_id: int):
+    """One of the pengurus' own proposals and the office's decision."""
+    proposal = _proposal_or_404(proposal_id)
+    return render_template("office/my_proposal.html", proposal=proposal, coop=proposal.cooperative)
+
+
+@bp.route("/pemutakhiran/<int:proposal_id>/berita-acara")
+@roles_required(Role.admin, Role.coop_rep)
+def proposal_minutes(proposal_id: int):
+    """The RAT minutes of a proposal: for the office and the proposing cooperative's pengurus only."""
+    proposal = _proposal_or_404(proposal_id)
+    return _send_minutes(proposal)
+
+
+def _send_minutes(proposal) -> Response:
+    if not proposal.minutes_file:
+        abort(404)
+    try:
+        path = stored_path(proposal.minutes_file)
+    except ValueError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    ext = proposal.minutes_file.rsplit(".", 1)[-1]
+    response = send_file(
+        path,
+        mimetype=proposal.minutes_type,
+        as_attachment=True,
+        download_name=f"berita-acara-rat-usulan-{proposal.id}.{ext}",
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Dashboard -----------------------------------------------------------------------------------
+
+
+@bp.route("/admin/dasbor")
+@admin_required
+def dashboard_page():
+    """Registry dashboard: status by kecamatan, predikat, RAT compliance, grades, round, ODS vs Harkop."""
+    counts = dashboard.registry_counts()  # one grouped scan feeds four of the views
+    status_rows = dashboard.status_by_kecamatan(counts)
+    predikat = dashboard.predikat_distribution(counts)
+    rat = dashboard.rat_compliance()
+    grades = dashboard.grade_distribution(counts)
+    progress = updates.round_progress()
+    diff = dashboard.disagreements(counts)
+    chart_set = {
+        "status": charts.bar_chart(
+            [(r.label, [r.active, r.inactive]) for r in status_rows],
+            [(_("Aktif"), "chart-s-good"), (_("Tidak aktif"), "chart-s-bad")],
+        ),
+        "predikat": charts.bar_chart(
+            [(label, [n]) for _v, label, n in predikat],
+            [(_("Koperasi"), "chart-s-info")],
+        ),
+        "rat": charts.bar_chart(
+            [(str(r.book_year), [r.on_time, r.late, r.none]) for r in rat],
+            [
+                (_("Tepat waktu"), "chart-s-good"),
+                (_("Terlambat"), "chart-s-warn"),
+                (_("Tidak ada"), "chart-s-bad"),
+            ],
+        ),
+        "grade": charts.bar_chart(
+            [(label, [h, o]) for label, h, o in grades],
+            [(_("Harkop"), "chart-s-info"), (_("ODS (Kementerian)"), "chart-s-alt")],
+            grouped=True,
+        ),
+        "round": charts.bar_chart(
+            [(r.label, [r.verified, r.missing]) for r in progress.rows],
+            [(_("Sudah diverifikasi"), "chart-s-good"), (_("Belum"), "chart-s-missing")],
+        ),
+    }
+    return render_template(
+        "office/dashboard.html",
+        status_rows=status_rows,
+        predikat=predikat,
+        rat=rat,
+        grades=grades,
+        progress=progress,
+        diff=diff,
+        charts=chart_set,
+        today=clock.today(),
+    )
+
+
+@bp.route("/admin/dasbor/selisih")
+@admin_required
+def disagreements():
+    """Cooperatives whose ODS status or grade differs from Harkop's (paginated)."""
+    kind = request.args.get("jenis", "status")
+    if kind not in dashboard.DISAGREEMENT_KINDS:
+        kind = "status"
+    page = db.paginate(dashboard.disagreement_query(kind), per_page=PER_PAGE, error_out=False)
+    return render_template("office/disagreements.html", page=page, kind=kind)
+
+
+# --- Reports -------------------------------------------------------------------------------------
+
+
+@bp.route("/admin/laporan")
+@admin_required
+def reports_page():
+    """The report for the Province and the Ministry: numbers, and the XLSX and PDF downloads."""
+    stats = reports.summary()
+    return render_template("office/reports.html", stats=stats)
+
+
+def _download(data: bytes, mimetype: str, name: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/admin/laporan/koperasi-tidak-aktif.xlsx")
+@admin_required
+def report_inactive_xlsx():
+    """The inactive cooperatives with reasons and last RAT book year, as XLSX."""
+    data = reports.inactive_xlsx(reports.inactive_rows(), reports.summary())
+    return _download(
+        data,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"koperasi-tidak-aktif-{clock.today().isoformat()}.xlsx",
+    )
+
+
+@bp.route("/admin/laporan/koperasi-tidak-aktif.pdf")
+@admin_required
+def report_inactive_pdf():
+    """The summary letter to the Province and the Ministry with the inactive list, as PDF."""
+    data = reports.inactive_pdf(reports.inactive_rows(), reports.summary())
+    return _download(data, "application/pdf", f"laporan-koperasi-tidak-aktif-{clock.today().isoformat()}.pdf")
+
+
+# --- Warning letters -----------------------------------------------------------------------------
+
+
+@bp.route("/admin/surat-teguran")
+@admin_required
+def letters_page():
+    """The register of warning letters: drafts to issue or dismiss, issued letters to print."""
+    status = request.args.get("status", "")
+    status = status if status in {s.value for s in LetterStatus} else ""
+    kind = request.args.get("jenis", "")
+    kind = kind if kind in {k.value for k in LetterKind} else ""
+    year_arg = request.args.get("tahun_buku", "")
+    book_year = int(year_arg) if year_arg.isdigit() and len(year_arg) == 4 else None
+    q = " ".join(request.args.get("q", "").split())[:100]
+    stmt = letters.register_query(status=status, kind=kind, book_year=book_year, q=q)
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    drafts = db.session.scalar(
+        select(func.count()).select_from(WarningLetter).where(WarningLetter.status == LetterStatus.draft)
+    )
+    return render_template(
+        "office/letters.html",
+        page=page,
+        filters={"status": status, "jenis": kind, "tahun_buku": str(book_year or ""), "q": q},
+        drafts=drafts,
+        confirm=ConfirmForm(),
+        latest_year=rules.latest_due_book_year(clock.today()),
+    )
+
+
+@bp.route("/admin/surat-teguran/periksa", methods=["POST"])
+@admin_required
+def letters_find():
+    """Look for breaches now (the daily job does the same) and list the new drafts."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    counts = letters.find_due_warnings(by=current_user)
+    db.session.commit()
+    flash(
+        _(
+            "Tahun buku %(y)d: %(b)d pelanggaran, %(c)d draf baru, %(w)d draf dibatalkan otomatis.",
+            y=counts["book_year"],
+            b=counts["breaches"],
+            c=counts["created"],
+            w=counts["withdrawn"],
+        ),
+        "success",
+    )
+    return redirect(url_for("office.letters_page", status="draft"))
+
+
+@bp.route("/admin/surat-teguran/terbitkan-semua", methods=["POST"])
+@admin_required
+def letters_issue_all():
+    """Issue every draft, numbered in order."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        count = letters.issue_drafts(by=current_user)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("office.letters_page"))
+    db.session.commit()
+    flash(_("%(n)d surat teguran diterbitkan.", n=count), "success")
+    return redirect(url_for("office.letters_page", status="issued"))
+
+
+@bp.route("/admin/surat-teguran/<int:letter_id>/terbitkan", methods=["POST"])
+@admin_required
+def letter_issue(letter_id: int):
+    """Issue one draft: its number, date, deadline; the pengurus are notified."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    letter = letters.letter_or_404(letter_id)
+    try:
+        letters.issue_letter(letter, by=current_user)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("office.letters_page"))
+    db.session.commit()
+    flash(_("Surat nomor %(n)s diterbitkan.", n=letter.number), "success")
+    return redirect(url_for("office.letters_page", status="issued"))
+
+
+@bp.route("/admin/surat-teguran/<int:letter_id>/batalkan", methods=["POST"])
+@admin_required
+def letter_dismiss(letter_id: int):
+    """Set a draft aside with a reason (it stays in the register)."""
+    letter = letters.letter_or_404(letter_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Tulis alasan pembatalan (paling sedikit 5 karakter)."), "error")
+        return redirect(url_for("office.letters_page", status="draft"))
+    try:
+        letters.dismiss_letter(letter, reason=form.reason.data, by=current_user)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("office.letters_page"))
+    db.session.commit()
+    flash(_("Draf surat untuk %(c)s dibatalkan.", c=letter.cooperative.name), "success")
+    return redirect(url_for("office.letters_page", status="draft"))
+
+
+@bp.route("/admin/surat-teguran/<int:letter_id>.pdf")
+@admin_required
+def letter_pdf(letter_id: int):
+    """An issued warning letter as PDF."""
+    letter = letters.letter_or_404(letter_id)
+    if letter.status != LetterStatus.issued:
+        abort(404)
+    return _download(reports.letter_pdf(letter), "application/pdf", reports.letter_file_name(letter))
