@@ -35,11 +35,10 @@ def _csrf_for_sessions() -> None:
         return
     if request.headers.get("Authorization", "").startswith("Bearer "):
         return
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
-        return  # csrf.protect() ignores the switch itself
-    if not current_user.is_authenticated:
-        return  # no session to ride on: the view answers 401 (or serves a public write)
-    csrf.protect()
+    # Only a logged-in browser session can be ridden by another site; anonymous calls get
+    # their 401 from the route itself.
+    if current_app.config.get("WTF_CSRF_ENABLED", True) and current_user.is_authenticated:
+        csrf.protect()
 
 
 def json_body() -> dict[str, Any]:
@@ -104,6 +103,32 @@ def me():
             "cooperative": {"nik": coop.nik, "name": coop.name} if coop else None,
         }
     )
+
+
+@bp.route("/tokens", methods=["POST"])
+@login_required
+def create_own_token():
+    """Issue a bearer token for the logged-in user (a scanning or judging device keeps it).
+    ---
+    post:
+      tags: [auth]
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {label: {type: string, maxLength: 80}}}
+      responses:
+        201:
+          description: The token, shown once.
+        400:
+          description: Missing CSRF token (browser sessions) or bad JSON.
+    """
+    from .auth.services import issue_token
+
+    data = request.get_json(silent=True) or {}
+    label = str(data.get("label") or "perangkat")[:80]
+    token = issue_token(current_user, label=label, by=current_user)
+    db.session.commit()
+    return jsonify({"token": token, "label": label}), 201
 
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")

@@ -20,9 +20,13 @@ IN_CI = bool(os.environ.get("CI"))
 
 
 def pytest_sessionstart(session):
-    """Start clean on PostgreSQL: drop schemas left by an earlier run."""
-    if not hasattr(session.config, "workerinput"):
-        drop_test_schemas()
+    """On PostgreSQL, drop stale schemas that crashed runs left behind."""
+    drop_test_schemas()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """On PostgreSQL, drop the schemas this run created."""
+    drop_test_schemas(own=True)
 
 
 class HarkopTestClient(FlaskClient):
@@ -67,6 +71,7 @@ def _db(request, app) -> Iterator[None]:
     """Run each test inside a transaction that is rolled back afterwards.
 
     Services and views may commit: their commits end savepoints inside the outer transaction.
+    Factories commit too, so a view's rollback after a refusal keeps the test's setup data.
     """
     if request.node.get_closest_marker("committed"):
         yield
@@ -128,7 +133,9 @@ def make_cooperative():
         values.update(overrides)
         coop = Cooperative(**values)
         db.session.add(coop)
-        db.session.flush()
+        # Commit ends a savepoint only: the data stays until the test's outer rollback, and a
+        # view's own rollback after a refusal cannot take the test's setup with it.
+        db.session.commit()
         return coop
 
     return factory
@@ -151,7 +158,7 @@ def make_user(make_cooperative):
             by="test",
             **overrides,
         )
-        db.session.flush()
+        db.session.commit()
         return user
 
     return factory
@@ -178,6 +185,8 @@ def api_token(make_user):
 
     def factory(role: str = "admin", **overrides):
         user = make_user(role, **overrides)
-        return user, issue_token(user, by="test")
+        token = issue_token(user, by="test")
+        db.session.commit()
+        return user, token
 
     return factory

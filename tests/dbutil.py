@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from sqlalchemy import create_engine, text
 from harkop.config import normalise_database_url
 
 PG_URL = os.environ.get("HARKOP_TEST_DATABASE_URL")
+CREATED_SCHEMAS: list[str] = []
+STALE_AFTER_SECONDS = 6 * 3600
 
 
 def using_postgres() -> bool:
@@ -23,7 +26,10 @@ def fresh_database_url(tmp_dir: Path, name: str = "") -> str:
     if not PG_URL:
         return f"sqlite:///{tmp_dir / f'{name or uuid.uuid4().hex[:8]}.db'}"
     base = normalise_database_url(PG_URL)
-    schema = f"t_{name or ''}_{uuid.uuid4().hex[:10]}".replace("__", "_")
+    # The creation time is in the name so a later run can drop leftovers of crashed runs
+    # without touching the schemas of a run going on beside it.
+    schema = f"t_{int(time.time())}_{name or 'x'}_{uuid.uuid4().hex[:8]}"
+    CREATED_SCHEMAS.append(schema)
     engine = create_engine(base)
     with engine.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -44,15 +50,26 @@ def migrate(app) -> None:
         db.engine.dispose()
 
 
-def drop_test_schemas() -> None:
-    """Remove the schemas earlier test runs left in the test PostgreSQL."""
+def drop_test_schemas(*, own: bool = False) -> None:
+    """Drop this run's schemas (own=True) or stale ones that crashed runs left behind."""
     if not PG_URL:
         return
     engine = create_engine(normalise_database_url(PG_URL))
     with engine.begin() as conn:
-        rows = conn.execute(
-            text("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 't\\_%'")
-        ).scalars()
-        for schema in list(rows):
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        # Never hang a test run on a schema some open connection still holds.
+        conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+        if own:
+            doomed = list(CREATED_SCHEMAS)
+        else:
+            rows = conn.execute(
+                text("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 't\\_%'")
+            ).scalars()
+            cutoff = time.time() - STALE_AFTER_SECONDS
+            doomed = []
+            for schema in rows:
+                stamp = schema.split("_")[1] if schema.count("_") >= 2 else ""
+                if not stamp.isdigit() or int(stamp) < cutoff:
+                    doomed.append(schema)
+        for schema in doomed:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     engine.dispose()

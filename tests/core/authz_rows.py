@@ -16,6 +16,7 @@ ROWS = [
     admin_only("main.admin_audit", "/admin/audit"),
     public("api.openapi", "/api/v1/openapi.json"),
     logged_in("api.me", "/api/v1/me"),
+    logged_in("api.create_own_token", "/api/v1/tokens", method="POST", json={}),
 ]
 ROWS.append(
     Row(

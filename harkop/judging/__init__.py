@@ -1,0 +1,1 @@
+"""Judging: assignments, scorecards, score aggregation (`scoring`, pure) and published results."""

@@ -1,0 +1,111 @@
+"""The application shell: health check, security headers, cookies, configuration."""
+
+import pytest
+
+from harkop import config as config_module
+from harkop.config import Config, normalise_database_url
+from tests.conftest import make_app
+
+
+def test_healthz_answers_ok_with_a_database(client):
+    """/healthz is 200 when the database answers."""
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["database"] == "ok"
+
+
+@pytest.mark.committed
+def test_healthz_is_503_without_a_database(tmp_path):
+    """/healthz is 503 when the database cannot be reached."""
+    app = make_app("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+def test_security_headers_on_every_page(client):
+    """A CSP without inline script, frame-ancestors, nosniff and a referrer policy."""
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_session_cookie_is_httponly_and_samesite(client):
+    """The session cookie cannot be read by scripts nor sent cross-site."""
+    response = client.post("/bahasa", data={"lang": "en", "next": "/"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie
+
+
+def test_session_cookie_is_secure_over_https(client):
+    """Served over HTTPS, the session cookie is marked Secure."""
+    response = client.post("/bahasa", data={"lang": "en", "next": "/"}, base_url="https://localhost")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_secret_key_required_in_production(monkeypatch):
+    """In production several instances must share HARKOP_SECRET_KEY: without it, no start."""
+    monkeypatch.setenv("HARKOP_ENV", "production")
+    monkeypatch.delenv("HARKOP_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError):
+        Config()
+
+
+def test_secret_key_generated_once_for_local_use(monkeypatch, tmp_path):
+    """Locally a key is generated into instance/ once and reused."""
+    monkeypatch.delenv("HARKOP_SECRET_KEY", raising=False)
+    monkeypatch.delenv("HARKOP_ENV", raising=False)
+    monkeypatch.setattr(config_module, "INSTANCE", tmp_path)
+    first = Config().SECRET_KEY
+    assert (tmp_path / "secret_key").exists()
+    assert Config().SECRET_KEY == first and len(first) >= 32
+
+
+def test_database_url_uses_psycopg3():
+    """postgres:// and postgresql:// URLs are driven by psycopg 3."""
+    assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(app):
+    """SQLite runs with WAL, foreign keys and a busy timeout."""
+    from sqlalchemy import text
+
+    from harkop.extensions import db
+    from tests.dbutil import using_postgres
+
+    if using_postgres():
+        pytest.skip("SQLite pragmas do not apply to PostgreSQL")
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_unknown_page_is_a_404_page(client):
+    """An unknown URL gets the 404 page in Indonesian."""
+    response = client.get("/tidak-ada-halaman")
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.get_data(as_text=True)
+
+
+def test_language_switch_to_english(client):
+    """The language switch shows the pages in English."""
+    client.post("/bahasa", data={"lang": "en", "next": "/"})
+    html = client.get("/masuk").get_data(as_text=True)
+    assert 'lang="en"' in html
+
+
+def test_home_page_shows_the_event(client, runner):
+    """The public home page shows the event's name, theme, venue and three days."""
+    runner.invoke(args=["harkop", "seed-demo"])
+    html = client.get("/").get_data(as_text=True)
+    assert "Hari Koperasi 2024 Kota Balikpapan" in html
+    assert "Pentacity Mall" in html
+    assert "Konsolidasi, Akselerasi, dan Eskalasi" in html
+    for day in ("Jumat, 26 Juli 2024", "Sabtu, 27 Juli 2024", "Minggu, 28 Juli 2024"):
+        assert day in html
