@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -121,6 +123,88 @@ def run_job_command(name):
     if run is not None and run.outcome != "ok":
         click.echo(run.error or "", err=True)
         raise SystemExit(1)
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+
+@harkop_cli.command("import-cooperatives")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the whole file and report; write nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Write the valid rows, report the rest (exit 1).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None, help="Default: from the name."
+)
+def import_cooperatives_command(file, dry_run, skip_invalid, fmt):
+    """Import cooperatives (ODS layout, CSV or XLSX): all rows valid or nothing written; exit 1 if any row is refused."""
+    from .cooperatives.importer import import_cooperatives
+
+    def progress(label: str, length: int):
+        # A bar only on long files; short ones finish before anyone could read it.
+        if length < 2000:
+            return contextlib.nullcontext(_NoBar())
+        return click.progressbar(length=length, label=label, file=click.get_text_stream("stderr"))
+
+    report = import_cooperatives(
+        file, by="cli", fmt=fmt, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+    )
+    for warning in report.warnings:
+        click.echo(f"peringatan: {warning}", err=True)
+    for error in report.errors:
+        where = f"baris {error.row}" + (f", kolom {error.column}" if error.column else "")
+        click.echo(f"{where}: {error.message}", err=True)
+    if report.error_count > len(report.errors):
+        click.echo(f"… dan {report.error_count - len(report.errors)} kesalahan lain", err=True)
+    if report.written:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    verdict = "disimpan" if report.written else ("uji saja, tidak disimpan" if dry_run else "TIDAK disimpan")
+    click.echo(
+        f"{report.rows} baris: {report.valid} valid, {report.rejected_rows} ditolak "
+        f"({report.error_count} kesalahan); {verdict}."
+    )
+    if report.written:
+        click.echo(f"baru {report.created}, diperbarui {report.updated}, tidak berubah {report.unchanged}")
+    if report.rejected:
+        raise SystemExit(1)
+
+
+@harkop_cli.command("export-cooperatives")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None, help="Default: from the name."
+)
+def export_cooperatives_command(file, fmt):
+    """Export the registry in the ODS column layout (CSV or XLSX)."""
+    from sqlalchemy import func, select
+
+    from .cooperatives.exporter import export_cooperatives
+    from .cooperatives.models import Cooperative
+    from .cooperatives.spreadsheet import FileFormatError
+
+    total = db.session.scalar(select(func.count(Cooperative.id))) or 0
+    try:
+        with click.progressbar(
+            length=max(total, 1), label="Mengekspor", file=click.get_text_stream("stderr")
+        ) as bar:
+            count = export_cooperatives(file, fmt=fmt, progress=bar.update)
+    except FileFormatError as err:
+        _fail(str(err))
+    click.echo(f"{count} koperasi ditulis ke {file}")
+
+
+@harkop_cli.command("recompute-registry")
+def recompute_registry_command():
+    """Recompute every cooperative's status, grade and predikat for today (the nightly job, now)."""
+    from . import clock
+    from .cooperatives.services import recompute_registry
+
+    changed = recompute_registry()
+    db.session.commit()
+    click.echo(f"{changed} koperasi berubah (per {clock.today().isoformat()})")
 
 
 def register_cli(app: Flask) -> None:

@@ -45,3 +45,19 @@ def install_sqlite_behaviour() -> None:
         if conn.dialect.name != "sqlite":
             return
         conn.exec_driver_sql(f"BEGIN {sqlite_begin_mode.get()}")
+
+
+# Search structures written by hand in migration 0002 (the SQLite FTS5 table with its shadow
+# tables, the PostgreSQL trigram index): not in the models, so autogenerate must neither drop
+# them nor report them as differences.
+UNMANAGED_TABLE_PREFIXES = ("cooperative_fts",)
+UNMANAGED_INDEXES = frozenset({"ix_cooperative_name_trgm"})
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic filter: leave the hand-written search structures out of comparisons."""
+    if type_ == "table" and name and name.startswith(UNMANAGED_TABLE_PREFIXES):
+        return False
+    if type_ == "index" and name in UNMANAGED_INDEXES:
+        return False
+    return True

@@ -9,7 +9,17 @@ from .competitions.models import (  # noqa: F401
     Event,
     RubricCriterion,
 )
-from .cooperatives.models import Cooperative  # noqa: F401
+from .cooperatives.models import (  # noqa: F401
+    Achievement,
+    AnnualFigure,
+    Cooperative,
+    HealthAssessment,
+    InactiveReason,
+    Kecamatan,
+    Kelurahan,
+    Officer,
+    RatRecord,
+)
 from .jobs import JobRun, SchedulerLease  # noqa: F401
 from .outbox import OutboxMessage  # noqa: F401
 from .registrations.models import Entry, Participant, Ticket  # noqa: F401

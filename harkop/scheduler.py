@@ -39,6 +39,13 @@ def _remind_entrants(*, now: datetime) -> dict[str, int]:
     return remind_confirmed_entrants(now=now)
 
 
+def _recompute_registry(*, now: datetime) -> dict[str, int]:
+    from . import clock
+    from .cooperatives.services import recompute_registry
+
+    return {"changed": recompute_registry(today=clock.to_wita(now).date())}
+
+
 JOBS: list[jobs.JobSpec] = [
     jobs.JobSpec(
         "send_outbox",
@@ -64,6 +71,14 @@ JOBS: list[jobs.JobSpec] = [
         _remind_entrants,
         {"trigger": "interval", "hours": 1},
         "Ingatkan peserta terdaftar sehari sebelum lomba",
+    ),
+    # Grades, lateness and status move when a 30 June deadline passes: refresh the cached
+    # values every night just after midnight WITA (16:05 UTC). Idempotent.
+    jobs.JobSpec(
+        "recompute_registry",
+        _recompute_registry,
+        {"trigger": "cron", "hour": 16, "minute": 5},
+        "Hitung ulang status, grade dan predikat koperasi",
     ),
 ]
 

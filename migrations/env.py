@@ -70,6 +70,9 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+from harkop.database import include_object  # noqa: E402  - hand-written search structures stay out
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -91,6 +94,7 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("compare_type", True)
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

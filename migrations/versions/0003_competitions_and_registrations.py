@@ -1,7 +1,7 @@
 """competitions and registrations: competitions, days, rubric, exceptions, entries, participants, tickets
 
 Revision ID: 0003
-Revises: 0001 (the registry's 0002 is written in parallel; the integrator re-points this to 0002)
+Revises: 0002 (re-pointed from 0001 when the registry was merged into judging)
 Create Date: 2026-11-26 12:54:49.155809
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

@@ -3,12 +3,15 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from harkop.database import include_object
 from harkop.extensions import db
 
 
 def test_models_and_migrations_agree(app):
     """After `flask db upgrade`, autogenerate finds nothing to add: every change has a migration."""
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": False, "include_object": include_object}
+        )
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models differ from migrations: {diff}"

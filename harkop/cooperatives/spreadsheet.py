@@ -1,0 +1,232 @@
+"""The ODS column layout and streaming readers/writers for CSV and XLSX files.
+
+Every column is documented in docs/import-format.md. Readers yield one row at a time (row
+number as the spreadsheet shows it: the header is row 1), so a 130,000-row file never sits in
+memory; writers stream too (openpyxl write-only mode).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Column:
+    """One spreadsheet column: its ODS header, where the value goes, and how it is written."""
+
+    header: str
+    target: str  # "coop.<field>", "figures.<field>", "figures.book_year", "rat.book_year", "rat.held_on"
+    kind: str = "text"  # text | date | int
+
+
+COLUMNS: tuple[Column, ...] = (
+    # The ODS layout the office exports from the Ministry's system, in its order.
+    Column("NIK", "coop.nik"),
+    Column("Nama_Koperasi", "coop.name"),
+    Column("Nomor_Badan_Hukum_Pendirian", "coop.badan_hukum_no"),
+    Column("Tanggal_Badan_Hukum_Pendirian", "coop.badan_hukum_on", "date"),
+    Column("Alamat", "coop.alamat"),
+    Column("Kelurahan", "coop.kelurahan_code"),
+    Column("Kecamatan", "coop.kecamatan_code"),
+    Column("Bentuk_Koperasi", "coop.bentuk"),
+    Column("Jenis_Koperasi", "coop.jenis"),
+    Column("Pola_Pengelolaan", "coop.pola_pengelolaan"),
+    Column("Kelompok_Koperasi", "coop.kelompok"),
+    Column("Sektor_Usaha", "coop.sektor_usaha"),
+    Column("StatusKoperasi", "coop.ods_status"),
+    Column("Grade", "coop.ods_grade"),
+    Column("Anggota_Pria", "figures.anggota_pria", "int"),
+    Column("Anggota_Wanita", "figures.anggota_wanita", "int"),
+    # The rest Harkop keeps (domain.md §2), after the ODS columns.
+    Column("Status_NIK", "coop.status_nik"),
+    Column("Nomor_Perubahan_AD", "coop.perubahan_ad_no"),
+    Column("Tanggal_Perubahan_AD", "coop.perubahan_ad_on", "date"),
+    Column("NIB", "coop.nib"),
+    Column("NPWP", "coop.npwp"),
+    Column("Kode_Pos", "coop.kode_pos"),
+    Column("KUK", "coop.kuk", "int"),
+    Column("Tanggal_Berdiri", "coop.founded_on", "date"),
+    Column("Tahun_Sistem_Digital", "coop.digital_since", "int"),
+    Column("Tahun_Buku", "figures.book_year", "int"),
+    Column("Karyawan", "figures.karyawan", "int"),
+    Column("Manajer", "figures.manajer", "int"),
+    Column("Modal_Sendiri", "figures.modal_sendiri", "int"),
+    Column("Modal_Luar", "figures.modal_luar", "int"),
+    Column("Aset", "figures.aset", "int"),
+    Column("Volume_Usaha", "figures.volume_usaha", "int"),
+    Column("SHU", "figures.shu", "int"),
+    Column("Tahun_Buku_RAT_Terakhir", "rat.book_year", "int"),
+    Column("Tanggal_RAT_Terakhir", "rat.held_on", "date"),
+)
+HEADERS = tuple(c.header for c in COLUMNS)
+REQUIRED_HEADERS = ("NIK", "Nama_Koperasi")
+
+
+def header_key(text: Any) -> str:
+    """Headers match ignoring case, spaces and underscores ('Status Koperasi' = 'StatusKoperasi')."""
+    return re.sub(r"[\s_\-.]+", "", str(text or "")).lower()
+
+
+COLUMN_BY_KEY = {header_key(c.header): c for c in COLUMNS}
+
+
+class FileFormatError(ValueError):
+    """The file cannot be read as CSV or XLSX at all."""
+
+
+def file_format(path: str | Path, declared: str | None = None) -> str:
+    """'csv' or 'xlsx', from the declared format or the file name."""
+    fmt = (declared or Path(path).suffix.lstrip(".")).lower()
+    if fmt not in ("csv", "xlsx"):
+        raise FileFormatError(f"Format berkas tidak didukung: .{fmt} (pakai .csv atau .xlsx)")
+    return fmt
+
+
+def _csv_rows(path: Path) -> Iterator[list[Any]]:
+    with path.open("rb") as raw:
+        head = raw.read(4096)
+    try:
+        first_line = head.decode("utf-8-sig").splitlines()[0] if head else ""
+    except UnicodeDecodeError as err:
+        raise FileFormatError("Berkas CSV harus ber-encoding UTF-8.") from err
+    # Indonesian Excel saves CSV with ';' as the separator.
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        try:
+            yield from csv.reader(handle, delimiter=delimiter)
+        except UnicodeDecodeError as err:
+            raise FileFormatError("Berkas CSV harus ber-encoding UTF-8.") from err
+        except csv.Error as err:
+            raise FileFormatError(f"Berkas CSV rusak: {err}") from err
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # noqa: BLE001 - any unreadable workbook is the same refusal
+        raise FileFormatError(f"Berkas XLSX tidak dapat dibaca: {err.__class__.__name__}") from err
+    try:
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        workbook.close()
+
+
+def read_rows(path: str | Path, fmt: str | None = None) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    """The header cells and an iterator of (row number, cells) for the data rows."""
+    path = Path(path)
+    rows = _csv_rows(path) if file_format(path, fmt) == "csv" else _xlsx_rows(path)
+    try:
+        header = next(rows)
+    except StopIteration:
+        return [], iter(())
+    header = ["" if h is None else str(h).strip() for h in header]
+
+    return header, enumerate(rows, start=2)
+
+
+def estimate_rows(path: str | Path, fmt: str | None = None) -> int:
+    """A quick row count for the progress bar (lines in a CSV, the sheet's dimension in XLSX)."""
+    path = Path(path)
+    if file_format(path, fmt) == "csv":
+        count = 0
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                count += block.count(b"\n")
+        return max(count - 1, 0)
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True)
+    try:
+        return max((workbook.worksheets[0].max_row or 1) - 1, 0)
+    finally:
+        workbook.close()
+
+
+# --- Writing -------------------------------------------------------------------------------------
+
+
+class CsvWriter:
+    """Write rows to a CSV file (UTF-8 with BOM so Excel opens it; dates as YYYY-MM-DD)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.handle = Path(path).open("w", encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.handle)
+
+    def header(self, cells: list[str]) -> None:
+        """Write the header row."""
+        self.writer.writerow(cells)
+
+    def row(self, cells: list[Any]) -> None:
+        """Write one data row."""
+        self.writer.writerow(
+            ["" if c is None else c.isoformat() if isinstance(c, date) else c for c in cells]
+        )
+
+    def close(self) -> None:
+        """Finish the file."""
+        self.handle.close()
+
+
+class XlsxWriter:
+    """Write rows to an XLSX file in write-only mode (NIK as text, dates as date cells)."""
+
+    def __init__(self, path: str | Path) -> None:
+        from openpyxl import Workbook
+
+        self.path = Path(path)
+        self.workbook = Workbook(write_only=True)
+        self.sheet = self.workbook.create_sheet("Koperasi")
+        self.kinds: list[str] = []
+
+    def header(self, cells: list[str]) -> None:
+        """Write the header row; remembers which columns are text so digits stay text."""
+        self.kinds = [
+            COLUMN_BY_KEY[header_key(h)].kind if header_key(h) in COLUMN_BY_KEY else "text" for h in cells
+        ]
+        self.sheet.append(cells)
+
+    def row(self, cells: list[Any]) -> None:
+        """Write one data row."""
+        from openpyxl.cell import WriteOnlyCell
+
+        out = []
+        for kind, value in zip(self.kinds, cells, strict=True):
+            cell = WriteOnlyCell(self.sheet, value=value)
+            if kind == "date" and value is not None:
+                cell.number_format = "yyyy-mm-dd"
+            elif kind == "text" and value is not None:
+                cell.number_format = "@"  # NIK, NIB, kode pos: keep leading zeros
+            out.append(cell)
+        self.sheet.append(out)
+
+    def close(self) -> None:
+        """Save the workbook."""
+        self.workbook.save(self.path)
+
+
+def writer_for(path: str | Path, fmt: str | None = None) -> CsvWriter | XlsxWriter:
+    """A writer for the file's format."""
+    return CsvWriter(path) if file_format(path, fmt) == "csv" else XlsxWriter(path)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text, the way a round-trip comparison sees it."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

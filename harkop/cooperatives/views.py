@@ -1,0 +1,471 @@
+"""The office's registry pages (admin): list, create and edit, RAT, assessments, reasons, history.
+
+Thin views: load and authorise, validate the form, call one service, commit, flash, redirect.
+Public pages (directory and profile) are in public_views.py on the same blueprint.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    after_this_request,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import clock
+from ..auth.decorators import admin_required
+from ..errors import DomainError
+from ..extensions import db
+from . import services
+from .forms import (
+    AspectAssessmentForm,
+    ConfirmForm,
+    CooperativeForm,
+    FiguresForm,
+    ImportForm,
+    OfficerForm,
+    RatForm,
+    ReasonForm,
+    indicator_form_class,
+)
+from .labels import Labels
+from .models import Cooperative, InactiveReason
+
+bp = Blueprint("cooperatives", __name__)
+
+PER_PAGE = 25
+
+
+@bp.record_once
+def _registry_labels(state) -> None:
+    # A Jinja global (not a context processor) so imported macro files see it too.
+    state.app.jinja_env.globals["reg"] = Labels
+
+
+def _coop_or_404(nik: str) -> Cooperative:
+    coop = db.session.scalar(select(Cooperative).where(Cooperative.nik == nik))
+    if coop is None:
+        abort(404)
+    return coop
+
+
+def _show_errors(form, err: DomainError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's field errors next to the form's fields; anything else becomes a flash."""
+    fields = (err.details or {}).get("fields") if isinstance(err.details, dict) else None
+    placed = False
+    for name, message in (fields or {}).items():
+        target = getattr(form, (aliases or {}).get(name, name), None)
+        if target is not None and hasattr(target, "errors"):
+            text = err.message if message in ("taken",) else str(message)
+            target.errors = [*list(target.errors or []), text]
+            placed = True
+    if not placed:
+        flash(err.message, "error")
+
+
+@bp.route("/admin/koperasi")
+@admin_required
+def admin_list():
+    """The registry for the office: search, filters in the URL, pagination."""
+    filters = services.parse_filters(request.args)
+    page = db.paginate(services.directory_query(filters), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "cooperatives/admin_list.html", page=page, filters=filters, today=clock.today(), confirm=ConfirmForm()
+    )
+
+
+@bp.route("/admin/koperasi/baru", methods=["GET", "POST"])
+@admin_required
+def admin_new():
+    """Add a cooperative to the registry."""
+    form = CooperativeForm()
+    if form.validate_on_submit():
+        try:
+            coop = services.create_cooperative(form.service_data(), by=current_user)
+        except DomainError as err:
+            db.session.rollback()
+            _show_errors(form, err)
+        else:
+            db.session.commit()
+            flash(_("Koperasi %(n)s ditambahkan.", n=coop.name), "success")
+            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    status = 422 if form.errors else 200
+    return render_template("cooperatives/admin_form.html", form=form, coop=None), status
+
+
+@bp.route("/admin/koperasi/<nik>")
+@admin_required
+def admin_detail(nik: str):
+    """Everything the office knows about one cooperative, with its actions."""
+    coop = _coop_or_404(nik)
+    return render_template(
+        "cooperatives/admin_detail.html",
+        coop=coop,
+        standing=services.standing_for(coop),
+        latest=services.latest_assessment(coop),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/admin/koperasi/<nik>/ubah", methods=["GET", "POST"])
+@admin_required
+def admin_edit(nik: str):
+    """Edit a cooperative's identity, legal data and address."""
+    coop = _coop_or_404(nik)
+    form = CooperativeForm(obj=None if request.method == "POST" else _form_values(coop))
+    if form.validate_on_submit():
+        try:
+            services.update_cooperative(coop, form.service_data(), by=current_user)
+        except DomainError as err:
+            db.session.rollback()
+            _show_errors(form, err)
+        else:
+            db.session.commit()
+            flash(_("Data koperasi disimpan."), "success")
+            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    status = 422 if form.errors else 200
+    return render_template("cooperatives/admin_form.html", form=form, coop=coop), status
+
+
+class _Values:
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
+def _form_values(coop: Cooperative) -> _Values:
+    values = {}
+    for name in services.AUDITED_FIELDS:
+        value = getattr(coop, name)
+        values[name] = value.value if hasattr(value, "value") else ("" if value is None else value)
+    values["kuk"] = "" if coop.kuk is None else str(coop.kuk)
+    values["digital_since"] = coop.digital_since
+    for name in ("badan_hukum_on", "perubahan_ad_on", "founded_on"):
+        values[name] = getattr(coop, name)
+    return _Values(values)
+
+
+@bp.route("/admin/koperasi/<nik>/rat", methods=["GET", "POST"])
+@admin_required
+def admin_rat(nik: str):
+    """Record the RAT held for a book year."""
+    coop = _coop_or_404(nik)
+    form = RatForm()
+    if request.method == "GET":
+        form.book_year.data = services.rules.latest_due_book_year(clock.today())
+    if form.validate_on_submit():
+        try:
+            services.record_rat(
+                coop,
+                book_year=form.book_year.data,
+                held_on=form.held_on.data,
+                notes=form.notes.data,
+                by=current_user,
+            )
+        except DomainError as err:
+            db.session.rollback()
+            _show_errors(form, err)
+        else:
+            db.session.commit()
+            flash(_("RAT tahun buku %(y)s dicatat.", y=form.book_year.data), "success")
+            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    status = 422 if form.errors else 200
+    return render_template("cooperatives/admin_rat.html", form=form, coop=coop), status
+
+
+@bp.route("/admin/koperasi/<nik>/penilaian", methods=["GET", "POST"])
+@admin_required
+def admin_assessment(nik: str):
+    """Enter a health assessment as the four aspect scores."""
+    coop = _coop_or_404(nik)
+    form = AspectAssessmentForm()
+    if request.method == "GET":
+        form.book_year.data = clock.today().year - 1
+    if form.validate_on_submit():
+        aspects = {
+            a: getattr(form, a).data
+            for a in ("tata_kelola", "profil_risiko", "kinerja_keuangan", "permodalan")
+        }
+        try:
+            row = services.add_assessment(
+                coop,
+                book_year=form.book_year.data,
+                examined_on=form.examined_on.data,
+                examiner=form.examiner.data,
+                aspects=aspects,
+                replace=form.replace.data,
+                by=current_user,
+            )
+        except DomainError as err:
+            db.session.rollback()
+            _show_errors(form, err)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Penilaian disimpan: skor akhir %(s)s, %(p)s.",
+                    s=Labels.score(row.final_score),
+                    p=Labels.predikat(row.predikat),
+                ),
+                "success",
+            )
+            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    status = 422 if form.errors else 200
+    return render_template("cooperatives/admin_assessment.html", form=form, coop=coop), status
+
+
+@bp.route("/admin/koperasi/<nik>/penilaian/indikator", methods=["GET", "POST"])
+@admin_required
+def admin_assessment_indicators(nik: str):
+    """Enter a health assessment indicator by indicator (checklists and ratios)."""
+    coop = _coop_or_404(nik)
+    indicators = services.indicator_set()
+    form = indicator_form_class(indicators)()
+    if request.method == "GET":
+        form.book_year.data = clock.today().year - 1
+    if form.validate_on_submit():
+        answers: dict[str, Any] = {}
+        for ind in indicators.indicators:
+            if ind.kind == "checklist":
+                fulfilled = getattr(form, f"{ind.code}__fulfilled").data
+                items = getattr(form, f"{ind.code}__items").data
+                if fulfilled is not None or items is not None:
+                    answers[ind.code] = {"fulfilled": fulfilled, "items": items}
+            else:
+                value = getattr(form, f"{ind.code}__value").data
+                if value is not None:
+                    answers[ind.code] = {"value": value}
+        aliases = {
+            ind.code: f"{ind.code}__fulfilled" if ind.kind == "checklist" else f"{ind.code}__value"
+            for ind in indicators.indicators
+        }
+        try:
+            row = services.add_assessment(
+                coop,
+                book_year=form.book_year.data,
+                examined_on=form.examined_on.data,
+                examiner=form.examiner.data,
+                indicators=answers,
+                replace=form.replace.data,
+                by=current_user,
+            )
+        except DomainError as err:
+            db.session.rollback()
+            if err.code == "assessment_indicator_missing":
+                for ind in indicators.indicators:
+                    if ind.code not in answers:
+                        getattr(form, aliases[ind.code]).errors = [_("Wajib diisi.")]
+                flash(err.message, "error")
+            else:
+                _show_errors(form, err, aliases)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Penilaian disimpan: skor akhir %(s)s, %(p)s.",
+                    s=Labels.score(row.final_score),
+                    p=Labels.predikat(row.predikat),
+                ),
+                "success",
+            )
+            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    status = 422 if form.errors else 200
+    return (
+        render_template("cooperatives/admin_indicators.html", form=form, coop=coop, indicators=indicators),
+        status,
+    )
+
+
+@bp.route("/admin/koperasi/<nik>/alasan", methods=["GET", "POST"])
+@admin_required
+def admin_reason(nik: str):
+    """Mark a cooperative inactive for a reason found by the office."""
+    coop = _coop_or_404(nik)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.set_inactive_reason(coop, form.code.data, note=form.note.data, by=current_user)
+        except DomainError as err:
+            db.session.rollback()
+            _show_errors(form, err)
+            if not form.code.errors and err.code == "reason_already_open":
+                form.code.errors = [err.message]
+        else:
+            db.session.commit()
+            flash(_("Alasan tidak aktif dicatat."), "success")
+            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    status = 422 if form.errors else 200
+    return render_template("cooperatives/admin_reason.html", form=form, coop=coop), status
+
+
+@bp.route("/admin/koperasi/<nik>/alasan/<int:reason_id>/cabut", methods=["POST"])
+@admin_required
+def admin_reason_clear(nik: str, reason_id: int):
+    """Lift one of the office's reasons (it stays in the history)."""
+    coop = _coop_or_404(nik)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("Formulir tidak sah."), "error")
+        return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    if db.session.get(InactiveReason, reason_id) is None:
+        abort(404)
+    try:
+        services.clear_inactive_reason(coop, reason_id, by=current_user)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Alasan dicabut."), "success")
+    return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+
+
+@bp.route("/admin/koperasi/<nik>/pengurus", methods=["GET", "POST"])
+@admin_required
+def admin_officer(nik: str):
+    """Start a management term; the history of terms is kept."""
+    coop = _coop_or_404(nik)
+    form = OfficerForm()
+    if form.validate_on_submit():
+        try:
+            services.record_officer(
+                coop,
+                position=form.position.data,
+                name=form.name.data,
+                phone=form.phone.data,
+                term_start=form.term_start.data,
+                term_end=form.term_end.data,
+                by=current_user,
+            )
+        except DomainError as err:
+            db.session.rollback()
+            _show_errors(form, err)
+        else:
+            db.session.commit()
+            flash(_("Pengurus dicatat."), "success")
+            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    status = 422 if form.errors else 200
+    return render_template("cooperatives/admin_officer.html", form=form, coop=coop), status
+
+
+@bp.route("/admin/koperasi/<nik>/angka-tahunan", methods=["GET", "POST"])
+@admin_required
+def admin_figures(nik: str):
+    """Members, staff and money figures for a book year."""
+    coop = _coop_or_404(nik)
+    form = FiguresForm()
+    if request.method == "GET":
+        form.book_year.data = clock.today().year - 1
+    if form.validate_on_submit():
+        values = {
+            k: f.data for k, f in form._fields.items() if k in services.FIGURE_FIELDS and f.data is not None
+        }
+        try:
+            services.record_annual_figures(
+                coop, book_year=form.book_year.data, values=values, by=current_user
+            )
+        except DomainError as err:
+            db.session.rollback()
+            _show_errors(form, err)
+        else:
+            db.session.commit()
+            flash(_("Angka tahunan disimpan."), "success")
+            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    status = 422 if form.errors else 200
+    return render_template("cooperatives/admin_figures.html", form=form, coop=coop), status
+
+
+@bp.route("/admin/koperasi/<nik>/riwayat")
+@admin_required
+def admin_history(nik: str):
+    """Every change to this cooperative: who, when, before and after."""
+    coop = _coop_or_404(nik)
+    return render_template(
+        "cooperatives/admin_history.html", coop=coop, entries=services.cooperative_history(coop)
+    )
+
+
+@bp.route("/admin/koperasi/hitung-ulang", methods=["POST"])
+@admin_required
+def admin_recompute():
+    """Recompute every cooperative's status, grade and predikat for today (the nightly job, now)."""
+    if ConfirmForm().validate_on_submit():
+        changed = services.recompute_registry()
+        db.session.commit()
+        flash(
+            _(
+                "Status dihitung ulang untuk %(d)s: %(n)d koperasi berubah.",
+                d=Labels.date(clock.today()),
+                n=changed,
+            ),
+            "success",
+        )
+    return redirect(url_for("cooperatives.admin_list"))
+
+
+@bp.route("/admin/koperasi/impor", methods=["GET", "POST"])
+@admin_required
+def admin_import():
+    """Upload a CSV or XLSX file in the ODS layout; the same checks as the command line."""
+    from .importer import import_cooperatives
+
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        suffix = Path(upload.filename or "").suffix.lower()
+        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+            upload.save(handle)
+            handle.flush()
+            report = import_cooperatives(
+                handle.name,
+                by=current_user,
+                dry_run=form.dry_run.data,
+                skip_invalid=form.skip_invalid.data,
+                filename=upload.filename,
+            )
+        if report.written:
+            db.session.commit()
+        else:
+            db.session.rollback()
+    status = 422 if form.errors or (report is not None and report.rejected) else 200
+    return render_template("cooperatives/admin_import.html", form=form, report=report), status
+
+
+@bp.route("/admin/koperasi/ekspor")
+@admin_required
+def admin_export():
+    """Download the registry in the ODS layout (?format=csv or xlsx)."""
+    from .exporter import export_cooperatives
+
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    handle = tempfile.NamedTemporaryFile(suffix=f".{fmt}", delete=False)
+    handle.close()
+    export_cooperatives(handle.name, fmt=fmt)
+
+    @after_this_request
+    def _remove(response):
+        Path(handle.name).unlink(missing_ok=True)
+        return response
+
+    return send_file(
+        handle.name,
+        as_attachment=True,
+        download_name=f"registri-koperasi-{clock.today().isoformat()}.{fmt}",
+        mimetype="text/csv"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -1,0 +1,67 @@
+"""Authorization rows for the registry: admin pages, public directory and profile, the API."""
+
+from tests.authz import admin_only
+
+NIK = lambda f: f.cooperative().nik  # noqa: E731
+
+
+def _reason(f):
+    from harkop.cooperatives.services import set_inactive_reason
+
+    coop = f.cooperative()
+    return f.cached("reason", lambda: set_inactive_reason(coop, "tidak_melapor", by="test"))
+
+
+ROWS = [
+    admin_only("cooperatives.admin_list", "/admin/koperasi"),
+    admin_only("cooperatives.admin_new", "/admin/koperasi/baru"),
+    admin_only("cooperatives.admin_new", "/admin/koperasi/baru", method="POST", data={"nik": ""}),
+    admin_only("cooperatives.admin_detail", lambda f: f"/admin/koperasi/{NIK(f)}"),
+    admin_only("cooperatives.admin_edit", lambda f: f"/admin/koperasi/{NIK(f)}/ubah"),
+    admin_only(
+        "cooperatives.admin_edit", lambda f: f"/admin/koperasi/{NIK(f)}/ubah", method="POST", data={"nik": ""}
+    ),
+    admin_only("cooperatives.admin_rat", lambda f: f"/admin/koperasi/{NIK(f)}/rat"),
+    admin_only("cooperatives.admin_rat", lambda f: f"/admin/koperasi/{NIK(f)}/rat", method="POST", data={}),
+    admin_only("cooperatives.admin_assessment", lambda f: f"/admin/koperasi/{NIK(f)}/penilaian"),
+    admin_only(
+        "cooperatives.admin_assessment",
+        lambda f: f"/admin/koperasi/{NIK(f)}/penilaian",
+        method="POST",
+        data={},
+    ),
+    admin_only(
+        "cooperatives.admin_assessment_indicators", lambda f: f"/admin/koperasi/{NIK(f)}/penilaian/indikator"
+    ),
+    admin_only(
+        "cooperatives.admin_assessment_indicators",
+        lambda f: f"/admin/koperasi/{NIK(f)}/penilaian/indikator",
+        method="POST",
+        data={},
+    ),
+    admin_only("cooperatives.admin_reason", lambda f: f"/admin/koperasi/{NIK(f)}/alasan"),
+    admin_only(
+        "cooperatives.admin_reason", lambda f: f"/admin/koperasi/{NIK(f)}/alasan", method="POST", data={}
+    ),
+    admin_only(
+        "cooperatives.admin_reason_clear",
+        lambda f: f"/admin/koperasi/{NIK(f)}/alasan/{_reason(f).id}/cabut",
+        method="POST",
+    ),
+    admin_only("cooperatives.admin_officer", lambda f: f"/admin/koperasi/{NIK(f)}/pengurus"),
+    admin_only(
+        "cooperatives.admin_officer", lambda f: f"/admin/koperasi/{NIK(f)}/pengurus", method="POST", data={}
+    ),
+    admin_only("cooperatives.admin_figures", lambda f: f"/admin/koperasi/{NIK(f)}/angka-tahunan"),
+    admin_only(
+        "cooperatives.admin_figures",
+        lambda f: f"/admin/koperasi/{NIK(f)}/angka-tahunan",
+        method="POST",
+        data={},
+    ),
+    admin_only("cooperatives.admin_history", lambda f: f"/admin/koperasi/{NIK(f)}/riwayat"),
+    admin_only("cooperatives.admin_recompute", "/admin/koperasi/hitung-ulang", method="POST"),
+    admin_only("cooperatives.admin_import", "/admin/koperasi/impor"),
+    admin_only("cooperatives.admin_import", "/admin/koperasi/impor", method="POST", data={}),
+    admin_only("cooperatives.admin_export", "/admin/koperasi/ekspor?format=csv"),
+]
