@@ -130,6 +130,8 @@ def _register_blueprints(app: Flask) -> None:
     from .competitions import api as _competitions_api  # noqa: F401
     from .competitions.views import bp as competitions_bp
     from .cooperatives.views import bp as cooperatives_bp
+    from .judging import api as _judging_api  # noqa: F401
+    from .judging.views import bp as judging_bp
     from .main import bp as main_bp
     from .registrations import api as _registrations_api  # noqa: F401
     from .registrations.views import bp as registrations_bp
@@ -140,4 +142,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(competitions_bp)
     app.register_blueprint(registrations_bp)
     app.register_blueprint(cooperatives_bp)
+    app.register_blueprint(judging_bp)
     app.register_blueprint(api.bp)

@@ -21,5 +21,13 @@ from .cooperatives.models import (  # noqa: F401
     RatRecord,
 )
 from .jobs import JobRun, SchedulerLease  # noqa: F401
+from .judging.models import (  # noqa: F401
+    Assignment,
+    CompetitionJudge,
+    EntryAttendance,
+    ResultSnapshot,
+    Scorecard,
+    ScorecardEvent,
+)
 from .outbox import OutboxMessage  # noqa: F401
 from .registrations.models import Entry, Participant, Ticket  # noqa: F401

@@ -26,7 +26,8 @@ NAV = [
     ("main.coop_home", _l("Koperasi Saya"), {"coop_rep"}),
     ("registrations.open_competitions", _l("Daftar Lomba"), {"coop_rep"}),
     ("registrations.my_entries", _l("Pendaftaran & Tiket"), {"coop_rep"}),
-    ("main.judge_home", _l("Penilaian Saya"), {"judge"}),
+    ("judging.my_results", _l("Hasil & Piagam"), {"coop_rep"}),
+    ("judging.judge_home", _l("Penilaian Saya"), {"judge"}),
     ("main.checkin_home", _l("Check-in"), {"checkin_staff"}),
     ("main.notifications", _l("Notifikasi"), {"admin", "coop_rep", "judge", "checkin_staff"}),
 ]
@@ -34,6 +35,7 @@ PUBLIC_NAV = [
     ("main.index", _l("Acara")),
     ("cooperatives.directory", _l("Direktori Koperasi")),
     ("competitions.programme", _l("Jadwal Lomba")),
+    ("judging.results_index", _l("Hasil Lomba")),
 ]
 
 
