@@ -134,6 +134,8 @@ def _register_blueprints(app: Flask) -> None:
     from .judging.views import bp as judging_bp
     from .main import bp as main_bp
     from .registrations import api as _registrations_api  # noqa: F401
+    from .registrations import checkin_api as _checkin_api  # noqa: F401
+    from .registrations.checkin_views import bp as checkin_bp
     from .registrations.views import bp as registrations_bp
 
     # Domain API modules attach their routes to api.bp on import, so import them first.
@@ -143,4 +145,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registrations_bp)
     app.register_blueprint(cooperatives_bp)
     app.register_blueprint(judging_bp)
+    app.register_blueprint(checkin_bp)
     app.register_blueprint(api.bp)

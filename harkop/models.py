@@ -30,4 +30,5 @@ from .judging.models import (  # noqa: F401
     ScorecardEvent,
 )
 from .outbox import OutboxMessage  # noqa: F401
+from .registrations.checkin_models import CheckIn, Scan  # noqa: F401
 from .registrations.models import Entry, Participant, Ticket  # noqa: F401

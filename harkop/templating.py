@@ -29,6 +29,9 @@ NAV = [
     ("judging.my_results", _l("Hasil & Piagam"), {"coop_rep"}),
     ("judging.judge_home", _l("Penilaian Saya"), {"judge"}),
     ("main.checkin_home", _l("Check-in"), {"checkin_staff"}),
+    ("checkin.scanner", _l("Pindai Tiket"), {"checkin_staff"}),
+    ("checkin.dashboard", _l("Dasbor Check-in"), {"admin", "checkin_staff"}),
+    ("checkin.conflicts", _l("Konflik Check-in"), {"admin"}),
     ("main.notifications", _l("Notifikasi"), {"admin", "coop_rep", "judge", "checkin_staff"}),
 ]
 PUBLIC_NAV = [

@@ -33,6 +33,7 @@ from ..audit import record_audit
 from ..competitions.models import Competition, CompetitionState
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
+from ..registrations.checkin_models import CheckIn
 from ..registrations.models import Entry, EntryState, Participant, Ticket
 from .models import (
     Assignment,
@@ -466,8 +467,6 @@ def clear_panel_assignments(comp: Competition, judge_id: int) -> int:
 def admitted_entry_ids(comp: Competition, *, now: datetime) -> set[int]:
     """Entries of the competition with at least one participant admitted at the gate on one of its
     days up to `now` (check-in's `CheckIn`: one admission per ticket per day)."""
-    from ..registrations.checkin_models import CheckIn
-
     today = clock.to_wita(now).date()
     days = [d for d in comp.days if d <= today]
     if not days:
@@ -483,15 +482,6 @@ def admitted_entry_ids(comp: Competition, *, now: datetime) -> set[int]:
     return set(rows)
 
 
-def check_in_available() -> bool:
-    """True once the check-in module (its admissions table) is part of the application."""
-    try:
-        from ..registrations import checkin_models  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def mark_no_shows(comp: Competition, *, by: Any, now: datetime | None = None) -> dict[str, int]:
     """Mark each confirmed entry present or no-show from the gate's admissions (idempotent).
 
@@ -502,8 +492,6 @@ def mark_no_shows(comp: Competition, *, by: Any, now: datetime | None = None) ->
     first = comp.starts_first_at()
     if first is None or now < first:
         raise Conflict("too_early", _("Kehadiran baru dapat ditentukan setelah lomba dimulai."))
-    if not check_in_available():
-        raise Conflict("checkin_unavailable", _("Data check-in belum tersedia."))
     admitted = admitted_entry_ids(comp, now=now)
     existing = attendance_of(comp)
     counts = {"present": 0, "no_show": 0, "kept": 0, "changed": 0}
@@ -587,8 +575,6 @@ def set_attendance(
 def mark_due_no_shows(*, now: datetime | None = None) -> dict[str, int]:
     """The job: refresh attendance of competitions under way (closed or judging, first slot begun)."""
     now = now or clock.now()
-    if not check_in_available():
-        return {"competitions": 0, "changed": 0}
     comps = db.session.scalars(
         select(Competition).where(Competition.state.in_([CompetitionState.closed, CompetitionState.judging]))
     ).all()

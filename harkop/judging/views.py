@@ -254,7 +254,6 @@ def assignments(competition_id: int):
         attendance_form=AttendanceForm(),
         confirm=ConfirmForm(),
         can_edit=comp.state in assign.ASSIGNABLE_STATES,
-        checkin_ready=assign.check_in_available(),
         started=comp.starts_first_at() is not None and clock.now() >= comp.starts_first_at(),
     )
 

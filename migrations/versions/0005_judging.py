@@ -1,7 +1,7 @@
 """judging: panels, assignments, attendance, scorecards and events, result snapshots
 
 Revision ID: 0005
-Revises: 0003 (check-in's 0004 is written in parallel; the integrator re-points this to 0004)
+Revises: 0004 (check-in; re-pointed from 0003 when check-in was merged into judging)
 Create Date: 2026-11-26 13:13:32.763099
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,855 @@
+"""Check-in rules: one verdict per scan, once per ticket per day, offline replay and conflicts.
+
+The rule, in order (the first that applies is the verdict):
+1. `unknown_ticket`: the code does not parse as `HK1:<secret>` (forged, altered, truncated) or
+   names no ticket.
+2. `entry_not_confirmed`: the entry is pending, waitlisted, rejected or withdrawn, or the ticket
+   was revoked (its participant was replaced).
+3. `not_valid_today`: the ticket's competition does not run on the scan's day (WITA).
+4. `checked_in` for the first scan of the ticket that day, `already_checked_in` (with when, by
+   whom and at which gate) for every later one.
+
+Once per ticket per day is decided by the database, in one statement: an INSERT of the
+admission that does nothing when UNIQUE (ticket_id, day) already holds a row
+(`INSERT … ON CONFLICT DO NOTHING RETURNING id`, the same on SQLite and PostgreSQL). Of any
+number of simultaneous scans exactly one gets a row back; on PostgreSQL the others wait on the
+winner's index entry and then see it, on SQLite writers are serialised by BEGIN IMMEDIATE.
+
+Every scan is recorded, refusals too: the service writes the `Scan` row and returns it; the
+caller commits. A scan carries the client's nonce: a nonce seen before returns the first scan
+(marked `replayed`) and writes nothing.
+
+Offline replay. A device without network decides from its roster, queues the scan and sends it
+later with `offline=True`, its own `scanned_at` and the roster's `day`. The server applies the
+same rule in ARRIVAL order: the first admission to reach the server is kept, whatever the device
+clocks say (device clocks are not trusted, and arrival order is what the unique index decides
+anyway); the admission keeps the device's time as `admitted_at`. A later offline scan that the
+device showed as admitted but the server cannot admit is a conflict: another device admitted
+the ticket first (the same device's own repeat is not), or the entry was no longer confirmed.
+Conflicts are listed for the office, who mark them reviewed with a note.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from .. import clock
+from ..audit import record_audit
+from ..competitions.models import Competition, CompetitionDay, Event
+from ..cooperatives.models import Cooperative
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..extensions import db
+from .checkin_models import CheckIn, Scan, ScanMethod, Verdict
+from .models import Entry, EntryState, Participant, Ticket
+from .tickets import parse_code
+
+V = Verdict
+MAX_CODE_LENGTH = 200
+MAX_NONCE_LENGTH = 64
+MAX_DEVICE_LENGTH = 64
+MAX_GATE_LENGTH = 60
+
+# (badge kind, icon) per verdict, after ui.md: green good, amber attention, red refused.
+VERDICT_STYLE = {
+    V.checked_in: ("good", "✓"),
+    V.already_checked_in: ("warn", "⚠"),
+    V.not_valid_today: ("bad", "✗"),
+    V.entry_not_confirmed: ("bad", "✗"),
+    V.unknown_ticket: ("bad", "✗"),
+}
+
+
+def verdict_label(verdict: Verdict | str) -> str:
+    """The verdict's word, as the scanner shows it."""
+    labels = {
+        V.checked_in: _("Check-in berhasil"),
+        V.already_checked_in: _("Sudah check-in"),
+        V.not_valid_today: _("Bukan jadwal hari ini"),
+        V.entry_not_confirmed: _("Pendaftaran tidak aktif"),
+        V.unknown_ticket: _("Tiket tidak dikenal"),
+    }
+    return labels[Verdict(verdict)]
+
+
+def reason_label(reason: str | None) -> str:
+    """Why a ticket is refused, in plain words."""
+    labels = {
+        EntryState.pending.value: _("Pendaftaran masih menunggu persetujuan."),
+        EntryState.waitlisted.value: _("Tim masih di daftar tunggu."),
+        EntryState.rejected.value: _("Pendaftaran ditolak."),
+        EntryState.withdrawn.value: _("Tim mengundurkan diri."),
+        "ticket_revoked": _("Tiket sudah dicabut (peserta diganti)."),
+        "malformed": _("Kode bukan kode tiket Harkop."),
+        "device_refused": _("Ditolak oleh perangkat saat luring."),
+        "not_found": _("Tidak ada tiket dengan kode ini."),
+    }
+    return labels.get(reason or "", "")
+
+
+def code_hash(secret: str) -> str:
+    """SHA-256 (hex) of a ticket secret: how codes appear in the roster and in scan records."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _raw_hash(code: str) -> str:
+    """The hash recorded for a code that names no ticket (the text itself is not kept)."""
+    return hashlib.sha256(("raw:" + code.strip()).encode()).hexdigest()
+
+
+# --- input ---------------------------------------------------------------------------------
+
+
+def _text(value: Any, name: str, *, max_length: int, required: bool) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationFailed(
+            f"invalid_{name}", _("%(f)s harus berupa teks.", f=name), details={"field": name}
+        )
+    value = value.strip()
+    if required and not value:
+        raise ValidationFailed(f"missing_{name}", _("%(f)s wajib diisi.", f=name), details={"field": name})
+    if len(value) > max_length:
+        raise ValidationFailed(
+            f"invalid_{name}",
+            _("%(f)s terlalu panjang (maksimal %(n)d karakter).", f=name, n=max_length),
+            details={"field": name},
+        )
+    if any(ord(ch) < 32 for ch in value):
+        raise ValidationFailed(
+            f"invalid_{name}", _("%(f)s berisi karakter kontrol.", f=name), details={"field": name}
+        )
+    return value
+
+
+def parse_scanned_at(value: Any, *, now: datetime) -> datetime:
+    """The device's time of a scan: an ISO 8601 instant with an offset (or `Z`); `now` when absent."""
+    if value in (None, ""):
+        return now
+    if not isinstance(value, str):
+        raise ValidationFailed("invalid_scanned_at", _("scanned_at harus berupa waktu ISO 8601."))
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as err:
+        raise ValidationFailed("invalid_scanned_at", _("scanned_at harus berupa waktu ISO 8601.")) from err
+    if parsed.tzinfo is None:
+        raise ValidationFailed("invalid_scanned_at", _("scanned_at harus memuat zona waktu (mis. +08:00)."))
+    return clock.as_utc(parsed)
+
+
+def parse_day(value: Any) -> date | None:
+    """An event day `YYYY-MM-DD`, or None when absent."""
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as err:
+        raise ValidationFailed("invalid_day", _("Tanggal harus berformat YYYY-MM-DD.")) from err
+
+
+def _scan_day(*, offline: bool, day: date | None, scanned_at: datetime, now: datetime) -> date:
+    """The event day a scan counts for.
+
+    Online: the server's today (WITA), whatever the device says. Offline: the roster's day the
+    device decided against (`day`; the page always sends it), else the WITA date of the
+    device's time; never later than the server's today.
+    """
+    server_today = clock.to_wita(now).date()
+    if not offline:
+        return server_today
+    chosen = day or clock.to_wita(scanned_at).date()
+    return min(chosen, server_today)
+
+
+# --- the rule ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Decision:
+    verdict: Verdict
+    reason: str | None
+    ticket: Ticket | None
+    code_hash: str
+
+
+def _find_ticket(code: str | None, ticket_id: int | None) -> _Decision | Ticket:
+    """The ticket a scan names, or the `unknown_ticket` decision."""
+    if ticket_id is not None:
+        ticket = db.session.get(Ticket, ticket_id)
+        if ticket is None:
+            return _Decision(V.unknown_ticket, "not_found", None, _raw_hash(f"ticket:{ticket_id}"))
+        return ticket
+    secret = parse_code(code or "")
+    if secret is None:
+        return _Decision(V.unknown_ticket, "malformed", None, _raw_hash(code or ""))
+    ticket = db.session.scalar(
+        select(Ticket)
+        .where(Ticket.secret == secret)
+        .options(joinedload(Ticket.participant).joinedload(Participant.entry))
+    )
+    # The index lookup finds the row; the comparison that decides is constant-time, so no
+    # answer depends on how many leading characters of a guess were right.
+    if ticket is None or not hmac.compare_digest(ticket.secret.encode(), secret.encode()):
+        return _Decision(V.unknown_ticket, "not_found", None, code_hash(secret))
+    return ticket
+
+
+def _judge(ticket: Ticket, day: date) -> _Decision:
+    """The verdict for a known ticket before the once-per-day rule."""
+    entry = ticket.participant.entry
+    digest = code_hash(ticket.secret)
+    if entry.state != EntryState.confirmed:
+        return _Decision(V.entry_not_confirmed, entry.state.value, ticket, digest)
+    if ticket.revoked_at is not None:
+        return _Decision(V.entry_not_confirmed, "ticket_revoked", ticket, digest)
+    runs_that_day = db.session.scalar(
+        select(func.count())
+        .select_from(CompetitionDay)
+        .where(CompetitionDay.competition_id == entry.competition_id, CompetitionDay.day == day)
+    )
+    if not runs_that_day:
+        return _Decision(V.not_valid_today, None, ticket, digest)
+    return _Decision(V.checked_in, None, ticket, digest)
+
+
+def _insert_admission(values: dict[str, Any]) -> int | None:
+    """INSERT the admission unless (ticket_id, day) exists: the new id, or None when another scan won."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - Harkop runs on SQLite and PostgreSQL only
+        raise RuntimeError(f"check-in needs INSERT … ON CONFLICT; {dialect} is not supported")
+    stmt = (
+        insert(CheckIn)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["ticket_id", "day"])
+        .returning(CheckIn.id)
+    )
+    return db.session.execute(stmt).scalar()
+
+
+def scan_by_nonce(nonce: str) -> Scan | None:
+    """The scan recorded under a client nonce, if any."""
+    return db.session.scalar(select(Scan).where(Scan.nonce == nonce))
+
+
+def check_in(
+    code: str | None,
+    *,
+    by: Any,
+    device_id: str,
+    gate: str = "",
+    nonce: str,
+    scanned_at: datetime | None = None,
+    now: datetime | None = None,
+    offline: bool = False,
+    day: date | None = None,
+    local_verdict: str | None = None,
+    method: ScanMethod | str = ScanMethod.api,
+    ticket_id: int | None = None,
+) -> Scan:
+    """Record one scan and return it with its verdict (`scan.replayed` is True for a repeated nonce).
+
+    `code` is the scanned or typed text (`HK1:<secret>`, or the secret alone); a scan from the
+    search list names `ticket_id` instead. Flushes, never commits: the caller commits the scan,
+    refusals included.
+    """
+    now = now or clock.now()
+    nonce = _text(nonce, "nonce", max_length=MAX_NONCE_LENGTH, required=True)
+    device_id = _text(device_id, "device_id", max_length=MAX_DEVICE_LENGTH, required=True)
+    gate = _text(gate, "gate", max_length=MAX_GATE_LENGTH, required=False)
+    if ticket_id is None:
+        code = _text(code, "code", max_length=MAX_CODE_LENGTH, required=True)
+    scanned_at = scanned_at or now
+    if scanned_at.tzinfo is None:
+        raise ValidationFailed("invalid_scanned_at", _("scanned_at harus memuat zona waktu."))
+    method = ScanMethod(method)
+    if local_verdict is not None and local_verdict not in Verdict.__members__:
+        raise ValidationFailed("invalid_local_verdict", _("local_verdict tidak dikenal."))
+
+    first = scan_by_nonce(nonce)
+    if first is not None:
+        first.replayed = True
+        return first
+
+    scan_day = _scan_day(offline=offline, day=day, scanned_at=scanned_at, now=now)
+    found = _find_ticket(code, ticket_id)
+    decision = found if isinstance(found, _Decision) else _judge(found, scan_day)
+    if offline and decision.verdict == V.checked_in and local_verdict not in (None, V.checked_in.value):
+        # The device turned the person away (its roster was older than the server's facts):
+        # nobody came in, so no admission is made; the scan keeps the answer the gate gave.
+        decision = _Decision(Verdict(local_verdict), "device_refused", decision.ticket, decision.code_hash)
+    user_id = getattr(by, "id", None)
+
+    try:
+        with db.session.begin_nested():
+            admission_id = None
+            verdict = decision.verdict
+            conflict = False
+            if verdict == V.checked_in:
+                assert decision.ticket is not None
+                admission_id = _insert_admission(
+                    {
+                        "ticket_id": decision.ticket.id,
+                        "day": scan_day,
+                        "admitted_at": min(scanned_at, now) if offline else now,
+                        "received_at": now,
+                        "by_id": user_id,
+                        "device_id": device_id,
+                        "gate": gate,
+                        "offline": offline,
+                    }
+                )
+                if admission_id is None:
+                    verdict = V.already_checked_in
+                    admission_id = db.session.scalar(
+                        select(CheckIn.id).where(
+                            CheckIn.ticket_id == decision.ticket.id, CheckIn.day == scan_day
+                        )
+                    )
+            if offline and verdict != V.checked_in and local_verdict in (None, V.checked_in.value):
+                # The device let the person in; the server could not keep that admission.
+                conflict = True
+                if verdict == V.already_checked_in:
+                    first_admission = db.session.get(CheckIn, admission_id)
+                    conflict = first_admission is None or first_admission.device_id != device_id
+            scan = Scan(
+                nonce=nonce,
+                ticket_id=decision.ticket.id if decision.ticket else None,
+                code_hash=decision.code_hash,
+                verdict=verdict,
+                reason=decision.reason,
+                method=method,
+                by_id=user_id,
+                device_id=device_id,
+                gate=gate,
+                scanned_at=scanned_at,
+                received_at=now,
+                day=scan_day,
+                offline=offline,
+                local_verdict=local_verdict if offline else None,
+                admission_id=admission_id,
+                conflict=conflict,
+            )
+            db.session.add(scan)
+            db.session.flush()
+    except IntegrityError:
+        # Two requests with the same nonce at once: the other one was recorded first.
+        first = scan_by_nonce(nonce)
+        if first is None:
+            raise
+        first.replayed = True
+        return first
+    scan.replayed = False
+    return scan
+
+
+# --- what a scan shows ---------------------------------------------------------------------
+
+
+def slot_text(comp: Competition) -> str:
+    """The competition's time slot: '09.00–12.00 WITA'."""
+    return f"{comp.starts_at:%H.%M}–{comp.ends_at:%H.%M} WITA"
+
+
+def ticket_facts(ticket: Ticket) -> dict[str, Any]:
+    """What the gate sees about a ticket: name, team, cooperative, competition, slot, place (no phone)."""
+    participant = ticket.participant
+    entry = participant.entry
+    comp = entry.competition
+    return {
+        "id": ticket.id,
+        "participant": participant.name,
+        "role": participant.role,
+        "team": entry.team_name,
+        "cooperative": entry.cooperative.name,
+        "competition": {"id": comp.id, "name": comp.name},
+        "slot": slot_text(comp),
+        "place": comp.place,
+        "days": [d.isoformat() for d in comp.days],
+        "entry_state": entry.state.value,
+        "valid": ticket.revoked_at is None and entry.state == EntryState.confirmed,
+    }
+
+
+def _user_name(user: Any) -> str | None:
+    return user.label if user is not None else None
+
+
+def admission_json(admission: CheckIn | None) -> dict[str, Any] | None:
+    """When, by whom and at which gate a ticket was admitted."""
+    if admission is None:
+        return None
+    return {
+        "id": admission.id,
+        "day": admission.day.isoformat(),
+        "admitted_at": admission.admitted_at.isoformat(),
+        "admitted_at_text": clock.format_datetime(admission.admitted_at),
+        "received_at": admission.received_at.isoformat(),
+        "by": _user_name(admission.by),
+        "gate": admission.gate,
+        "device_id": admission.device_id,
+        "offline": admission.offline,
+    }
+
+
+def scan_message(scan: Scan) -> str:
+    """One sentence for the verdict screen."""
+    if scan.verdict == V.already_checked_in and scan.admission is not None:
+        adm = scan.admission
+        return _(
+            "Sudah check-in %(when)s oleh %(who)s di %(gate)s.",
+            when=clock.format_datetime(adm.admitted_at),
+            who=_user_name(adm.by) or _("petugas"),
+            gate=adm.gate or _("pintu tanpa nama"),
+        )
+    if scan.verdict == V.not_valid_today and scan.ticket is not None:
+        days = ", ".join(clock.format_date(d) for d in scan.ticket.participant.entry.competition.days)
+        return _("Tiket ini berlaku pada %(days)s.", days=days)
+    if scan.verdict == V.checked_in:
+        return _("Silakan masuk.")
+    return reason_label(scan.reason)
+
+
+def scan_json(scan: Scan) -> dict[str, Any]:
+    """A recorded scan for the API: verdict, ticket facts, the admission it made or met."""
+    return {
+        "id": scan.id,
+        "nonce": scan.nonce,
+        "verdict": scan.verdict.value,
+        "verdict_label": verdict_label(scan.verdict),
+        "reason": scan.reason,
+        "message": scan_message(scan),
+        "method": scan.method.value,
+        "by": _user_name(scan.by),
+        "device_id": scan.device_id,
+        "gate": scan.gate,
+        "day": scan.day.isoformat(),
+        "scanned_at": scan.scanned_at.isoformat(),
+        "received_at": scan.received_at.isoformat(),
+        "offline": scan.offline,
+        "local_verdict": scan.local_verdict,
+        "conflict": scan.conflict,
+        "replayed": bool(getattr(scan, "replayed", False)),
+        "ticket": ticket_facts(scan.ticket) if scan.ticket is not None else None,
+        "admission": admission_json(scan.admission),
+    }
+
+
+# --- the roster for offline use ------------------------------------------------------------
+
+
+def _events_on(day: date) -> list[int]:
+    return list(db.session.scalars(select(Event.id).where(Event.starts_on <= day, Event.ends_on >= day)))
+
+
+def _tickets_query(event_ids: list[int]):
+    return (
+        select(Ticket)
+        .join(Ticket.participant)
+        .join(Participant.entry)
+        .join(Entry.competition)
+        .where(Competition.event_id.in_(event_ids))
+        .options(
+            joinedload(Ticket.participant)
+            .joinedload(Participant.entry)
+            .options(joinedload(Entry.cooperative), joinedload(Entry.competition))
+        )
+        .order_by(Competition.id, Entry.team_name, Participant.position, Ticket.id)
+    )
+
+
+def _days_by_competition(comp_ids: set[int]) -> dict[int, list[date]]:
+    days: dict[int, list[date]] = defaultdict(list)
+    if comp_ids:
+        rows = db.session.execute(
+            select(CompetitionDay.competition_id, CompetitionDay.day)
+            .where(CompetitionDay.competition_id.in_(comp_ids))
+            .order_by(CompetitionDay.day)
+        )
+        for comp_id, d in rows:
+            days[comp_id].append(d)
+    return days
+
+
+def _admissions_on(day: date, ticket_ids: list[int] | None = None) -> dict[int, CheckIn]:
+    stmt = select(CheckIn).where(CheckIn.day == day).options(joinedload(CheckIn.by))
+    if ticket_ids is not None:
+        stmt = stmt.where(CheckIn.ticket_id.in_(ticket_ids))
+    return {c.ticket_id: c for c in db.session.scalars(stmt)}
+
+
+def _roster_item(ticket: Ticket, days: list[date], admission: CheckIn | None, day: date) -> dict[str, Any]:
+    participant = ticket.participant
+    entry = participant.entry
+    comp = entry.competition
+    if entry.state != EntryState.confirmed:
+        refusal, reason = V.entry_not_confirmed.value, entry.state.value
+    elif ticket.revoked_at is not None:
+        refusal, reason = V.entry_not_confirmed.value, "ticket_revoked"
+    elif day not in days:
+        refusal, reason = V.not_valid_today.value, None
+    else:
+        refusal, reason = None, None
+    return {
+        "ticket_id": ticket.id,
+        "code_hash": code_hash(ticket.secret),
+        "participant": participant.name,
+        "role": participant.role,
+        "team": entry.team_name,
+        "cooperative": entry.cooperative.name,
+        "competition": {"id": comp.id, "name": comp.name},
+        "slot": slot_text(comp),
+        "place": comp.place,
+        "days": [d.isoformat() for d in days],
+        "entry_state": entry.state.value,
+        "valid": ticket.revoked_at is None and entry.state == EntryState.confirmed,
+        "refusal": refusal,
+        "reason": reason,
+        "checked_in": admission_json(admission),
+    }
+
+
+def roster(day: date, *, now: datetime | None = None) -> dict[str, Any]:
+    """What a device needs to decide offline on `day`: every ticket of the events running that day.
+
+    Codes appear only as SHA-256 hashes; no phone numbers. Revoked tickets and tickets of other
+    days are included (with `refusal`), so an offline device gives the same verdict the server
+    would. `today` and `server_time` are the server's: a device never trusts its own clock for them.
+    """
+    now = now or clock.now()
+    event_ids = _events_on(day)
+    tickets = list(db.session.scalars(_tickets_query(event_ids)).unique()) if event_ids else []
+    days = _days_by_competition({t.participant.entry.competition_id for t in tickets})
+    admitted = _admissions_on(day)
+    items = [
+        _roster_item(t, days[t.participant.entry.competition_id], admitted.get(t.id), day) for t in tickets
+    ]
+    return {
+        "date": day.isoformat(),
+        "today": clock.to_wita(now).date().isoformat(),
+        "server_time": now.isoformat(),
+        "items": items,
+        "total": len(items),
+        "page": 1,
+        "per_page": max(len(items), 1),
+    }
+
+
+def search_tickets(query: str, *, day: date, limit: int = 20) -> list[dict[str, Any]]:
+    """Tickets of the day's events whose participant, team, cooperative or phone matches `query`.
+
+    The phone is matched (a participant may only remember it) but never returned.
+    """
+    text = (query or "").strip()
+    if len(text) < 2:
+        return []
+    event_ids = _events_on(day)
+    if not event_ids:
+        return []
+    like = f"%{text.lower()}%"
+    conditions = [
+        func.lower(Participant.name).like(like),
+        func.lower(Entry.team_name).like(like),
+        Entry.cooperative_id.in_(select(Cooperative.id).where(func.lower(Cooperative.name).like(like))),
+    ]
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 4:
+        # Numbers are stored as typed ("0812…" or "+62812…"): match on the last digits.
+        conditions.append(Participant.phone.like(f"%{digits[-8:]}%"))
+    stmt = (
+        _tickets_query(event_ids)
+        .where(or_(*conditions))
+        .order_by(None)
+        .order_by(Ticket.revoked_at.is_not(None), Participant.name, Ticket.id)
+        .limit(limit)
+    )
+    tickets = list(db.session.scalars(stmt).unique())
+    days = _days_by_competition({t.participant.entry.competition_id for t in tickets})
+    admitted = _admissions_on(day, [t.id for t in tickets])
+    return [
+        _roster_item(t, days[t.participant.entry.competition_id], admitted.get(t.id), day) for t in tickets
+    ]
+
+
+# --- conflicts -----------------------------------------------------------------------------
+
+
+def conflicts(*, include_reviewed: bool = False):
+    """A select of conflicting offline scans, open ones first, newest first."""
+    stmt = select(Scan).where(Scan.conflict.is_(True))
+    if not include_reviewed:
+        stmt = stmt.where(Scan.reviewed_at.is_(None))
+    return stmt.order_by(Scan.reviewed_at.is_not(None), Scan.received_at.desc(), Scan.id.desc())
+
+
+def count_open_conflicts() -> int:
+    """How many conflicts wait for the office."""
+    return db.session.scalar(
+        select(func.count(Scan.id)).where(Scan.conflict.is_(True), Scan.reviewed_at.is_(None))
+    )
+
+
+def review_conflict(scan_id: int, note: str, *, by: Any, now: datetime | None = None) -> Scan:
+    """Mark a conflict reviewed with the office's note (audited)."""
+    now = now or clock.now()
+    scan = db.session.get(Scan, scan_id)
+    if scan is None or not scan.conflict:
+        raise NotFound("conflict_not_found", _("Konflik tidak ditemukan."))
+    if scan.reviewed_at is not None:
+        raise Conflict("already_reviewed", _("Konflik ini sudah ditinjau."))
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed(
+            "note_required", _("Tulis catatan hasil peninjauan."), details={"field": "note"}
+        )
+    scan.reviewed_at = now
+    scan.reviewed_by_id = getattr(by, "id", None)
+    scan.review_note = note[:2000]
+    db.session.flush()
+    record_audit(
+        "checkin.conflict_reviewed",
+        entity_type="checkin_scan",
+        entity_id=scan.id,
+        by=by,
+        after={"ticket_id": scan.ticket_id, "verdict": scan.verdict.value, "note": scan.review_note},
+        now=now,
+    )
+    return scan
+
+
+# --- the dashboard -------------------------------------------------------------------------
+
+
+@dataclass
+class CompetitionRow:
+    """One competition on the dashboard's day."""
+
+    id: int
+    name: str
+    slot: str
+    place: str
+    expected: int
+    checked_in: int
+    ended: bool
+
+    @property
+    def missing(self) -> int:
+        """Valid tickets not (yet) checked in."""
+        return max(0, self.expected - self.checked_in)
+
+    @property
+    def no_shows(self) -> int:
+        """Missing once the competition's slot has ended; before that, they may still come."""
+        return self.missing if self.ended else 0
+
+
+@dataclass
+class DayRow:
+    """One event day: tickets expected, checked in (each ticket once), no-shows so far."""
+
+    day: date
+    expected: int
+    checked_in: int
+    no_shows: int
+
+
+@dataclass
+class Dashboard:
+    """The check-in figures of one day, plus every day of its event."""
+
+    day: date
+    today: date
+    generated_at: datetime
+    event_name: str | None
+    days: list[DayRow]
+    competitions: list[CompetitionRow]
+    hours: list[tuple[int, int]]
+    verdicts: dict[str, int]
+    scans: int
+    open_conflicts: int
+    recent: list[Scan] = field(default_factory=list)
+
+    @property
+    def checked_in(self) -> int:
+        """Tickets checked in on the day."""
+        return sum(c.checked_in for c in self.competitions)
+
+    @property
+    def expected(self) -> int:
+        """Valid tickets for the day."""
+        return sum(c.expected for c in self.competitions)
+
+    @property
+    def no_shows(self) -> int:
+        """No-shows of competitions that have ended."""
+        return sum(c.no_shows for c in self.competitions)
+
+    @property
+    def busiest_hour_count(self) -> int:
+        """The highest hourly count (for the bars' scale)."""
+        return max((n for _h, n in self.hours), default=0)
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain data for the API and the page's refresh."""
+        return {
+            "date": self.day.isoformat(),
+            "today": self.today.isoformat(),
+            "generated_at": self.generated_at.isoformat(),
+            "event": self.event_name,
+            "totals": {
+                "expected": self.expected,
+                "checked_in": self.checked_in,
+                "no_shows": self.no_shows,
+                "scans": self.scans,
+                "open_conflicts": self.open_conflicts,
+            },
+            "days": [
+                {
+                    "date": r.day.isoformat(),
+                    "expected": r.expected,
+                    "checked_in": r.checked_in,
+                    "no_shows": r.no_shows,
+                }
+                for r in self.days
+            ],
+            "competitions": [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "slot": c.slot,
+                    "place": c.place,
+                    "expected": c.expected,
+                    "checked_in": c.checked_in,
+                    "missing": c.missing,
+                    "no_shows": c.no_shows,
+                    "ended": c.ended,
+                }
+                for c in self.competitions
+            ],
+            "hours": [{"hour": h, "checked_in": n} for h, n in self.hours],
+            "verdicts": self.verdicts,
+        }
+
+
+def _competition_rows(day: date, now: datetime) -> list[CompetitionRow]:
+    comps = list(
+        db.session.scalars(
+            select(Competition)
+            .join(CompetitionDay, CompetitionDay.competition_id == Competition.id)
+            .where(CompetitionDay.day == day)
+            .order_by(Competition.starts_at, Competition.name)
+        )
+    )
+    if not comps:
+        return []
+    ids = [c.id for c in comps]
+    expected = dict(
+        db.session.execute(
+            select(Entry.competition_id, func.count(Ticket.id))
+            .join(Participant, Participant.entry_id == Entry.id)
+            .join(Ticket, Ticket.participant_id == Participant.id)
+            .where(
+                Entry.competition_id.in_(ids),
+                Entry.state == EntryState.confirmed,
+                Ticket.revoked_at.is_(None),
+            )
+            .group_by(Entry.competition_id)
+        ).all()
+    )
+    # Admissions, one row per ticket and day by the unique index: nothing to de-duplicate here.
+    admitted = dict(
+        db.session.execute(
+            select(Entry.competition_id, func.count(CheckIn.id))
+            .join(Participant, Participant.entry_id == Entry.id)
+            .join(Ticket, Ticket.participant_id == Participant.id)
+            .join(CheckIn, CheckIn.ticket_id == Ticket.id)
+            .where(Entry.competition_id.in_(ids), CheckIn.day == day)
+            .group_by(Entry.competition_id)
+        ).all()
+    )
+    return [
+        CompetitionRow(
+            id=c.id,
+            name=c.name,
+            slot=slot_text(c),
+            place=c.place,
+            expected=expected.get(c.id, 0),
+            checked_in=admitted.get(c.id, 0),
+            ended=now >= c.slot_end(day),
+        )
+        for c in comps
+    ]
+
+
+def dashboard(day: date | None = None, *, now: datetime | None = None, recent: int = 15) -> Dashboard:
+    """Checked in per day, per competition and per hour (WITA), no-shows, verdicts and open conflicts."""
+    now = now or clock.now()
+    today = clock.to_wita(now).date()
+    day = day or today
+    event = db.session.scalar(
+        select(Event).where(Event.starts_on <= day, Event.ends_on >= day).order_by(Event.starts_on).limit(1)
+    )
+    if event is None:
+        from ..competitions.services import current_event
+
+        event = current_event(today=day)
+    event_days = event.days() if event is not None else [day]
+    if day not in event_days:
+        event_days = sorted({*event_days, day})
+    days = []
+    for d in event_days:
+        rows = _competition_rows(d, now)
+        days.append(
+            DayRow(
+                day=d,
+                expected=sum(r.expected for r in rows),
+                checked_in=sum(r.checked_in for r in rows),
+                no_shows=sum(r.no_shows for r in rows),
+            )
+        )
+    competitions = _competition_rows(day, now)
+    by_hour: Counter[int] = Counter(
+        clock.to_wita(t).hour
+        for t in db.session.scalars(select(CheckIn.admitted_at).where(CheckIn.day == day))
+    )
+    hours = [(h, by_hour.get(h, 0)) for h in range(min([7, *by_hour]), max([18, *by_hour]) + 1)]
+    verdicts = {v.value: 0 for v in Verdict}
+    for verdict, count in db.session.execute(
+        select(Scan.verdict, func.count(Scan.id)).where(Scan.day == day).group_by(Scan.verdict)
+    ):
+        verdicts[Verdict(verdict).value] = count
+    recent_scans = list(
+        db.session.scalars(
+            select(Scan)
+            .where(Scan.day == day)
+            .options(joinedload(Scan.by), joinedload(Scan.ticket))
+            .order_by(Scan.received_at.desc(), Scan.id.desc())
+            .limit(recent)
+        )
+    )
+    return Dashboard(
+        day=day,
+        today=today,
+        generated_at=now,
+        event_name=event.name if event is not None else None,
+        days=days,
+        competitions=competitions,
+        hours=hours,
+        verdicts=verdicts,
+        scans=sum(verdicts.values()),
+        open_conflicts=count_open_conflicts(),
+        recent=recent_scans,
+    )

@@ -1,0 +1,180 @@
+"""Check-in in the API: record a scan, the day's roster for offline devices, search, the dashboard.
+
+Only `checkin_staff` and `admin`, by browser session (with CSRF) or bearer token: a scanning
+device keeps a token so a queue made offline can be replayed hours later without a session.
+A refused scan is a recorded fact: it is committed first, then answered with 409 and the error
+envelope whose code is the verdict, the recorded scan in `error.details`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import clock
+from ..api import bp, json_body
+from ..auth.decorators import roles_required
+from ..auth.models import Role
+from ..errors import ValidationFailed, error_envelope
+from ..extensions import db
+from . import checkin
+from .checkin_models import ScanMethod, Verdict
+
+STAFF = (Role.checkin_staff, Role.admin)
+
+
+def _flag(data: dict[str, Any], name: str) -> bool:
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        raise ValidationFailed(
+            f"invalid_{name}", _("%(f)s harus true atau false.", f=name), details={"field": name}
+        )
+    return value
+
+
+def _ticket_id(data: dict[str, Any]) -> int | None:
+    value = data.get("ticket_id")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationFailed("invalid_ticket_id", _("ticket_id harus bilangan bulat positif."))
+    return value
+
+
+@bp.route("/checkins", methods=["POST"])
+@roles_required(*STAFF)
+def create_checkin():
+    """Record a scan at the gate and answer with its verdict.
+    ---
+    post:
+      tags: [checkin]
+      description: >
+        Once per ticket per day. 200 when the ticket is admitted (`checked_in`); 409 with the error
+        envelope whose `code` is the verdict (`already_checked_in`, `not_valid_today`,
+        `entry_not_confirmed`, `unknown_ticket`) when refused, the recorded scan in
+        `error.details`. A repeated `nonce` returns the first answer (`replayed: true`) and
+        writes nothing. Offline replay: `offline: true`, the device's `scanned_at`, the roster's
+        `day` and the verdict the device showed (`local_verdict`).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [nonce, device_id]
+              properties:
+                code: {type: string, maxLength: 200, description: "QR payload HK1:<secret> or the typed secret"}
+                ticket_id: {type: integer, description: "instead of code, a ticket picked from the search list"}
+                nonce: {type: string, maxLength: 64, description: "client id of this scan (a UUID)"}
+                device_id: {type: string, maxLength: 64}
+                gate: {type: string, maxLength: 60}
+                scanned_at: {type: string, format: date-time, description: "the device's time, with offset"}
+                offline: {type: boolean, default: false}
+                day: {type: string, format: date, description: "offline only: the roster's day"}
+                local_verdict: {type: string, enum: [checked_in, already_checked_in, not_valid_today, entry_not_confirmed, unknown_ticket]}
+                method: {type: string, enum: [camera, manual, wedge, search, api]}
+      responses:
+        200: {description: "The recorded scan, verdict checked_in."}
+        409: {description: "Refused: error.code is the verdict; error.details is the recorded scan."}
+        422: {description: "Invalid input (missing nonce, device_id or code, bad scanned_at)."}
+        401: {description: Not authenticated.}
+        403: {description: Not check-in staff or admin.}
+    """
+    data = json_body()
+    now = clock.now()
+    offline = _flag(data, "offline")
+    ticket_id = _ticket_id(data)
+    if ticket_id is not None and data.get("code"):
+        raise ValidationFailed("code_or_ticket_id", _("Kirim code atau ticket_id, tidak keduanya."))
+    method = data.get("method") or ScanMethod.api.value
+    if method not in ScanMethod.__members__:
+        raise ValidationFailed("invalid_method", _("method tidak dikenal."), details={"field": "method"})
+    local_verdict = data.get("local_verdict") if offline else None
+    if local_verdict is not None and local_verdict not in Verdict.__members__:
+        raise ValidationFailed("invalid_local_verdict", _("local_verdict tidak dikenal."))
+    scan = checkin.check_in(
+        data.get("code"),
+        by=current_user,
+        device_id=data.get("device_id"),
+        gate=data.get("gate") or "",
+        nonce=data.get("nonce"),
+        scanned_at=checkin.parse_scanned_at(data.get("scanned_at"), now=now),
+        now=now,
+        offline=offline,
+        day=checkin.parse_day(data.get("day")) if offline else None,
+        local_verdict=local_verdict,
+        method=method,
+        ticket_id=ticket_id,
+    )
+    db.session.commit()
+    body = checkin.scan_json(scan)
+    if scan.verdict == Verdict.checked_in:
+        return jsonify(body), 200
+    return error_envelope(scan.verdict.value, body["verdict_label"] + ". " + body["message"], 409, body)
+
+
+def _date_arg() -> Any:
+    value = request.args.get("date")
+    if not value:
+        return clock.today()
+    day = checkin.parse_day(value)
+    return day
+
+
+@bp.route("/checkins/roster")
+@roles_required(*STAFF)
+def checkin_roster():
+    """The day's roster for a scanning device's offline cache.
+    ---
+    get:
+      tags: [checkin]
+      description: >
+        Every ticket of the events running on `date` (default the server's today, WITA): the
+        code as SHA-256 hex of the secret (`code_hash`), participant, team, cooperative,
+        competition, slot, place, days, entry state, validity, the refusal an offline device
+        should give, and the current check-in of the day. No phone numbers. `today` and
+        `server_time` are the server's: devices never take the date from their own clock.
+      parameters:
+        - {name: date, in: query, schema: {type: string, format: date}}
+      responses:
+        200: {description: "{date, today, server_time, items, total, page, per_page}"}
+        422: {description: invalid_day}
+    """
+    response = jsonify(checkin.roster(_date_arg()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/checkins/search")
+@roles_required(*STAFF)
+def checkin_search():
+    """Find tickets by participant, team, cooperative or phone (the phone is never returned).
+    ---
+    get:
+      tags: [checkin]
+      parameters:
+        - {name: q, in: query, required: true, schema: {type: string, minLength: 2}}
+        - {name: date, in: query, schema: {type: string, format: date}}
+      responses:
+        200: {description: "{items, total, page, per_page}: roster items (at most 20)"}
+    """
+    items = checkin.search_tickets(request.args.get("q", ""), day=_date_arg())
+    return jsonify({"items": items, "total": len(items), "page": 1, "per_page": 20})
+
+
+@bp.route("/checkins/dashboard")
+@roles_required(*STAFF)
+def checkin_dashboard():
+    """Check-in figures of a day: per day, per competition, per hour, no-shows, verdicts.
+    ---
+    get:
+      tags: [checkin]
+      parameters:
+        - {name: date, in: query, schema: {type: string, format: date}}
+      responses:
+        200: {description: "Each ticket counts once per day, however often it was scanned."}
+    """
+    return jsonify(checkin.dashboard(_date_arg()).as_json())

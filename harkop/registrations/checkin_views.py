@@ -1,0 +1,192 @@
+"""Check-in pages: the gate's scanner (offline first), its service worker, the live dashboard, and
+the office's list of scans and of conflicts to review."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from .. import clock
+from ..auth.decorators import admin_required, public, roles_required
+from ..auth.models import Role
+from ..errors import DomainError
+from ..extensions import db
+from . import checkin
+from .checkin_forms import CodeForm, ReviewForm
+from .checkin_models import Scan, ScanMethod, Verdict
+
+bp = Blueprint("checkin", __name__)
+STAFF = (Role.checkin_staff, Role.admin)
+
+
+@bp.app_context_processor
+def _checkin_helpers():
+    return {
+        "verdict_label": checkin.verdict_label,
+        "verdict_style": checkin.VERDICT_STYLE,
+        "reason_label": checkin.reason_label,
+        "scan_message": checkin.scan_message,
+    }
+
+
+def _day_arg() -> date:
+    try:
+        return checkin.parse_day(request.args.get("date")) or clock.today()
+    except DomainError:
+        return clock.today()
+
+
+def _fresh_code_form() -> CodeForm:
+    form = CodeForm(formdata=None)
+    form.nonce.data = uuid.uuid4().hex
+    return form
+
+
+@bp.route("/checkin/pindai", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def scanner():
+    """The gate's scanner: camera, typed code, hardware scanner and search; works offline.
+
+    Without JavaScript the typed-code form posts here and the verdict is drawn by the server.
+    """
+    scan = None
+    form = CodeForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            now = clock.now()
+            try:
+                scan = checkin.check_in(
+                    form.code.data,
+                    by=current_user,
+                    device_id=form.device_id.data or f"web-{current_user.id}",
+                    gate=form.gate.data or "",
+                    nonce=form.nonce.data,
+                    now=now,
+                    method=ScanMethod.manual,
+                )
+            except DomainError as err:
+                db.session.rollback()
+                flash(err.message, "error")
+                status = 422
+            else:
+                db.session.commit()
+                status = 200 if scan.verdict == Verdict.checked_in else 409
+        else:
+            status = 422
+        gate = form.gate.data
+        form = _fresh_code_form()
+        form.gate.data = gate
+    else:
+        form = _fresh_code_form()
+    return (
+        render_template(
+            "checkin/scanner.html",
+            form=form,
+            scan=scan,
+            today=clock.today(),
+            sw_url=url_for("checkin.service_worker"),
+        ),
+        status,
+    )
+
+
+@bp.route("/checkin/sw.js")
+@public
+def service_worker():
+    """The scanner's service worker; its scope is /checkin/ (the script's own folder)."""
+    response = send_from_directory(
+        current_app.static_folder, "js/checkin/sw.js", mimetype="text/javascript", max_age=0
+    )
+    # A new version must reach devices at once: the browser checks this script on every visit.
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/checkin/"
+    return response
+
+
+def _dashboard_context():
+    day = _day_arg()
+    return {"board": checkin.dashboard(day), "day": day}
+
+
+@bp.route("/checkin/dasbor")
+@roles_required(*STAFF)
+def dashboard():
+    """Live check-in figures: per day, per competition, per hour, no-shows; refreshes itself."""
+    return render_template("checkin/dashboard.html", **_dashboard_context())
+
+
+@bp.route("/checkin/dasbor/isi")
+@roles_required(*STAFF)
+def dashboard_fragment():
+    """The dashboard's figures alone, for the page's periodic refresh."""
+    return render_template("checkin/_dashboard_body.html", **_dashboard_context())
+
+
+@bp.route("/admin/checkin/pindaian")
+@admin_required
+def scans():
+    """Every recorded scan of a day, refusals too, filterable by verdict."""
+    day = _day_arg()
+    verdict = request.args.get("verdict") or ""
+    stmt = (
+        select(Scan)
+        .where(Scan.day == day)
+        .options(joinedload(Scan.by), joinedload(Scan.ticket), joinedload(Scan.admission))
+        .order_by(Scan.received_at.desc(), Scan.id.desc())
+    )
+    if verdict in Verdict.__members__:
+        stmt = stmt.where(Scan.verdict == Verdict(verdict))
+    else:
+        verdict = ""
+    page = db.paginate(stmt, per_page=50, error_out=False)
+    return render_template("checkin/scans.html", page=page, day=day, verdict=verdict, verdicts=list(Verdict))
+
+
+@bp.route("/admin/checkin/konflik")
+@admin_required
+def conflicts():
+    """Offline admissions the server could not keep, for the office to review."""
+    show_all = request.args.get("semua") == "1"
+    page = db.paginate(checkin.conflicts(include_reviewed=show_all), per_page=30, error_out=False)
+    return render_template(
+        "checkin/conflicts.html",
+        page=page,
+        show_all=show_all,
+        open_count=checkin.count_open_conflicts(),
+        review_form=ReviewForm(formdata=None),
+    )
+
+
+@bp.route("/admin/checkin/konflik/<int:scan_id>/tinjau", methods=["POST"])
+@admin_required
+def review_conflict(scan_id: int):
+    """Mark a conflict reviewed, with a note."""
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(_("Tulis catatan peninjauan (minimal 3 karakter)."), "error")
+    else:
+        try:
+            checkin.review_conflict(scan_id, form.note.data, by=current_user)
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Konflik ditandai sudah ditinjau."), "success")
+    return redirect(url_for("checkin.conflicts"))

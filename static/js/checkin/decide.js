@@ -1,0 +1,45 @@
+// The check-in rule as an offline device applies it, mirroring harkop/registrations/checkin.py:
+// unknown_ticket, then entry_not_confirmed, then not_valid_today, then once per ticket per day.
+// Codes are compared as SHA-256 hashes: the roster never holds a ticket's secret.
+export const ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+const SECRET_RE = new RegExp(`^[${ALPHABET}]{28}$`);
+const PREFIX = "HK1:";
+const WITA_OFFSET_MS = 8 * 3600 * 1000;
+
+// The secret in a scanned payload or a typed code (spaces, dashes and case forgiven), or null.
+export function parseCode(text) {
+  let value = String(text || "").trim().toUpperCase();
+  if (value.startsWith(PREFIX)) value = value.slice(PREFIX.length);
+  value = value.replace(/[\s-]/g, "");
+  return SECRET_RE.test(value) ? value : null;
+}
+
+export async function sha256Hex(text) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// The server's "now", estimated from the roster's server_time plus the time elapsed on this
+// device since it arrived: the device clock is used as a stopwatch only, never for the date.
+export function serverNow(info, deviceNowMs = Date.now()) {
+  if (!info) return null;
+  return Date.parse(info.server_time) + Math.max(0, deviceNowMs - info.fetched_at);
+}
+
+// The server's today (WITA, YYYY-MM-DD) from a server instant in milliseconds.
+export function witaDate(ms) {
+  return new Date(ms + WITA_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+// The offline verdict for a roster item (or null: not in the roster) on `day`.
+// `admission` is what is known of an earlier admission that day (roster or this device).
+export function decide(item, day, admission) {
+  if (!item) return { verdict: "unknown_ticket", reason: "not_found" };
+  if (!item.valid) {
+    const reason = item.entry_state !== "confirmed" ? item.entry_state : "ticket_revoked";
+    return { verdict: "entry_not_confirmed", reason };
+  }
+  if (!item.days.includes(day)) return { verdict: "not_valid_today", reason: null };
+  if (admission) return { verdict: "already_checked_in", reason: null, admission };
+  return { verdict: "checked_in", reason: null };
+}

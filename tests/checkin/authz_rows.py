@@ -1,0 +1,26 @@
+"""Authorization rows for the check-in pages and API: gate staff and the office; conflicts the office only."""
+
+from tests.authz import admin_only, only, public
+
+STAFF = {"checkin_staff", "admin"}
+SCAN = {"code": "HK1:AUTHZ", "nonce": "authz-scan", "device_id": "authz-device", "gate": "Pintu A"}
+
+ROWS = [
+    only("checkin.scanner", "/checkin/pindai", STAFF),
+    only("checkin.scanner", "/checkin/pindai", STAFF, method="POST", data=SCAN, note="typed code without JS"),
+    public("checkin.service_worker", "/checkin/sw.js"),
+    only("checkin.dashboard", "/checkin/dasbor", STAFF),
+    only("checkin.dashboard_fragment", "/checkin/dasbor/isi", STAFF),
+    admin_only("checkin.scans", "/admin/checkin/pindaian"),
+    admin_only("checkin.conflicts", "/admin/checkin/konflik"),
+    admin_only(
+        "checkin.review_conflict",
+        "/admin/checkin/konflik/999999/tinjau",
+        method="POST",
+        data={"note": "dicek"},
+    ),
+    only("api.create_checkin", "/api/v1/checkins", STAFF, method="POST", json=SCAN),
+    only("api.checkin_roster", "/api/v1/checkins/roster", STAFF),
+    only("api.checkin_search", "/api/v1/checkins/search?q=budi", STAFF),
+    only("api.checkin_dashboard", "/api/v1/checkins/dashboard", STAFF),
+]

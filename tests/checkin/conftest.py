@@ -1,0 +1,47 @@
+"""Fixtures of the check-in tests: a ticket, staff users and a scan helper with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from harkop.extensions import db
+from harkop.registrations import checkin
+from tests.checkin import factories as f
+
+_nonces = itertools.count(1)
+
+
+@pytest.fixture
+def ticket():
+    """A valid ticket for a competition on 26 July 2024 (committed inside the test's transaction)."""
+    t = f.make_ticket()
+    db.session.commit()
+    return t
+
+
+@pytest.fixture
+def staff(make_user):
+    """A check-in staff member."""
+    return make_user("checkin_staff", display_name="Rina Petugas")
+
+
+@pytest.fixture
+def scan(staff):
+    """`scan(code, **overrides)`: record a scan at 09.30 WITA on 26 July by `staff` at gate "Pintu A"."""
+
+    def do_scan(code, **overrides):
+        values = {
+            "by": staff,
+            "device_id": "device-a",
+            "gate": "Pintu A",
+            "nonce": f"nonce-{next(_nonces)}",
+            "now": f.ON_DAY1,
+        }
+        values.update(overrides)
+        result = checkin.check_in(code, **values)
+        db.session.commit()
+        return result
+
+    return do_scan

@@ -1,0 +1,185 @@
+"""Reliability under concurrency, on a committed database (SQLite file or PostgreSQL schema).
+
+Threads with their own app contexts (and so their own sessions and connections) scan at the
+same moment, released together by a barrier: the unique index on (ticket, day) and on the nonce
+must decide, not the order the threads happen to run in.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from harkop import config as harkop_config
+from harkop import create_app
+from harkop.extensions import db
+from harkop.registrations import checkin
+from harkop.registrations.checkin_models import CheckIn, Scan, Verdict
+from tests.checkin import factories as f
+from tests.dbutil import fresh_database_url, migrate
+
+pytestmark = pytest.mark.committed
+SCANNERS = 50
+
+
+@pytest.fixture
+def race_app(tmp_path):
+    """An app on a database of its own, with a connection pool wide enough for the race."""
+    config = harkop_config.TestConfig(fresh_database_url(tmp_path, "race"))
+    config.WTF_CSRF_ENABLED = False
+    # Many connections at once on PostgreSQL, so the transactions really overlap there.
+    config.SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_size": 30,
+        "max_overflow": 0,
+        "pool_timeout": 120,
+    }
+    app = create_app(config)
+    migrate(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def setup(race_app):
+    """A committed ticket for 26 July and a staff user; returns (code, ticket id, user id)."""
+    from harkop.auth.services import create_user
+
+    with race_app.app_context():
+        ticket = f.make_ticket()
+        user, _ = create_user(username="petugas-race", role="checkin_staff", password="rahasia123", by="test")
+        db.session.commit()
+        values = (f.code(ticket), ticket.id, user.id)
+        db.session.remove()
+    return values
+
+
+def run_together(app, n, work):
+    """Run `work(i)` in n threads, each in its own app context, all released at once; return results and errors."""
+    barrier = threading.Barrier(n)
+    results, errors = [None] * n, []
+
+    def worker(i):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=60)
+                results[i] = work(i)
+            except Exception as err:  # noqa: BLE001 - any failure is reported by the test
+                db.session.rollback()
+                errors.append(repr(err))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    return results, errors
+
+
+def scan_as(user_id, code, **kw):
+    """One scan in the current thread's session, committed as the API does; returns its verdict and conflict flag."""
+    from harkop.auth.models import User
+
+    user = db.session.get(User, user_id)
+    result = checkin.check_in(code, by=user, now=kw.pop("now", f.ON_DAY1), **kw)
+    db.session.commit()
+    return result.verdict.value, result.conflict, result.id
+
+
+def test_fifty_concurrent_scans_of_one_ticket_admit_it_once(race_app, setup):
+    """50 simultaneous scans of one ticket from 50 devices: exactly one checked_in, 49 already_checked_in."""
+    code, ticket_id, user_id = setup
+    results, errors = run_together(
+        race_app,
+        SCANNERS,
+        lambda i: scan_as(user_id, code, device_id=f"device-{i}", gate=f"Pintu {i % 3}", nonce=f"race-{i}"),
+    )
+    assert errors == []
+    verdicts = Counter(r[0] for r in results)
+    assert verdicts == {"checked_in": 1, "already_checked_in": SCANNERS - 1}
+    with race_app.app_context():
+        assert db.session.scalar(select(func.count(CheckIn.id)).where(CheckIn.ticket_id == ticket_id)) == 1
+        assert db.session.scalar(select(func.count(Scan.id))) == SCANNERS
+        admission = db.session.scalar(select(CheckIn))
+        # every refused scan points at the one admission that won
+        assert (
+            db.session.scalar(select(func.count(Scan.id)).where(Scan.admission_id == admission.id))
+            == SCANNERS
+        )
+
+
+def test_concurrent_replays_of_one_nonce_leave_one_row(race_app, setup):
+    """The same scan sent 20 times at once (a retrying device): one row, every answer the same scan."""
+    code, _ticket_id, user_id = setup
+    results, errors = run_together(
+        race_app, 20, lambda i: scan_as(user_id, code, device_id="device-x", nonce="one-nonce")
+    )
+    assert errors == []
+    assert {r[0] for r in results} == {"checked_in"}
+    assert len({r[2] for r in results}) == 1
+    with race_app.app_context():
+        assert db.session.scalar(select(func.count(Scan.id))) == 1
+        assert db.session.scalar(select(func.count(CheckIn.id))) == 1
+
+
+def test_replayed_nonce_later_leaves_one_row(race_app, setup):
+    """A queue replayed twice (hours apart) does not add rows."""
+    code, _ticket_id, user_id = setup
+    with race_app.app_context():
+        first = scan_as(
+            user_id,
+            code,
+            device_id="d",
+            nonce="queued-1",
+            offline=True,
+            day=f.DAY1,
+            scanned_at=f.ON_DAY1,
+            local_verdict="checked_in",
+        )
+        again = scan_as(
+            user_id,
+            code,
+            device_id="d",
+            nonce="queued-1",
+            offline=True,
+            day=f.DAY1,
+            scanned_at=f.ON_DAY1,
+            local_verdict="checked_in",
+            now=f.ON_DAY1 + timedelta(hours=3),
+        )
+        assert first == again
+        assert db.session.scalar(select(func.count(Scan.id))) == 1
+
+
+def test_two_devices_syncing_offline_admissions_at_once(race_app, setup):
+    """Two devices that admitted one ticket offline sync at the same moment: one admission, one conflict."""
+    code, ticket_id, user_id = setup
+    results, errors = run_together(
+        race_app,
+        2,
+        lambda i: scan_as(
+            user_id,
+            code,
+            device_id=f"hp-{i}",
+            nonce=f"offline-{i}",
+            offline=True,
+            day=f.DAY1,
+            scanned_at=f.ON_DAY1 - timedelta(minutes=30 - i),
+            local_verdict="checked_in",
+            now=f.ON_DAY1 + timedelta(hours=1),
+        ),
+    )
+    assert errors == []
+    assert sorted((r[0], r[1]) for r in results) == [("already_checked_in", True), ("checked_in", False)]
+    with race_app.app_context():
+        assert db.session.scalar(select(func.count(CheckIn.id)).where(CheckIn.ticket_id == ticket_id)) == 1
+        assert checkin.count_open_conflicts() == 1
+        conflict = db.session.scalar(checkin.conflicts())
+        assert conflict.verdict == Verdict.already_checked_in and conflict.admission_id is not None

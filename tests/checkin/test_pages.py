@@ -1,0 +1,169 @@
+"""Check-in pages: the scanner (and its no-JavaScript form), the service worker, dashboard, scans and conflicts."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from harkop.extensions import db
+from harkop.registrations import checkin
+from harkop.registrations.checkin_models import Scan
+from tests.checkin import factories as f
+
+ON_DAY1 = "2024-07-26T09:30:00+08:00"
+INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|\son[a-z]+=", re.I)
+
+
+def test_scanner_page_for_staff(client, login_as, fake_now):
+    """The scanner shows the server's today, the typed-code form, and loads only external scripts."""
+    fake_now(ON_DAY1)
+    login_as("checkin_staff")
+    res = client.get("/checkin/pindai")
+    html = res.get_data(as_text=True)
+    assert res.status_code == 200
+    assert 'data-day="2024-07-26"' in html
+    assert "Jumat, 26 Juli 2024" in html
+    assert 'id="code-form"' in html and 'name="nonce"' in html
+    assert "js/checkin/scanner.js" in html
+    assert 'data-sw="/checkin/sw.js"' in html
+    assert not INLINE.search(html), INLINE.search(html)
+    assert "Pindai Tiket" in html  # the menu line
+
+
+def test_typed_code_without_javascript_draws_the_verdict(client, login_as, fake_now, ticket):
+    """Posting the typed-code form records the scan and draws the verdict; the same nonce again is one scan."""
+    fake_now(ON_DAY1)
+    login_as("checkin_staff")
+    form = {"code": f.code(ticket), "nonce": "page-nonce-1", "gate": "Pintu Timur", "device_id": ""}
+    res = client.post("/checkin/pindai", data=form)
+    html = res.get_data(as_text=True)
+    assert res.status_code == 200
+    assert "Check-in berhasil" in html and ticket.participant.name in html
+    assert 'value="Pintu Timur"' in html  # the gate is kept for the next scan
+    again = client.post("/checkin/pindai", data=form)
+    assert again.status_code == 200  # the first answer, not already_checked_in
+    assert db.session.scalars(select(Scan).where(Scan.nonce == "page-nonce-1")).all().__len__() == 1
+    other = client.post("/checkin/pindai", data={**form, "nonce": "page-nonce-2"})
+    assert other.status_code == 409
+    assert "Sudah check-in" in other.get_data(as_text=True) and "Pintu Timur" in other.get_data(as_text=True)
+
+
+def test_typed_code_form_errors(client, login_as, fake_now):
+    """A form without a code is a 422 with the form again."""
+    fake_now(ON_DAY1)
+    login_as("checkin_staff")
+    res = client.post("/checkin/pindai", data={"code": "", "nonce": "x"})
+    assert res.status_code == 422
+    assert 'id="code-form"' in res.get_data(as_text=True)
+
+
+def test_service_worker_is_served_for_the_checkin_scope(client):
+    """The service worker is JavaScript, never cached stale, allowed the /checkin/ scope, and keeps the scanner's assets."""
+    res = client.get("/checkin/sw.js")
+    assert res.status_code == 200
+    assert res.mimetype == "text/javascript"
+    assert res.headers["Cache-Control"] == "no-cache"
+    assert res.headers["Service-Worker-Allowed"] == "/checkin/"
+    body = res.get_data(as_text=True)
+    for asset in ("/static/vendor/jsqr/jsQR.js", "/static/js/checkin/scanner.js", "/checkin/pindai"):
+        assert asset in body
+
+
+def test_service_worker_lists_every_scanner_module(client, app):
+    """Every module the scanner imports is in the service worker's list, so the page works offline."""
+    from pathlib import Path
+
+    body = client.get("/checkin/sw.js").get_data(as_text=True)
+    folder = Path(app.static_folder) / "js" / "checkin"
+    for path in folder.glob("*.js"):
+        if path.name in ("sw.js", "dashboard.js"):
+            continue
+        assert f"/static/js/checkin/{path.name}" in body, path.name
+
+
+def test_dashboard_page_and_fragment(client, login_as, fake_now, ticket, staff):
+    """The dashboard shows the day's figures in tables; the fragment it refreshes from has the same."""
+    fake_now(ON_DAY1)
+    for n in range(3):
+        checkin.check_in(f.code(ticket), by=staff, device_id="d", nonce=f"dash-{n}", now=f.ON_DAY1)
+    db.session.commit()
+    login_as("checkin_staff")
+    page = client.get("/checkin/dasbor").get_data(as_text=True)
+    assert 'data-figure="checked_in">1<' in page
+    assert "js/checkin/dashboard.js" in page
+    assert ticket.participant.entry.competition.name in page
+    assert not INLINE.search(page)
+    fragment = client.get("/checkin/dasbor/isi?date=2024-07-26")
+    assert fragment.status_code == 200
+    text = fragment.get_data(as_text=True)
+    assert 'data-figure="checked_in">1<' in text and "<html" not in text
+    assert "09.00–10.00" in text
+
+
+def test_dashboard_with_nothing_yet(client, login_as, fake_now):
+    """An empty day says what to do next."""
+    fake_now(ON_DAY1)
+    login_as("admin")
+    res = client.get("/checkin/dasbor?date=bukan-tanggal")
+    assert res.status_code == 200
+    assert "Buka pemindai" in res.get_data(as_text=True)
+
+
+def test_scans_page_lists_refusals_too(client, login_as, ticket, staff):
+    """The office's scan log shows every scan of the day, filterable by verdict."""
+    checkin.check_in(f.code(ticket), by=staff, device_id="d", nonce="log-1", now=f.ON_DAY1)
+    checkin.check_in("HK1:PALSU", by=staff, device_id="d", nonce="log-2", now=f.ON_DAY1)
+    db.session.commit()
+    login_as("admin")
+    html = client.get("/admin/checkin/pindaian?date=2024-07-26").get_data(as_text=True)
+    assert "Check-in berhasil" in html and "Tiket tidak dikenal" in html
+    only = client.get("/admin/checkin/pindaian?date=2024-07-26&verdict=unknown_ticket").get_data(as_text=True)
+    assert "Tiket tidak dikenal" in only and ticket.participant.name not in only
+
+
+def test_conflicts_page_and_review(client, login_as, ticket, staff):
+    """The office sees an offline conflict with the admission kept, and marks it reviewed with a note."""
+    common = {
+        "by": staff,
+        "offline": True,
+        "day": f.DAY1,
+        "local_verdict": "checked_in",
+        "scanned_at": f.ON_DAY1,
+    }
+    checkin.check_in(f.code(ticket), device_id="hp-a", gate="Pintu A", nonce="c-1", now=f.ON_DAY1, **common)
+    b = checkin.check_in(
+        f.code(ticket),
+        device_id="hp-b",
+        gate="Pintu B",
+        nonce="c-2",
+        now=f.ON_DAY1 + timedelta(minutes=9),
+        **common,
+    )
+    db.session.commit()
+    login_as("admin")
+    html = client.get("/admin/checkin/konflik").get_data(as_text=True)
+    assert ticket.participant.name in html and "Pintu B" in html and "Pintu A" in html
+    assert "perlu ditinjau" in html
+    res = client.post(f"/admin/checkin/konflik/{b.id}/tinjau", data={"note": "Sudah dicek di lokasi."})
+    assert res.status_code == 302
+    db.session.refresh(b)
+    assert b.reviewed_at is not None and b.review_note == "Sudah dicek di lokasi."
+    assert "Tidak ada konflik" in client.get("/admin/checkin/konflik").get_data(as_text=True)
+    everything = client.get("/admin/checkin/konflik?semua=1").get_data(as_text=True)
+    assert "Sudah dicek di lokasi." in everything
+
+
+def test_review_without_note_is_refused(client, login_as, ticket, staff):
+    """A review needs a note."""
+    login_as("admin")
+    res = client.post("/admin/checkin/konflik/1/tinjau", data={"note": ""}, follow_redirects=True)
+    assert "catatan" in res.get_data(as_text=True).lower()
+
+
+def test_checkin_home_links_to_the_scanner(client, login_as):
+    """Staff's home page leads to the scanner and the dashboard."""
+    login_as("checkin_staff")
+    html = client.get("/checkin").get_data(as_text=True)
+    assert 'href="/checkin/pindai"' in html and 'href="/checkin/dasbor"' in html
