@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast test-pg lint format bench translations chromium node-tools clean
+.PHONY: run test test-fast test-pg lint format bench translations i18n chromium java node-tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,15 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 translations: $(VENV)/.runtime
 	$(BIN)/pybabel compile --use-fuzzy -d translations -D messages >/dev/null
 
+# After adding or changing a translatable string: extract them all, merge into each catalogue,
+# then fill in the new msgstr entries in translations/<lang>/LC_MESSAGES/messages.po.
+# Locations name the file only, so moving code does not rewrite the catalogues. --ignore-dirs
+# replaces Babel's default, which would skip templates/_macros (it ignores "_*" directories).
+i18n: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-location=file --project=Harkop \
+	  --ignore-dirs=".* __pycache__ node_modules" -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --ignore-obsolete
+
 run: $(VENV)/.runtime translations
 	$(BIN)/flask db upgrade
 	@if $(BIN)/flask harkop is-empty; then $(BIN)/flask harkop seed-demo; fi
@@ -34,6 +43,13 @@ chromium:
 	  else echo "Chromium missing: run 'sudo apt-get install -y chromium'"; fi; \
 	fi
 
+# The Nu HTML Checker (vnu.jar) needs a Java runtime; install one when missing and we are root.
+java:
+	@if ! command -v java >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null); \
+	  else echo "Java missing: run 'sudo apt-get install -y default-jre-headless'"; fi; \
+	fi
+
 # axe-core and the Nu HTML Checker come from npm and are used by the tests only.
 node_modules/.installed: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
@@ -41,7 +57,7 @@ node_modules/.installed: package.json package-lock.json
 
 node-tools: node_modules/.installed
 
-test: $(VENV)/.dev translations chromium node-tools
+test: $(VENV)/.dev translations chromium java node-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.dev translations

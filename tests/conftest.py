@@ -38,7 +38,9 @@ class HarkopTestClient(FlaskClient):
 
     def open(self, *args, **kwargs):  # noqa: D102
         if has_app_context():
-            g.pop("_login_user", None)
+            # A real request gets a fresh `g`: forget the last request's user and language.
+            for key in list(vars(g)):
+                g.pop(key, None)
         return super().open(*args, **kwargs)
 
 

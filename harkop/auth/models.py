@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -23,10 +24,10 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS = {
-    Role.admin: "Admin Dinas",
-    Role.coop_rep: "Pengurus Koperasi",
-    Role.judge: "Juri",
-    Role.checkin_staff: "Petugas Check-in",
+    Role.admin: _l("Admin Dinas"),
+    Role.coop_rep: _l("Pengurus Koperasi"),
+    Role.judge: _l("Juri"),
+    Role.checkin_staff: _l("Petugas Check-in"),
 }
 
 

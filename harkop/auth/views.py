@@ -38,6 +38,14 @@ def _safe_next(target: str | None) -> str | None:
     return None
 
 
+def _clear_session_keeping_language() -> None:
+    # A fresh session at login and logout (no fixation), but the visitor's chosen language stays.
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 def _login_limit() -> str:
     return current_app.config["HARKOP_LOGIN_RATE_LIMIT"]
 
@@ -57,7 +65,7 @@ def login():
         except DomainError as err:
             error = err.message
         else:
-            session.clear()
+            _clear_session_keeping_language()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or home_url_for(user))
     status = 401 if error else (400 if form.errors else 200)
@@ -69,7 +77,7 @@ def login():
 def logout():
     """Log out (a POST, so a link cannot log anyone out)."""
     logout_user()
-    session.clear()
+    _clear_session_keeping_language()
     flash(_("Anda sudah keluar."), "info")
     return redirect(url_for("main.index"))
 
@@ -86,9 +94,7 @@ def users():
     if q:
         stmt = stmt.where(User.username.contains(q.lower()) | User.display_name.contains(q))
     page = db.paginate(stmt, per_page=50, error_out=False)
-    return render_template(
-        "auth/users.html", page=page, role=role, q=q, roles=ROLE_LABELS, confirm=ConfirmForm()
-    )
+    return render_template("auth/users.html", page=page, role=role, q=q, roles=ROLE_LABELS)
 
 
 @bp.route("/admin/pengguna/baru", methods=["GET", "POST"])
