@@ -76,5 +76,9 @@ def seed_accounts() -> list[tuple[str, str, str]]:
 
 def seed_demo() -> list[tuple[str, str, str]]:
     """Create or refresh all demo data; safe to run again."""
+    from .registrations.demo import seed_competitions
+
     seed_event()
-    return seed_accounts()
+    logins = seed_accounts()
+    seed_competitions()
+    return logins

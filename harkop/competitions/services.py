@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..audit import record_audit
-from ..errors import Conflict, DomainError, NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from . import eligibility
 from .models import (
@@ -727,13 +727,3 @@ def qualify_count(
 def parse_time(value: str) -> time:
     """A 'HH:MM' or 'HH.MM' time of day."""
     return time.fromisoformat(value.replace(".", ":"))
-
-
-__all__ = [
-    "DomainError",
-    "TRANSITIONS",
-    "current_event",
-    "save_competition",
-    "set_rubric",
-    "transition_competition",
-]

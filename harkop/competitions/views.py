@@ -279,6 +279,54 @@ def competition_edit(competition_id: int):
     return _competition_form_page(comp.event, comp)
 
 
+def _rules_from_args(args) -> dict[str, Any]:
+    def number(name: str) -> int | None:
+        value = (args.get(name) or "").strip()
+        return int(value) if value.isdigit() else None
+
+    return {
+        "require_active": args.get("require_active") in ("y", "on", "true", "1"),
+        "require_rat_previous_year": args.get("require_rat_previous_year") in ("y", "on", "true", "1"),
+        "min_predikat": args.get("min_predikat") or None,
+        "max_assessment_age_years": number("max_assessment_age_years"),
+        "allowed_jenis": [j for j in args.getlist("allowed_jenis") if j in JENIS_LABELS],
+        "per_cooperative_limit": number("per_cooperative_limit") or 1,
+    }
+
+
+@bp.route("/admin/acara/<int:event_id>/hitung-syarat")
+@admin_required
+def qualify_count(event_id: int):
+    """How many cooperatives meet the rules in the query string (the form's live count, as JSON)."""
+    from flask import jsonify
+
+    event = services.get_event(event_id)
+    values = _rules_from_args(request.args)
+    try:
+        services.validate_rules(values)
+    except DomainError as err:
+        return jsonify({"error": {"code": err.code, "message": err.message}}), 422
+    count = _qualify_preview(event, values)
+    failing = [
+        {"code": code, "label": str(FAILURE_LABELS.get(code, code)), "count": n}
+        for code, n in sorted(count.failing.items())
+    ]
+    message = _(
+        "%(q)s dari %(t)s koperasi memenuhi syarat hari ini.",
+        q=_angka(count.qualifying),
+        t=_angka(count.total),
+    )
+    return jsonify(
+        {"qualifying": count.qualifying, "total": count.total, "failing": failing, "message": message}
+    )
+
+
+def _angka(n: int) -> str:
+    from ..templating import angka
+
+    return angka(n)
+
+
 @bp.route("/admin/lomba/<int:competition_id>/status", methods=["POST"])
 @admin_required
 def competition_transition(competition_id: int):

@@ -180,10 +180,23 @@ def _pdf_text(text: str) -> str:
         return plain.encode("latin-1", "ignore").decode("latin-1")
 
 
+BADGE_SIZE = (105, 148)  # A6 portrait in mm: a lanyard badge
+QR_SIZES = (56, 48, 40)  # mm; a smaller code only when long names would push text off the card
+
+
 def ticket_pdf(ticket: Ticket) -> bytes:
     """A printable badge (A6 portrait) with the QR, name, cooperative, competition, day, time and place."""
     view = ticket_view(ticket)
-    pdf = FPDF(orientation="P", unit="mm", format=(105, 148))  # A6: a lanyard badge
+    for qr_size in QR_SIZES:
+        pdf, bottom = _badge(view, qr_size)
+        if bottom <= pdf.h - 6:
+            break
+    return bytes(pdf.output())
+
+
+def _badge(view: TicketView, qr_size: float) -> tuple[FPDF, float]:
+    """Lay the badge out with a QR of this size; returns the document and where the text ends."""
+    pdf = FPDF(orientation="P", unit="mm", format=BADGE_SIZE)
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(8, 8, 8)
     pdf.set_title(_pdf_text(f"Tiket {view.competition_name} - {view.participant_name}"))
@@ -193,54 +206,54 @@ def ticket_pdf(ticket: Ticket) -> bytes:
     width = pdf.w - 16
 
     pdf.set_fill_color(11, 92, 173)
-    pdf.rect(0, 0, pdf.w, 14, style="F")
+    pdf.rect(0, 0, pdf.w, 12, style="F")
     pdf.set_text_color(255, 255, 255)
     pdf.set_font("Helvetica", "B", 10)
-    pdf.set_xy(8, 4)
+    pdf.set_xy(8, 3)
     pdf.cell(width, 6, _pdf_text(view.event_name), align="C")
 
     pdf.set_text_color(27, 31, 36)
-    pdf.set_xy(8, 17)
+    pdf.set_xy(8, 14.5)
     pdf.set_font("Helvetica", "B", 11)
     pdf.multi_cell(width, 5, _pdf_text(view.competition_name), align="C")
 
-    qr_size = 56
     qr_image = _qr(view.payload, box_size=12).make_image(fill_color="black", back_color="white")
     # Greyscale, not 1-bit: fpdf2 stores it Flate-compressed (PNG predictors), which every viewer reads.
     pdf.image(
-        qr_image.get_image().convert("L"), x=(pdf.w - qr_size) / 2, y=pdf.get_y() + 1, w=qr_size, h=qr_size
+        qr_image.get_image().convert("L"), x=(pdf.w - qr_size) / 2, y=pdf.get_y() + 0.5, w=qr_size, h=qr_size
     )
-    pdf.set_y(pdf.get_y() + qr_size + 2)
+    pdf.set_y(pdf.get_y() + qr_size + 1)
     pdf.set_font("Courier", "", 8)
     pdf.cell(width, 4, _pdf_text(view.code), align="C", new_x="LMARGIN", new_y="NEXT")
 
-    pdf.ln(1)
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.multi_cell(width, 7, _pdf_text(view.participant_name), align="C")
-    pdf.set_font("Helvetica", "", 9)
+    pdf.ln(0.5)
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.multi_cell(width, 6.5, _pdf_text(view.participant_name), align="C")
+    pdf.set_font("Helvetica", "", 8.5)
     if view.role:
-        pdf.multi_cell(width, 4.5, _pdf_text(view.role), align="C")
-    pdf.set_font("Helvetica", "B", 10)
-    pdf.multi_cell(width, 5, _pdf_text(view.cooperative_name), align="C")
-    pdf.set_font("Helvetica", "", 9)
+        pdf.multi_cell(width, 4, _pdf_text(view.role), align="C")
+    pdf.set_font("Helvetica", "B", 9.5)
+    pdf.multi_cell(width, 4.5, _pdf_text(view.cooperative_name), align="C")
+    pdf.set_font("Helvetica", "", 8.5)
     if view.team_name and view.team_name != view.participant_name:
-        pdf.multi_cell(width, 4.5, _pdf_text(f"Tim: {view.team_name}"), align="C")
+        pdf.multi_cell(width, 4, _pdf_text(f"Tim: {view.team_name}"), align="C")
 
-    pdf.ln(1.5)
+    pdf.ln(1)
     pdf.set_draw_color(201, 209, 217)
     pdf.line(8, pdf.get_y(), pdf.w - 8, pdf.get_y())
-    pdf.ln(1.5)
+    pdf.ln(1)
     days = "; ".join(clock.format_date(d) for d in view.days)
     for label, value in (("Hari", days), ("Waktu", view.time_range), ("Tempat", view.place)):
         if not value:
             continue
-        pdf.set_font("Helvetica", "B", 8.5)
-        pdf.cell(15, 4.5, _pdf_text(label))
-        pdf.set_font("Helvetica", "", 8.5)
-        pdf.multi_cell(width - 15, 4.5, _pdf_text(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "B", 8)
+        pdf.cell(14, 4, _pdf_text(label))
+        pdf.set_font("Helvetica", "", 8)
+        pdf.multi_cell(width - 14, 4, _pdf_text(value), new_x="LMARGIN", new_y="NEXT")
+    bottom = pdf.get_y()
     if not view.valid:
         pdf.set_text_color(160, 25, 25)
         pdf.set_font("Helvetica", "B", 12)
-        pdf.set_xy(8, pdf.h - 14)
+        pdf.set_xy(8, pdf.h - 12)
         pdf.cell(width, 6, "TIKET TIDAK BERLAKU", align="C")
-    return bytes(pdf.output())
+    return pdf, bottom

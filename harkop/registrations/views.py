@@ -14,7 +14,7 @@ from .. import clock
 from ..auth.decorators import admin_required, public, roles_required
 from ..auth.models import Role
 from ..competitions import services as competitions
-from ..competitions.models import Competition, CompetitionState
+from ..competitions.models import Competition
 from ..cooperatives.services import cooperative_facts
 from ..errors import DomainError, NotFound
 from ..extensions import db
@@ -383,6 +383,3 @@ def ticket_pdf(token: str):
     response = Response(tickets.ticket_pdf(ticket), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return _private(response)
-
-
-__all__ = ["CompetitionState", "bp"]

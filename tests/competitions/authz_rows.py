@@ -67,3 +67,4 @@ ROWS = [
         json={"to": "closed"},
     ),
 ]
+ROWS.append(admin_only("competitions.qualify_count", lambda f: f"/admin/acara/{_event(f).id}/hitung-syarat"))

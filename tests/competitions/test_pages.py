@@ -176,3 +176,20 @@ def test_a_draft_competition_page_is_hidden_from_the_public(client, login_as):
     assert client.get(url).status_code == 404
     login_as("admin")
     assert client.get(url).status_code == 200
+
+
+def test_the_live_count_answers_json_for_the_rules_in_the_query(client, login_as, registry, make_cooperative):
+    """The form's script asks for the count of the rules as typed; bad rules get a coded 422."""
+    login_as("admin")
+    event = make_event()
+    make_cooperative()
+    bad = make_cooperative()
+    registry.set(bad, jenis="jasa")
+    body = client.get(
+        f"/admin/acara/{event.id}/hitung-syarat?require_active=y&allowed_jenis=konsumen"
+    ).get_json()
+    assert body["qualifying"] == body["total"] - 1
+    assert body["failing"] == [{"code": "jenis_not_allowed", "label": "jenis tidak sesuai", "count": 1}]
+    assert "koperasi memenuhi syarat" in body["message"]
+    wrong = client.get(f"/admin/acara/{event.id}/hitung-syarat?min_predikat=luar_biasa")
+    assert wrong.status_code == 422 and wrong.get_json()["error"]["code"] == "invalid_predikat"

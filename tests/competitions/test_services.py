@@ -153,9 +153,9 @@ def test_the_whole_lifecycle_is_allowed_in_order(monkeypatch):
         services.transition_competition(comp, target, by="test", now=INSIDE)
         assert comp.state == target
     actions = db.session.scalars(
-        select(AuditLog.after).where(
-            AuditLog.action == "competition.transition", AuditLog.entity_id == str(comp.id)
-        )
+        select(AuditLog.after)
+        .where(AuditLog.action == "competition.transition", AuditLog.entity_id == str(comp.id))
+        .order_by(AuditLog.id)
     ).all()
     assert [a["state"] for a in actions] == ["open", "closed", "judging", "final", "published"]
 

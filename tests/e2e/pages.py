@@ -87,6 +87,193 @@ def with_activity(path: str) -> Callable[[Any], str]:
     return url
 
 
+# Competitions and registration (issue 4) ---------------------------------------------------
+
+
+def _demo_competition_id(server, slug: str = "masak-sambal-ayam-geprek") -> int:
+    from sqlalchemy import select
+
+    from harkop.competitions.models import Competition
+
+    def make() -> int:
+        with server.app_context():
+            from harkop.extensions import db
+
+            return db.session.scalar(select(Competition.id).where(Competition.slug == slug))
+
+    return server.cached(f"competition:{slug}", make)
+
+
+def competition_path(suffix: str = "", slug: str = "masak-sambal-ayam-geprek") -> Callable[[Any], str]:
+    """An admin path of a demo competition: `/admin/lomba/<id><suffix>`."""
+    return lambda server: f"/admin/lomba/{_demo_competition_id(server, slug)}{suffix}"
+
+
+def event_path(suffix: str = "") -> Callable[[Any], str]:
+    """An admin path of the demo event: `/admin/acara/<id><suffix>`."""
+
+    def url(server) -> str:
+        def make() -> int:
+            from sqlalchemy import select
+
+            from harkop.competitions.models import Event
+            from harkop.extensions import db
+
+            with server.app_context():
+                return db.session.scalar(select(Event.id).where(Event.slug == "harkop-2024"))
+
+        return f"/admin/acara/{server.cached('event-id', make)}{suffix}"
+
+    return url
+
+
+def open_competition_id(server) -> int:
+    """A competition whose registration is open at the shared server's time (26 July 2024),
+    with only the 'active' rule, so the demo pengurus sees the registration form."""
+
+    def make() -> int:
+        from datetime import date, datetime, time
+
+        from harkop import clock
+        from harkop.competitions import services
+        from harkop.extensions import db
+
+        with server.app_context():
+            event = services.event_by_slug("harkop-2024")
+            comp = services.save_competition(
+                event,
+                None,
+                {
+                    "name": "Lomba Yel-Yel Koperasi",
+                    "slug": "yel-yel-koperasi",
+                    "days": [date(2024, 7, 28)],
+                    "starts_at": time(15, 0),
+                    "ends_at": time(16, 0),
+                    "place": "Panggung Utama Penta Hub",
+                    "team_kind": "team",
+                    "min_team_size": 2,
+                    "max_team_size": 4,
+                    "capacity": 10,
+                    "registration_opens_at": datetime(2024, 7, 20, tzinfo=clock.WITA),
+                    "registration_closes_at": datetime(2024, 7, 28, tzinfo=clock.WITA),
+                    "require_rat_previous_year": False,
+                },
+                by="e2e",
+            )
+            services.transition_competition(comp, "open", by="e2e")
+            db.session.commit()
+            return comp.id
+
+    return server.cached("open-competition", make)
+
+
+def register_path(server) -> str:
+    """The registration form of the open competition."""
+    return f"/koperasi-saya/lomba/{open_competition_id(server)}/daftar"
+
+
+def _demo_entry(server):
+    """The demo pengurus's confirmed entry with a valid ticket (made if the demo has none)."""
+
+    def make() -> tuple[int, int, str]:
+        from sqlalchemy import select
+
+        from harkop.auth.services import get_user
+        from harkop.demo import DEMO_COOP_NIK
+        from harkop.extensions import db
+        from harkop.registrations import services
+        from harkop.registrations.models import Entry, EntryState
+
+        with server.app_context():
+            entry = db.session.scalar(
+                select(Entry)
+                .where(Entry.cooperative.has(nik=DEMO_COOP_NIK), Entry.state == EntryState.confirmed)
+                .order_by(Entry.id)
+            )
+            if entry is None:
+                from harkop.competitions.services import get_competition
+
+                comp = get_competition(open_competition_id(server))
+                rep = get_user("pengurus")
+                entry = services.register_entry(
+                    comp,
+                    rep.cooperative_id,
+                    team_name="Tim Yel-Yel Demo",
+                    participants=[
+                        services.ParticipantInput(name="Siti Aminah", phone="081234500001", consent=True),
+                        services.ParticipantInput(name="Budi Santoso", phone="081234500002", consent=True),
+                    ],
+                    by=rep,
+                )
+                db.session.commit()
+            participant = entry.current_participants[0]
+            return entry.id, participant.id, participant.ticket.page_token
+
+    return server.cached("demo-entry", make)
+
+
+def closed_register_path(server) -> str:
+    """The registration page of a demo competition whose window has ended (26 July)."""
+    return f"/koperasi-saya/lomba/{_demo_competition_id(server)}/daftar"
+
+
+def my_entry_path(server) -> str:
+    """The demo pengurus's entry page (participants and ticket links)."""
+    return f"/koperasi-saya/pendaftaran/{_demo_entry(server)[0]}"
+
+
+def replace_path(server) -> str:
+    """The form that replaces the entry's first participant."""
+    entry_id, participant_id, _token = _demo_entry(server)
+    return f"/koperasi-saya/pendaftaran/{entry_id}/peserta/{participant_id}/ganti"
+
+
+def ticket_path(server) -> str:
+    """A valid ticket's public page."""
+    return f"/tiket/{_demo_entry(server)[2]}"
+
+
+def void_ticket_path(server) -> str:
+    """A revoked ticket's public page (its participant was replaced), answered with 410."""
+
+    def make() -> str:
+        from sqlalchemy import select
+
+        from harkop.auth.services import get_user
+        from harkop.extensions import db
+        from harkop.registrations import services
+        from harkop.registrations.models import Entry, EntryState
+
+        with server.app_context():
+            entry = db.session.scalar(
+                select(Entry)
+                .where(Entry.state == EntryState.confirmed, ~Entry.cooperative.has(nik="6471010000000001"))
+                .order_by(Entry.id.desc())
+            )
+            if entry is None:
+                entry = db.session.get(Entry, _demo_entry(server)[0])
+            old = entry.current_participants[-1]
+            token = old.ticket.page_token
+            services.replace_participant(
+                old,
+                services.ParticipantInput(
+                    name="Pengganti Demo",
+                    phone="081299990000",
+                    consent=True,
+                    guardian_name="Wali Demo",  # ignored unless the competition is for children
+                    guardian_consent=True,
+                ),
+                by=get_user("admin"),
+            )
+            db.session.commit()
+            return f"/tiket/{token}"
+
+    return server.cached("void-ticket", make)
+
+
+COMPETITION_SAVE = "main form button[value=save]"
+
+
 # The table ----------------------------------------------------------------------------------
 
 PAGES: list[PageSpec] = [
@@ -136,6 +323,56 @@ PAGES: list[PageSpec] = [
     PageSpec("checkin_staff", "/checkin", "checkin home"),
     # --- registry (issue 3) ---
     # --- competitions and registration (issue 4) ---
+    PageSpec("anonymous", "/jadwal", "programme"),
+    PageSpec("anonymous", "/jadwal", "programme (English)", lang="en"),
+    PageSpec("anonymous", "/lomba/harkop-2024/masak-sambal-ayam-geprek", "competition page"),
+    PageSpec("anonymous", "/lomba/harkop-2024/mewarnai-anak-anggota", "competition page, children"),
+    PageSpec("anonymous", ticket_path, "ticket page"),
+    PageSpec("anonymous", void_ticket_path, "ticket page, revoked", status=410),
+    PageSpec("admin", "/admin/acara", "events and competitions"),
+    PageSpec("admin", "/admin/acara/baru", "event form"),
+    PageSpec("admin", event_path(), "event edit"),
+    PageSpec("admin", event_path("/lomba/baru"), "competition form, new"),
+    PageSpec("admin", competition_path(), "competition form"),
+    PageSpec("admin", competition_path(), "competition form (English)", lang="en"),
+    PageSpec(
+        "admin",
+        competition_path(),
+        "competition form, errors",
+        status=422,
+        fill=(("#name", ""),),
+        submit=COMPETITION_SAVE,
+    ),
+    PageSpec("admin", competition_path(slug="menghias-tumpeng"), "competition form, tumpeng"),
+    PageSpec("admin", competition_path("/pendaftar"), "competition entries"),
+    PageSpec(
+        "admin", competition_path("/pendaftar", slug="menghias-tumpeng"), "competition entries, approval"
+    ),
+    PageSpec("admin", competition_path("/pengecualian", slug="menghias-tumpeng"), "eligibility exceptions"),
+    PageSpec(
+        "admin",
+        competition_path("/pengecualian"),
+        "eligibility exceptions, errors",
+        status=422,
+        fill=(("#cooperative_nik", "123"),),
+        submit="main form.card button[type=submit]",
+    ),
+    PageSpec("admin", my_entry_path, "entry page (office)"),
+    PageSpec("coop_rep", "/koperasi-saya/lomba", "competitions to register for"),
+    PageSpec("coop_rep", register_path, "registration form"),
+    PageSpec(
+        "coop_rep",
+        register_path,
+        "registration form, errors",
+        status=422,
+        fill=(("#team_name", "Tim Uji"), ("#participants-0-name", "Ani"), ("#participants-0-phone", "12")),
+        submit="main form.register-form button[type=submit]",
+    ),
+    PageSpec("coop_rep", register_path, "registration form (English)", lang="en"),
+    PageSpec("coop_rep", closed_register_path, "registration closed"),
+    PageSpec("coop_rep", "/koperasi-saya/pendaftaran", "my entries"),
+    PageSpec("coop_rep", my_entry_path, "my entry with tickets"),
+    PageSpec("coop_rep", replace_path, "replace participant"),
     # --- check-in (issue 5) ---
     # --- judging (issue 6) ---
     # --- office workflows (issue 7) ---

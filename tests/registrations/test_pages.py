@@ -168,3 +168,17 @@ def test_the_office_approves_and_rejects_from_the_entries_page(client, login_as,
     assert db.session.get(Entry, second.id).state == EntryState.rejected
     filtered = client.get(f"/admin/lomba/{comp.id}/pendaftar?status=rejected&q=Tim").get_data(as_text=True)
     assert ">Tim 2</a>" in filtered and ">Tim 1</a>" not in filtered
+
+
+def test_the_competition_list_says_already_registered(client, login_as, registry, inside, monkeypatch):
+    """Once the cooperative has used its places, the list says so instead of 'not eligible'."""
+    from harkop.competitions import services as competitions
+
+    rep = login_as("coop_rep")
+    comp = make_competition(name="Lomba Sekali")
+    services.register_entry(
+        comp, rep.cooperative_id, team_name="Tim A", participants=people(1), by=rep, now=INSIDE
+    )
+    monkeypatch.setattr(competitions, "current_event", lambda **kw: comp.event)
+    page = client.get("/koperasi-saya/lomba").get_data(as_text=True)
+    assert "Sudah terdaftar" in page and "Belum memenuhi syarat" not in page
