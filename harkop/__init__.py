@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .competitions import api as _competitions_api  # noqa: F401
     from .competitions.views import bp as competitions_bp
+    from .cooperatives import api as _cooperatives_api  # noqa: F401  - routes on api.bp
     from .cooperatives.views import bp as cooperatives_bp
     from .judging import api as _judging_api  # noqa: F401
     from .judging.views import bp as judging_bp

@@ -1,6 +1,7 @@
 """Demo data for `seed-demo`: the 2024 event and one account per role. Idempotent.
 
-Later issues add the registry, competitions, entries and scores here.
+Later issues add competitions, entries and scores here. The registry's 587 demo cooperatives
+come from harkop/cooperatives/seed.py (docs/demo-data.md).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from .auth.models import User
 from .auth.services import create_user
 from .competitions.models import Event
 from .cooperatives.models import Cooperative
+from .cooperatives.seed import seed_registry
 from .extensions import db
 
 EVENT_THEME = "Koperasi sebagai Ekosistem untuk Konsolidasi, Akselerasi, dan Eskalasi Ekonomi Mikro dan Kecil"
@@ -76,9 +78,13 @@ def seed_accounts() -> list[tuple[str, str, str]]:
 
 def seed_demo() -> list[tuple[str, str, str]]:
     """Create or refresh all demo data; safe to run again."""
+    from .judging.demo import seed_judging
     from .registrations.demo import seed_competitions
 
     seed_event()
+    # Before the accounts: the demo pengurus's cooperative is one of the 587 demo cooperatives.
+    seed_registry()
     logins = seed_accounts()
     seed_competitions()
+    seed_judging()
     return logins

@@ -127,7 +127,7 @@ def round2(value: Decimal) -> Decimal:
 
 def to_decimal(value: Any, field: str | None = None) -> Decimal:
     """A finite Decimal from an int, str, float or Decimal (floats via their shortest repr)."""
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         raise HealthInputError("not_a_number", f"{field or 'nilai'}: bukan angka", field)
     try:
         number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)

@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 
 from .. import clock
 from ..audit import AuditLog
 from ..extensions import db
-from . import services
+from . import rules, services
 from .models import AnnualFigure, Cooperative, RatRecord
 from .spreadsheet import (
     COLUMN_BY_KEY,
@@ -40,6 +40,7 @@ from .spreadsheet import (
 from .validation import COOPERATIVE_FIELDS, FieldError, check_kelurahan_in_kecamatan, int_parser, parse_date
 
 BATCH = 1000
+ANALYZE_AFTER = 1000  # rows written by one import before the table's statistics are refreshed
 MAX_KEPT_ERRORS = 100_000  # a file of nothing but errors still reports them all up to here
 
 
@@ -111,17 +112,17 @@ def _column_parser(col: Column, today: date):
 def _map_header(header: list[str], report: ImportReport) -> dict[int, Column] | None:
     mapping: dict[int, Column] = {}
     seen: dict[str, int] = {}
-    for index, text in enumerate(header):
-        if not text:
+    for index, cell in enumerate(header):
+        if not cell:
             continue
-        col = COLUMN_BY_KEY.get(header_key(text))
+        col = COLUMN_BY_KEY.get(header_key(cell))
         if col is None:
-            report.warnings.append(_("Kolom %(c)s tidak dikenal dan diabaikan.", c=text))
+            report.warnings.append(_("Kolom %(c)s tidak dikenal dan diabaikan.", c=cell))
             continue
         if col.header in seen:
             _error(
                 report,
-                RowError(1, text, _("Kolom ganda (sama dengan kolom ke-%(n)d).", n=seen[col.header] + 1)),
+                RowError(1, cell, _("Kolom ganda (sama dengan kolom ke-%(n)d).", n=seen[col.header] + 1)),
             )
             continue
         seen[col.header] = index
@@ -146,28 +147,44 @@ def _blank(cells: list[Any]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How to read each cell of a file's rows, worked out once from its header."""
+
+    cells: tuple[tuple[int, str, str, str, bool, Any], ...]  # index, section, name, header, required, parser
+    has_kelurahan: bool
+
+
+def _plan(mapping: dict[int, Column], today: date) -> _Plan:
+    cells = []
+    for index, col in mapping.items():
+        section, name = col.target.split(".", 1)
+        cells.append(
+            (index, section, name, col.header, col.header in REQUIRED_HEADERS, _column_parser(col, today))
+        )
+    return _Plan(tuple(cells), any(c.header == "Kelurahan" for c in mapping.values()))
+
+
 def _validate_row(
-    number: int, cells: list[Any], mapping: dict[int, Column], parsers: dict[int, Any], today: date
+    number: int, cells: list[Any], plan: _Plan, today: date
 ) -> tuple[dict[str, dict[str, Any]], list[RowError]]:
     clean: dict[str, dict[str, Any]] = {"coop": {}, "figures": {}, "rat": {}}
     errors: list[RowError] = []
-    headers: dict[str, str] = {}
-    for index, col in mapping.items():
-        raw = cells[index] if index < len(cells) else None
-        section, name = col.target.split(".", 1)
-        headers[f"{section}.{name}"] = col.header
+    width = len(cells)
+    for index, section, name, header, required, parser in plan.cells:
+        raw = cells[index] if index < width else None
         try:
-            value = parsers[index](raw)
+            value = parser(raw)
         except FieldError as err:
-            errors.append(RowError(number, col.header, str(err)))
+            errors.append(RowError(number, header, str(err)))
             continue
-        if value is None and col.header in REQUIRED_HEADERS:
-            errors.append(RowError(number, col.header, _("Wajib diisi.")))
+        if value is None and required:
+            errors.append(RowError(number, header, _("Wajib diisi.")))
             continue
         clean[section][name] = value
     coop = clean["coop"]
     cross: dict[str, str] = {}
-    if "coop.kelurahan_code" in headers and not any(e.column in ("Kelurahan", "Kecamatan") for e in errors):
+    if plan.has_kelurahan and not any(e.column in ("Kelurahan", "Kecamatan") for e in errors):
         check_kelurahan_in_kecamatan(coop, cross)
         for message in cross.values():
             errors.append(RowError(number, "Kelurahan", message))
@@ -206,7 +223,7 @@ def _validate_file(
     mapping = _map_header(header, report)
     if mapping is None:
         return
-    parsers = {index: _column_parser(col, today) for index, col in mapping.items()}
+    plan = _plan(mapping, today)
     first_row_of: dict[str, int] = {}
     with progress(_("Memeriksa"), estimate_rows(path, fmt)) as bar:
         pending = 0
@@ -218,7 +235,7 @@ def _validate_file(
             if _blank(cells):
                 continue
             report.rows += 1
-            clean, errors = _validate_row(number, cells, mapping, parsers, today)
+            clean, errors = _validate_row(number, cells, plan, today)
             nik = clean["coop"].get("nik")
             if nik is not None:
                 if nik in first_row_of:
@@ -269,49 +286,53 @@ def _plain(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
+def _entry(entries: dict[str, dict[str, Any]], nik: str) -> dict[str, Any]:
+    """The one audit entry of a cooperative in this import (created on first change)."""
+    if nik not in entries:
+        entries[nik] = {"action": "cooperative.updated", "before": {}, "after": {}}
+    return entries[nik]
+
+
 def _write_batch(batch, report: ImportReport, *, by: Any, now: datetime, today: date, detail: str) -> None:
+    """Upsert one batch: cooperatives, then figures and RATs, one audit row per changed cooperative."""
     table = Cooperative.__table__
     coop_fields = sorted({k for _n, clean in batch for k in clean["coop"]})
     niks = [clean["coop"]["nik"] for _n, clean in batch]
     columns = [table.c.id] + [table.c[f] for f in coop_fields]
     existing = {row.nik: row for row in db.session.execute(select(*columns).where(table.c.nik.in_(niks)))}
-    to_insert, to_update, audits = [], [], []
-    actor_id = getattr(by, "id", None)
-    actor_name = getattr(by, "username", None) or (by if isinstance(by, str) else None)
+    to_insert, to_update = [], []
+    entries: dict[str, dict[str, Any]] = {}
     for _number, clean in batch:
         values = services.model_values(clean["coop"])
         values = {k: values.get(k) for k in coop_fields}
-        current = existing.get(values["nik"])
+        nik = values["nik"]
+        current = existing.get(nik)
         if current is None:
-            to_insert.append({**values, "created_at": now, "updated_at": now})
+            # A new cooperative's cached standing comes from this row alone (its only RAT, no
+            # reasons, no assessment), so it is computed here rather than re-read afterwards.
+            rat_year = clean["rat"].get("book_year")
+            founded = rules.founding_date(values.get("founded_on"), values.get("badan_hukum_on"))
+            cached = services.cached_values([rat_year] if rat_year else [], founded, (), None, today)
+            to_insert.append({**values, **cached, "created_at": now, "updated_at": now})
+            entries[nik] = {
+                "action": "cooperative.imported",
+                "before": None,
+                "after": {k: _plain(values[k]) for k in coop_fields},
+            }
             continue
         before = {k: _plain(getattr(current, k)) for k in coop_fields}
         after = {k: _plain(values[k]) for k in coop_fields}
         changed = [k for k in coop_fields if before[k] != after[k]]
         if changed:
             to_update.append({"b_id": current.id, **values, "updated_at": now})
-            audits.append(
-                {
-                    "entity_id": str(current.id),
-                    "action": "cooperative.updated",
-                    "before": {k: before[k] for k in changed},
-                    "after": {k: after[k] for k in changed},
-                }
-            )
+            entry = _entry(entries, nik)
+            entry["before"].update({k: before[k] for k in changed})
+            entry["after"].update({k: after[k] for k in changed})
     ids_by_nik = {nik: row.id for nik, row in existing.items()}
     if to_insert:
         returned = db.session.execute(insert(table).returning(table.c.id, table.c.nik), to_insert)
         for new_id, nik in returned:
             ids_by_nik[nik] = new_id
-        for row in to_insert:
-            audits.append(
-                {
-                    "entity_id": str(ids_by_nik[row["nik"]]),
-                    "action": "cooperative.imported",
-                    "before": None,
-                    "after": {k: _plain(row[k]) for k in coop_fields},
-                }
-            )
     if to_update:
         stmt = (
             update(table)
@@ -319,63 +340,79 @@ def _write_batch(batch, report: ImportReport, *, by: Any, now: datetime, today: 
             .values({k: bindparam(k) for k in to_update[0] if k != "b_id"})
         )
         db.session.execute(stmt, to_update)
-    _write_figures(batch, ids_by_nik, audits)
-    _write_rats(batch, ids_by_nik, audits, now)
-    if audits:
+    _write_figures(batch, ids_by_nik, entries)
+    restanding = _write_rats(batch, ids_by_nik, entries, now)
+    if entries:
+        actor_id = getattr(by, "id", None)
+        actor_name = getattr(by, "username", None) or (by if isinstance(by, str) else None)
         db.session.execute(
-            insert(AuditLog),
+            insert(AuditLog.__table__),
             [
                 {
                     "at": now,
                     "actor_id": actor_id,
                     "actor_name": actor_name,
                     "entity_type": services.ENTITY,
+                    "entity_id": str(ids_by_nik[nik]),
                     "detail": detail,
-                    **entry,
+                    "action": entry["action"],
+                    "before": entry["before"] or None,
+                    "after": entry["after"],
                 }
-                for entry in audits
+                for nik, entry in entries.items()
             ],
         )
-    new_ids = {ids_by_nik[row["nik"]] for row in to_insert}
-    changed_ids = {int(a["entity_id"]) for a in audits} - new_ids
-    report.created += len(new_ids)
-    report.updated += len(changed_ids)
-    report.unchanged += len(batch) - len(new_ids) - len(changed_ids)
-    services.recompute_cooperatives(list(ids_by_nik.values()), today=today)
+    created = sum(1 for e in entries.values() if e["action"] == "cooperative.imported")
+    updated = len(entries) - created
+    report.created += created
+    report.updated += updated
+    report.unchanged += len(batch) - created - updated
+    # Existing cooperatives whose founding date or RAT changed: refresh their cached standing.
+    founding = {"founded_on", "badan_hukum_on"}
+    refresh = {
+        ids_by_nik[nik]
+        for nik, e in entries.items()
+        if e["action"] == "cooperative.updated" and founding & set(e["after"])
+    } | restanding
+    if refresh:
+        services.recompute_cooperatives(sorted(refresh), today=today)
 
 
-def _write_figures(batch, ids_by_nik: dict[str, int], audits: list[dict[str, Any]]) -> None:
+def _write_figures(batch, ids_by_nik: dict[str, int], entries: dict[str, dict[str, Any]]) -> None:
     rows = [
-        (ids_by_nik[c["coop"]["nik"]], c["figures"])
+        (c["coop"]["nik"], ids_by_nik[c["coop"]["nik"]], c["figures"])
         for _n, c in batch
         if c["figures"].get("book_year") is not None
     ]
     if not rows:
         return
     table = AnnualFigure.__table__
-    names = sorted({k for _id, f in rows for k in f if k != "book_year"})
-    keys = {(cid, f["book_year"]) for cid, f in rows}
-    ids = list({cid for cid, _f in rows})
+    names = sorted({k for _nik, _id, f in rows for k in f if k != "book_year"})
+    keys = {(cid, f["book_year"]) for _nik, cid, f in rows}
+    ids = list({cid for _nik, cid, _f in rows})
     existing = {
         (r.cooperative_id, r.book_year): r
         for r in db.session.execute(select(table).where(table.c.cooperative_id.in_(ids)))
         if (r.cooperative_id, r.book_year) in keys
     }
     inserts, updates = [], []
-    for cid, figures in rows:
+    for nik, cid, figures in rows:
         values = {k: figures.get(k) for k in names}
-        current = existing.get((cid, figures["book_year"]))
+        year = figures["book_year"]
+        current = existing.get((cid, year))
         if current is None:
-            inserts.append({"cooperative_id": cid, "book_year": figures["book_year"], **values})
-            if any(v is not None for v in values.values()):
-                audits.append(_figures_audit(cid, figures["book_year"], {}, values))
+            inserts.append({"cooperative_id": cid, "book_year": year, **values})
+            is_new = entries.get(nik, {}).get("action") == "cooperative.imported"
+            if is_new or any(v is not None for v in values.values()):
+                entry = _entry(entries, nik)
+                entry["after"]["figures"] = {"book_year": year, **values}
             continue
         diff = {k: v for k, v in values.items() if getattr(current, k) != v}
         if diff:
             updates.append({"b_id": current.id, **values})
-            audits.append(
-                _figures_audit(cid, figures["book_year"], {k: getattr(current, k) for k in diff}, diff)
-            )
+            entry = _entry(entries, nik)
+            entry["before"]["figures"] = {"book_year": year, **{k: getattr(current, k) for k in diff}}
+            entry["after"]["figures"] = {"book_year": year, **diff}
     if inserts:
         db.session.execute(insert(table), inserts)
     if updates and names:
@@ -383,23 +420,19 @@ def _write_figures(batch, ids_by_nik: dict[str, int], audits: list[dict[str, Any
         db.session.execute(stmt, updates)
 
 
-def _figures_audit(cid: int, year: int, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "entity_id": str(cid),
-        "action": "cooperative.figures_recorded",
-        "before": {"book_year": year, **before} if before else None,
-        "after": {"book_year": year, **after},
-    }
-
-
-def _write_rats(batch, ids_by_nik: dict[str, int], audits: list[dict[str, Any]], now: datetime) -> None:
+def _write_rats(
+    batch, ids_by_nik: dict[str, int], entries: dict[str, dict[str, Any]], now: datetime
+) -> set[int]:
+    """Add or correct the latest RAT of each row; returns existing cooperatives whose RATs changed."""
     rows = [
-        (ids_by_nik[c["coop"]["nik"]], c["rat"]) for _n, c in batch if c["rat"].get("book_year") is not None
+        (c["coop"]["nik"], ids_by_nik[c["coop"]["nik"]], c["rat"])
+        for _n, c in batch
+        if c["rat"].get("book_year") is not None
     ]
     if not rows:
-        return
+        return set()
     table = RatRecord.__table__
-    ids = list({cid for cid, _r in rows})
+    ids = list({cid for _nik, cid, _r in rows})
     existing = {
         (r.cooperative_id, r.book_year): r
         for r in db.session.execute(
@@ -408,8 +441,8 @@ def _write_rats(batch, ids_by_nik: dict[str, int], audits: list[dict[str, Any]],
             )
         )
     }
-    inserts, updates = [], []
-    for cid, rat in rows:
+    inserts, updates, changed = [], [], set()
+    for nik, cid, rat in rows:
         current = existing.get((cid, rat["book_year"]))
         held = rat.get("held_on")
         if current is None:
@@ -420,22 +453,19 @@ def _write_rats(batch, ids_by_nik: dict[str, int], audits: list[dict[str, Any]],
             updates.append({"b_id": current.id, "held_on": held})
         else:
             continue
-        audits.append(
-            {
-                "entity_id": str(cid),
-                "action": "cooperative.rat_recorded",
-                "before": {"book_year": rat["book_year"], "held_on": _plain(current.held_on)}
-                if current
-                else None,
-                "after": {"book_year": rat["book_year"], "held_on": _plain(held)},
-            }
-        )
+        entry = _entry(entries, nik)
+        if entry["action"] == "cooperative.updated":
+            changed.add(cid)
+            if current is not None:
+                entry["before"]["rat"] = {"book_year": rat["book_year"], "held_on": _plain(current.held_on)}
+        entry["after"]["rat"] = {"book_year": rat["book_year"], "held_on": _plain(held)}
     if inserts:
         db.session.execute(insert(table), inserts)
     if updates:
         db.session.execute(
             update(table).where(table.c.id == bindparam("b_id")).values(held_on=bindparam("held_on")), updates
         )
+    return changed
 
 
 def import_cooperatives(
@@ -469,7 +499,7 @@ def import_cooperatives(
                 _write_batch(batch, report, by=by, now=now, today=today, detail=detail)
                 bar.update(len(batch))
     db.session.execute(
-        insert(AuditLog),
+        insert(AuditLog.__table__),
         [
             {
                 "at": now,
@@ -490,6 +520,15 @@ def import_cooperatives(
             }
         ],
     )
+    if (
+        report.created + report.updated >= ANALYZE_AFTER
+        and db.session.get_bind().dialect.name == "postgresql"
+    ):
+        # Fresh planner statistics, so PostgreSQL picks the most selective filter index. Not on
+        # SQLite: its statistics keep only an average per index, and with a skewed column (nearly
+        # every predikat empty) they steer `predikat = 'sehat'` into a full scan, while its
+        # default guesses pick a covering filter index, which is what these queries need.
+        db.session.execute(text("ANALYZE cooperative"))
     db.session.flush()
     db.session.expire_all()
     report.written = True

@@ -164,13 +164,14 @@ def cooperative_history(coop: Cooperative, limit: int = 200) -> list[AuditLog]:
 # --- Cached computed columns ---------------------------------------------------------------------
 
 
-def _cached_values(
+def cached_values(
     rat_years: Iterable[int],
     founded: date | None,
     reasons: Iterable[str],
     latest: tuple[Predikat, date] | None,
     today: date,
 ) -> dict[str, Any]:
+    """The cached-column values from RAT years, founding date, open reasons and latest assessment."""
     standing = rules.compute_status(rat_years, founded=founded, open_reasons=reasons, today=today)
     return {
         "status": standing.status,
@@ -189,7 +190,7 @@ def recompute_cooperative(coop: Cooperative, *, today: date | None = None) -> No
     db.session.flush()
     db.session.refresh(coop, ["rat_records", "reasons", "assessments"])
     latest = latest_assessment(coop)
-    values = _cached_values(
+    values = cached_values(
         [r.book_year for r in coop.rat_records],
         founding_of(coop),
         [r.code.value for r in coop.open_reasons],
@@ -245,7 +246,7 @@ def recompute_cooperatives(ids: list[int], *, today: date) -> int:
     changes = []
     for row in coops:
         found = latest.get(row.id)
-        values = _cached_values(
+        values = cached_values(
             rats.get(row.id, ()),
             rules.founding_date(row.founded_on, row.badan_hukum_on),
             reasons.get(row.id, ()),

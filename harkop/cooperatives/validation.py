@@ -120,6 +120,8 @@ def int_parser(lo: int, hi: int) -> Callable[[Any], int | None]:
             if not value.is_integer():
                 raise FieldError(_("Harus bilangan bulat."))
             number = int(value)
+        elif isinstance(value, str) and value.isascii() and value.isdecimal():
+            number = int(value)  # the common case, without the regular expressions below
         else:
             text = str(value).strip().replace(" ", "")
             if re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):  # Indonesian thousands separators

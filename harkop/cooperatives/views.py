@@ -469,3 +469,6 @@ def admin_export():
         if fmt == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+from . import public_views  # noqa: E402,F401  - the public pages attach to `bp` too

@@ -9,7 +9,6 @@ is what an ODS spreadsheet holds.
 from __future__ import annotations
 
 import enum
-import re
 
 
 class CoopStatus(enum.StrEnum):
@@ -231,9 +230,12 @@ ASPECT_LABELS = {
 KUK_VALUES = (1, 2, 3, 4)
 
 
+_DROP = str.maketrans("", "", " \t\n\r._/-")
+
+
 def _norm(text: str) -> str:
     """Compare values and labels ignoring case, spaces, dots, slashes and dashes."""
-    return re.sub(r"[\s._/\-]+", "", text.strip().lower())
+    return text.lower().translate(_DROP)
 
 
 def choice_lookup(labels: dict, extra: dict[str, str] | None = None) -> dict[str, str]:

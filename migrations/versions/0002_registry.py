@@ -272,13 +272,17 @@ def _alter_cooperative():
     if bind.dialect.name != "sqlite":
         for column, (table, name) in _FK_COLUMNS.items():
             op.create_foreign_key(name, "cooperative", table, [column], ["code"])
-    for name, cols in [
-        ("ix_cooperative_grade_name", ["grade", "name"]),
-        ("ix_cooperative_jenis_name", ["jenis", "name"]),
-        ("ix_cooperative_kecamatan_name", ["kecamatan_code", "name"]),
-        ("ix_cooperative_predikat_name", ["predikat", "name"]),
-        ("ix_cooperative_status_name", ["status", "name"]),
+    # One index per directory filter: the filter, the name, then the other filter columns
+    # (index-only counts for combined filters; see the model's comment).
+    filters = ["status", "kecamatan_code", "jenis", "grade", "predikat"]
+    for name, lead in [
+        ("ix_cooperative_grade_name", "grade"),
+        ("ix_cooperative_jenis_name", "jenis"),
+        ("ix_cooperative_kecamatan_name", "kecamatan_code"),
+        ("ix_cooperative_predikat_name", "predikat"),
+        ("ix_cooperative_status_name", "status"),
     ]:
+        cols = [lead, "name"] + [c for c in filters if c != lead]
         op.create_index(name, "cooperative", cols, unique=False)
 
 

@@ -1,6 +1,6 @@
 """Authorization rows for the registry: admin pages, public directory and profile, the API."""
 
-from tests.authz import admin_only
+from tests.authz import admin_only, public
 
 NIK = lambda f: f.cooperative().nik  # noqa: E731
 
@@ -64,4 +64,27 @@ ROWS = [
     admin_only("cooperatives.admin_import", "/admin/koperasi/impor"),
     admin_only("cooperatives.admin_import", "/admin/koperasi/impor", method="POST", data={}),
     admin_only("cooperatives.admin_export", "/admin/koperasi/ekspor?format=csv"),
+]
+
+ROWS += [
+    public("cooperatives.directory", "/koperasi?q=koperasi&status=aktif"),
+    public("cooperatives.profile", lambda f: f"/koperasi/{NIK(f)}"),
+]
+
+# The API: reading is public, writing is the office's.
+ROWS += [
+    public("api.cooperatives_list", "/api/v1/cooperatives?q=koperasi"),
+    public("api.cooperative_detail", lambda f: f"/api/v1/cooperatives/{NIK(f)}"),
+    admin_only(
+        "api.cooperative_add_assessment",
+        lambda f: f"/api/v1/cooperatives/{NIK(f)}/assessments",
+        method="POST",
+        json={"book_year": 2023, "examined_on": "2024-05-14", "aspects": {"tata_kelola": 80}},
+    ),
+    admin_only(
+        "api.cooperative_record_rat",
+        lambda f: f"/api/v1/cooperatives/{NIK(f)}/rat",
+        method="POST",
+        json={"book_year": 2023, "held_on": "2024-04-20"},
+    ),
 ]

@@ -122,8 +122,10 @@ def test_valid_import_stores_rows_figures_rat_and_computed_values(tmp_path, runn
     assert one.figures[0].anggota_pria == 12 and one.figures[0].book_year == 2023
     assert one.rat_records[0].held_on == date(2024, 4, 20)
     assert one.grade is not None and one.computed_on is not None
-    actions = [a.action for a in services.cooperative_history(one)]
-    assert "cooperative.imported" in actions and "cooperative.rat_recorded" in actions
+    [entry] = services.cooperative_history(one)
+    assert entry.action == "cooperative.imported"
+    assert entry.after["rat"] == {"book_year": 2023, "held_on": "2024-04-20"}
+    assert entry.after["figures"]["anggota_pria"] == 12
     summary = db.session.scalar(select(AuditLog).where(AuditLog.action == "registry.imported"))
     assert summary.after["created"] == 2
 

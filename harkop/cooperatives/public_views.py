@@ -1,0 +1,58 @@
+"""Public pages: the cooperative directory and a profile per cooperative (no personal data).
+
+Members and visitors, mostly on phones, look up a cooperative by name or NIK and read its
+standing: status with the office's public reasons, RAT grade and history, health assessments
+(the four aspect scores as a chart with the numbers beside it) and achievements. Management
+names, phone numbers, e-mail, street address and the office's notes are never shown here.
+"""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import clock
+from ..auth.decorators import public
+from ..extensions import db
+from . import services
+from .models import Cooperative
+from .views import bp
+
+PER_PAGE = 20
+
+
+@bp.route("/koperasi")
+@public
+def directory():
+    """The public directory: search by name or NIK, filters in the URL, 20 per page."""
+    filters = services.parse_filters(request.args)
+    page = db.paginate(services.directory_query(filters), per_page=PER_PAGE, error_out=False)
+    return render_template("cooperatives/directory.html", page=page, filters=filters)
+
+
+@bp.route("/koperasi/<nik>")
+@public
+def profile(nik: str):
+    """One cooperative's public profile."""
+    coop = db.session.scalar(
+        select(Cooperative)
+        .where(Cooperative.nik == nik)
+        .options(
+            selectinload(Cooperative.rat_records),
+            selectinload(Cooperative.assessments),
+            selectinload(Cooperative.reasons),
+            selectinload(Cooperative.achievements),
+        )
+    )
+    if coop is None:
+        abort(404)
+    today = clock.today()
+    return render_template(
+        "cooperatives/profile.html",
+        coop=coop,
+        standing=services.standing_for(coop, today=today),
+        latest=services.latest_assessment(coop),
+        open_reasons=coop.open_reasons,
+        today=today,
+    )
