@@ -20,10 +20,10 @@ from sqlalchemy import select
 from .. import clock
 from ..competitions.models import Competition
 from ..extensions import db
-from ..registrations.models import Entry
+from ..registrations.models import Entry, EntryState
 from . import scoring
-from .assignments import assignments_of, judged_entries, no_show_ids, panel
-from .models import CardState, ResultSnapshot, Scorecard
+from .assignments import assignments_of, no_show_ids, panel
+from .models import AttendanceStatus, CardState, EntryAttendance, ResultSnapshot, Scorecard
 
 DONE_STATES = (CardState.submitted, CardState.finalised)
 # Snapshot format version: the public page can still read old snapshots after a change.
@@ -31,11 +31,31 @@ SNAPSHOT_FORMAT = 1
 
 
 def scoring_criteria(comp: Competition) -> list[scoring.Criterion]:
-    """The rubric as scoring input, ordered by the competition's tie-break ladder."""
+    """The rubric as scoring input, ordered by the competition's tie-break ladder.
+
+    Criterion ids are strings, as they are in the stored scores (JSON keys), so the cards go to
+    scoring exactly as read.
+    """
     return [
-        scoring.Criterion(id=c.id, weight=c.weight, max_score=c.max_score, order=i)
+        scoring.Criterion(id=str(c.id), weight=c.weight, max_score=c.max_score, order=i)
         for i, c in enumerate(comp.tie_break_criteria())
     ]
+
+
+def judged_entry_ids(comp: Competition) -> list[int]:
+    """Ids of the entries to judge (confirmed, not no-show), without loading the rows."""
+    absent = select(EntryAttendance.entry_id).where(
+        EntryAttendance.competition_id == comp.id, EntryAttendance.status == AttendanceStatus.no_show
+    )
+    return list(
+        db.session.scalars(
+            select(Entry.id).where(
+                Entry.competition_id == comp.id,
+                Entry.state == EntryState.confirmed,
+                Entry.id.not_in(absent),
+            )
+        )
+    )
 
 
 def submitted_cards(comp: Competition, entry_ids: Iterable[int]) -> list[scoring.Scorecard]:
@@ -45,24 +65,18 @@ def submitted_cards(comp: Competition, entry_ids: Iterable[int]) -> list[scoring
         select(Scorecard.entry_id, Scorecard.judge_id, Scorecard.scores).where(
             Scorecard.competition_id == comp.id, Scorecard.state.in_(DONE_STATES)
         )
-    )
-    return [
-        scoring.Scorecard(judge_id=judge, entry_id=entry, scores={int(k): v for k, v in scores.items()})
-        for entry, judge, scores in rows
-        if entry in wanted
-    ]
+    ).tuples()
+    return [scoring.Scorecard(judge, entry, scores) for entry, judge, scores in rows if entry in wanted]
 
 
 def compute(comp: Competition, entries: list[Entry] | None = None) -> scoring.Results:
     """The competition's results from its submitted scorecards (raises scoring.ScoringError)."""
-    entries = judged_entries(comp) if entries is None else entries
-    ids = [e.id for e in entries]
-    threshold = None if comp.discrepancy_threshold is None else comp.discrepancy_threshold
+    ids = judged_entry_ids(comp) if entries is None else [e.id for e in entries]
     return scoring.compute_results(
         scoring_criteria(comp),
         submitted_cards(comp, ids),
         strategy=comp.aggregation.value,
-        discrepancy_threshold=threshold,
+        discrepancy_threshold=comp.discrepancy_threshold,
         entries=ids,
     )
 
@@ -142,6 +156,27 @@ def published_snapshot(comp: Competition) -> ResultSnapshot | None:
         .where(ResultSnapshot.competition_id == comp.id, ResultSnapshot.published_at.is_not(None))
         .order_by(ResultSnapshot.version.desc())
         .limit(1)
+    )
+
+
+def published_snapshot_id(comp: Competition) -> int | None:
+    """The id of the newest published result version (without loading its data)."""
+    return db.session.scalar(
+        select(ResultSnapshot.id)
+        .where(ResultSnapshot.competition_id == comp.id, ResultSnapshot.published_at.is_not(None))
+        .order_by(ResultSnapshot.version.desc())
+        .limit(1)
+    )
+
+
+def snapshot_versions(comp: Competition) -> list[Any]:
+    """Every result version's number and publication time (not its data), newest first."""
+    return list(
+        db.session.execute(
+            select(ResultSnapshot.version, ResultSnapshot.published_at)
+            .where(ResultSnapshot.competition_id == comp.id)
+            .order_by(ResultSnapshot.version.desc())
+        )
     )
 
 
@@ -420,9 +455,7 @@ def monitor(comp: Competition) -> Monitor:
                 counts[j][1] += 1
                 if rubric is not None:
                     try:
-                        totals.append(
-                            scoring.judge_total(rubric, {int(k): v for k, v in card.scores.items()})
-                        )
+                        totals.append(scoring.judge_total(rubric, card.scores))
                     except scoring.ScoringError:
                         pass
             else:

@@ -35,6 +35,7 @@ from ..registrations.services import absolute_url, register_entry_reader
 from . import results as results_mod
 from . import scoring
 from .assignments import (
+    affiliations_of,
     clear_panel_assignments,
     is_conflicted,
     judged_entries,
@@ -737,6 +738,7 @@ def _require_complete(comp: Competition, entries: list[Entry], *, allow_finalise
     by_entry: dict[int, list[int]] = {}
     for a in db.session.scalars(select(Assignment).where(Assignment.competition_id == comp.id)):
         by_entry.setdefault(a.entry_id, []).append(a.judge_id)
+    affiliated = affiliations_of({j for judges in by_entry.values() for j in judges})
     missing = []
     conflicted = []
     for entry in entries:
@@ -747,7 +749,11 @@ def _require_complete(comp: Competition, entries: list[Entry], *, allow_finalise
         lacking = [j for j in judges if (entry.id, j) not in cards or cards[(entry.id, j)].state not in ok]
         if lacking:
             missing.append({"entry_id": entry.id, "team": entry.team_name, "judge_ids": sorted(lacking)})
-        conflicted += [{"entry_id": entry.id, "judge_id": j} for j in judges if is_conflicted(j, entry)]
+        conflicted += [
+            {"entry_id": entry.id, "judge_id": j}
+            for j in judges
+            if entry.cooperative_id in affiliated.get(j, set())
+        ]
     if not entries:
         raise Conflict("no_entries", _("Tidak ada peserta yang dinilai."))
     if missing:
@@ -770,10 +776,10 @@ def _finalise_cards(comp: Competition, *, by: Any, now: datetime) -> int:
     cards = db.session.scalars(
         select(Scorecard).where(Scorecard.competition_id == comp.id, Scorecard.state == CardState.submitted)
     ).all()
+    # One flush for all: the updates and the event inserts go to the database in batches.
     for card in cards:
         card.state = CardState.finalised
         card.finalised_at = now
-        db.session.flush()
         _event(card, CardEventKind.finalised, by=by, now=now)
     db.session.flush()
     return len(cards)
@@ -881,24 +887,34 @@ def _write_achievements(
     return len(current)
 
 
-def _notify_published(comp: Competition, snapshot: ResultSnapshot, *, now: datetime, corrected: bool) -> None:
-    from ..registrations.services import notify_entry
-
-    for row in snapshot.data["entries"]:
-        entry = db.session.get(Entry, row["entry_id"])
-        if entry is None:
-            continue
-        label = row["award"] or _("peserta")
-        subject = (
-            _("Hasil %(c)s dikoreksi", c=comp.name) if corrected else _("Hasil %(c)s diumumkan", c=comp.name)
+def _notify_published(comp: Competition, snapshot: ResultSnapshot, *, now: datetime, corrected: bool) -> int:
+    """Tell each participating cooperative's pengurus their team's place (one query for all of them)."""
+    coop_ids = {row["cooperative"]["id"] for row in snapshot.data["entries"]}
+    reps: dict[int, list[User]] = {}
+    for user in db.session.scalars(
+        select(User).where(
+            User.cooperative_id.in_(coop_ids), User.role == Role.coop_rep, User.active.is_(True)
         )
+    ):
+        reps.setdefault(user.cooperative_id, []).append(user)
+    if not reps:
+        return 0
+    link = absolute_url("judging.my_results")
+    subject = (
+        _("Hasil %(c)s dikoreksi", c=comp.name) if corrected else _("Hasil %(c)s diumumkan", c=comp.name)
+    )
+    sent = 0
+    for row in snapshot.data["entries"]:
         body = _(
             "%(t)s meraih %(a)s di %(c)s. Piagam dapat diunduh di halaman Hasil & Piagam.",
-            t=entry.team_name,
-            a=label,
+            t=row["team"],
+            a=row["award"] or _("peserta"),
             c=comp.name,
         )
-        notify_entry(entry, "results_published", subject, body, now=now)
+        for user in reps.get(row["cooperative"]["id"], []):
+            queue_message(kind="results_published", subject=subject, body=body, user=user, link=link, now=now)
+            sent += 1
+    return sent
 
 
 def publish_results(comp: Competition, *, by: Any, now: datetime | None = None) -> ResultSnapshot:

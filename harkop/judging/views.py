@@ -3,12 +3,17 @@ results; a cooperative's results and certificates."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from sqlalchemy import bindparam, select
 
 from .. import clock
 from ..auth.decorators import admin_required, public, roles_required
@@ -370,9 +375,7 @@ def monitor(competition_id: int):
         for card in db.session.scalars(select(Scorecard).where(Scorecard.competition_id == comp.id)):
             if rubric is not None and card.state in results_mod.DONE_STATES:
                 try:
-                    total = results_mod.scoring.judge_total(
-                        rubric, {int(k): v for k, v in card.scores.items()}
-                    )
+                    total = results_mod.scoring.judge_total(rubric, card.scores)
                 except results_mod.scoring.ScoringError:
                     continue
                 totals[(card.entry_id, card.judge_id)] = results_mod.scoring.display(total)
@@ -448,20 +451,14 @@ def correct(competition_id: int):
 def snapshot(competition_id: int, version: int):
     """Any stored result version, published or not (head judge and office)."""
     comp = _monitored(competition_id)
-    row = db.session.scalar(
-        select(ResultSnapshot).where(
+    snapshot_id = db.session.scalar(
+        select(ResultSnapshot.id).where(
             ResultSnapshot.competition_id == comp.id, ResultSnapshot.version == version
         )
     )
-    if row is None:
+    if snapshot_id is None:
         raise NotFound("snapshot_not_found", _("Versi hasil tidak ditemukan."))
-    return render_template(
-        "judging/results.html",
-        comp=comp,
-        view=results_mod.read_snapshot(row),
-        versions=results_mod.snapshots_of(comp),
-        internal=True,
-    )
+    return _results_page(comp, snapshot_id, internal=True)
 
 
 # --------------------------------------------------------------------------- judges' tablets
@@ -652,22 +649,104 @@ def _published_comp(event_slug: str, slug: str) -> Competition:
     return comp
 
 
+# Rendered results bodies by (event slug, competition slug, snapshot id, language): a published
+# snapshot never changes (a correction is a new snapshot), so its body is drawn once per worker
+# and served from memory. The slugs are in the key so that a reused row id can never match.
+_BODY_CACHE: OrderedDict[tuple[str, str, int, str], Markup] = OrderedDict()
+_BODY_CACHE_SIZE = 64
+_BODY_LOCK = threading.Lock()
+
+
+def _results_body(snapshot_id: int, comp: Competition, *, internal: bool) -> Markup:
+    """The results body of a snapshot: cached once published, drawn afresh for the office's view."""
+    key = (comp.event.slug, comp.slug, snapshot_id, str(get_locale() or "id"))
+    if not internal:
+        with _BODY_LOCK:
+            body = _BODY_CACHE.get(key)
+            if body is not None:
+                _BODY_CACHE.move_to_end(key)
+                return body
+    snapshot = db.session.get(ResultSnapshot, snapshot_id)
+    versions = [v for v in results_mod.snapshot_versions(comp) if internal or v.published_at is not None]
+    body = Markup(
+        render_template(
+            "judging/_results_body.html",
+            comp=comp,
+            view=results_mod.read_snapshot(snapshot),
+            versions=versions,
+            internal=internal,
+        )
+    )
+    if not internal and snapshot.published_at is not None:
+        with _BODY_LOCK:
+            _BODY_CACHE[key] = body
+            while len(_BODY_CACHE) > _BODY_CACHE_SIZE:
+                _BODY_CACHE.popitem(last=False)
+    return body
+
+
+def _results_page(comp: Competition, snapshot_id: int, *, internal: bool):
+    return render_template(
+        "judging/results.html",
+        comp=comp,
+        body=_results_body(snapshot_id, comp, internal=internal),
+        internal=internal,
+    )
+
+
+# Whole results pages for anonymous visitors (the crowd on the event days), by snapshot,
+# language and path. The page is the same for all of them except the CSRF token of the language
+# form, which is swapped for each visitor's own. Never used for a logged-in user, a visitor with
+# a message waiting, or a simulated clock (its banner shows the time).
+_PAGE_CACHE: OrderedDict[tuple[int, str, str], str] = OrderedDict()
+_TOKEN_MARK = "\x00csrf\x00"
+
+
+def _anonymous_page_key(snapshot_id: int) -> tuple[int, str, str] | None:
+    if current_user.is_authenticated or session.get("_flashes") or clock.is_simulated():
+        return None
+    return (snapshot_id, str(get_locale() or "id"), request.full_path)
+
+
+# One statement, built once: the competition and its newest published snapshot by the page's
+# slugs. The crowd's requests are answered from the page cache after this single lookup.
+_PUBLISHED_LOOKUP = (
+    select(Competition.id, ResultSnapshot.id)
+    .join(Event, Event.id == Competition.event_id)
+    .join(ResultSnapshot, ResultSnapshot.competition_id == Competition.id)
+    .where(
+        Event.slug == bindparam("event_slug"),
+        Competition.slug == bindparam("slug"),
+        Competition.state == S.published,
+        ResultSnapshot.published_at.is_not(None),
+    )
+    .order_by(ResultSnapshot.version.desc())
+    .limit(1)
+)
+
+
 @bp.route("/hasil/<event_slug>/<slug>")
 @public
 def results_page(event_slug: str, slug: str):
     """A competition's published results: winners, the leaderboard and every total explained."""
-    comp = _published_comp(event_slug, slug)
-    snap = results_mod.published_snapshot(comp)
-    if snap is None:
+    found = db.session.execute(_PUBLISHED_LOOKUP, {"event_slug": event_slug, "slug": slug}).first()
+    if found is None:
+        _published_comp(event_slug, slug)  # 404 competition_not_found or results_not_published
         raise NotFound("results_not_published", _("Hasil lomba ini belum diumumkan."))
-    versions = [s for s in results_mod.snapshots_of(comp) if s.published_at is not None]
-    return render_template(
-        "judging/results.html",
-        comp=comp,
-        view=results_mod.read_snapshot(snap),
-        versions=versions,
-        internal=False,
-    )
+    competition_id, snapshot_id = found
+    key = _anonymous_page_key(snapshot_id)
+    if key is not None:
+        with _BODY_LOCK:
+            cached = _PAGE_CACHE.get(key)
+        if cached is not None:
+            return cached.replace(_TOKEN_MARK, generate_csrf())
+    page = _results_page(db.session.get(Competition, competition_id), snapshot_id, internal=False)
+    if key is not None:
+        with _BODY_LOCK:
+            _PAGE_CACHE[key] = page.replace(generate_csrf(), _TOKEN_MARK)
+            while len(_PAGE_CACHE) > _BODY_CACHE_SIZE:
+                _PAGE_CACHE.popitem(last=False)
+    return page
 
 
 @bp.route("/hasil/<event_slug>/<slug>/versi/<int:version>")
@@ -675,23 +754,16 @@ def results_page(event_slug: str, slug: str):
 def results_version(event_slug: str, slug: str, version: int):
     """An earlier published version of a corrected result, kept readable."""
     comp = _published_comp(event_slug, slug)
-    snap = db.session.scalar(
-        select(ResultSnapshot).where(
+    snapshot_id = db.session.scalar(
+        select(ResultSnapshot.id).where(
             ResultSnapshot.competition_id == comp.id,
             ResultSnapshot.version == version,
             ResultSnapshot.published_at.is_not(None),
         )
     )
-    if snap is None:
+    if snapshot_id is None:
         raise NotFound("snapshot_not_found", _("Versi hasil tidak ditemukan."))
-    versions = [s for s in results_mod.snapshots_of(comp) if s.published_at is not None]
-    return render_template(
-        "judging/results.html",
-        comp=comp,
-        view=results_mod.read_snapshot(snap),
-        versions=versions,
-        internal=False,
-    )
+    return _results_page(comp, snapshot_id, internal=False)
 
 
 # --------------------------------------------------------------------------- a cooperative's results

@@ -268,3 +268,23 @@ def test_the_admin_index_lists_competitions_with_progress(client, login_as):
     page = text(client.get("/admin/penilaian"))
     assert setup.comp.name in page and "1 dari 2 dinilai" in page
     assert full_scores(setup.comp, 1)  # the rubric is there
+
+
+def test_cached_results_pages_carry_each_visitors_own_csrf_token(app, client):
+    """Anonymous visitors get the cached page, each with their own CSRF token in the language form,
+    and a corrected result (a new snapshot) is never served from the old page."""
+    setup = judging_setup(entries=2, judges=1, k=1)
+    score_everything(setup)
+    services.finalise_results(setup.comp, by="test", now=DURING)
+    services.publish_results(setup.comp, by="test", now=LATER)
+    db.session.commit()
+    url = f"/hasil/{setup.comp.event.slug}/{setup.comp.slug}"
+    token = re.compile(r'name="csrf_token" value="([^"]+)"')
+    first = text(client.get(url))
+    other = app.test_client()
+    second = text(other.get(url))
+    assert first.replace(token.search(first).group(1), "") == second.replace(token.search(second).group(1), "")
+    assert token.search(first).group(1) != token.search(second).group(1)
+    services.correct_results(setup.comp, "urutan diperiksa ulang", by="test", now=LATER)
+    db.session.commit()
+    assert "urutan diperiksa ulang" in text(client.get(url))
