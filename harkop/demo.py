@@ -76,6 +76,57 @@ def seed_accounts() -> list[tuple[str, str, str]]:
     return logins
 
 
+def seed_checkins() -> int:
+    """Morning check-ins on 26 July 2024 for about two thirds of that day's tickets, one refused scan
+    and one offline conflict, so the dashboard and the conflict list show something. Idempotent
+    (fixed nonces); does nothing until the demo has confirmed entries with tickets."""
+    from datetime import datetime, timedelta
+
+    from .clock import WITA
+    from .competitions.models import CompetitionDay
+    from .registrations import checkin
+    from .registrations.models import Entry, EntryState, Participant, Ticket
+    from .registrations.tickets import qr_payload
+
+    staff = db.session.scalar(select(User).where(User.username == "petugas"))
+    day = date(2024, 7, 26)
+    tickets = list(
+        db.session.scalars(
+            select(Ticket)
+            .join(Participant, Participant.id == Ticket.participant_id)
+            .join(Entry, Entry.id == Participant.entry_id)
+            .join(CompetitionDay, CompetitionDay.competition_id == Entry.competition_id)
+            .where(
+                CompetitionDay.day == day, Entry.state == EntryState.confirmed, Ticket.revoked_at.is_(None)
+            )
+            .order_by(Ticket.id)
+        )
+    )
+    if staff is None or not tickets:
+        return 0
+    start = datetime(2024, 7, 26, 7, 30, tzinfo=WITA)
+    admitted = tickets[: max(1, len(tickets) * 2 // 3)]
+    for i, ticket in enumerate(admitted):
+        at = start + timedelta(minutes=2 * i)
+        gate = "Pintu Utara" if i % 2 else "Pintu Selatan"
+        checkin.check_in(
+            qr_payload(ticket), by=staff, device_id=f"demo-hp-{i % 3 + 1}", gate=gate,
+            nonce=f"demo-{ticket.id}", scanned_at=at, now=at, method="camera",
+        )  # fmt: skip
+    first = admitted[0]
+    later = start + timedelta(hours=2)
+    checkin.check_in(
+        "HK1:TIKETPALSU", by=staff, device_id="demo-hp-1", gate="Pintu Utara", nonce="demo-forged", now=later
+    )
+    checkin.check_in(
+        qr_payload(first), by=staff, device_id="demo-hp-9", gate="Pintu Timur",
+        nonce="demo-conflict", scanned_at=start + timedelta(minutes=1), now=later, offline=True, day=day,
+        local_verdict="checked_in", method="camera",
+    )  # fmt: skip
+    db.session.flush()
+    return len(admitted)
+
+
 def seed_demo() -> list[tuple[str, str, str]]:
     """Create or refresh all demo data; safe to run again."""
     from .judging.demo import seed_judging
@@ -86,5 +137,6 @@ def seed_demo() -> list[tuple[str, str, str]]:
     seed_registry()
     logins = seed_accounts()
     seed_competitions()
+    seed_checkins()
     seed_judging()
     return logins

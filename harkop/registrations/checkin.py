@@ -11,7 +11,8 @@ The rule, in order (the first that applies is the verdict):
 
 Once per ticket per day is decided by the database, in one statement: an INSERT of the
 admission that does nothing when UNIQUE (ticket_id, day) already holds a row
-(`INSERT … ON CONFLICT DO NOTHING RETURNING id`, the same on SQLite and PostgreSQL). Of any
+(`INSERT … ON CONFLICT (ticket_id, day) DO NOTHING RETURNING id`, the very same SQL text on
+SQLite and PostgreSQL). Of any
 number of simultaneous scans exactly one gets a row back; on PostgreSQL the others wait on the
 winner's index entry and then see it, on SQLite writers are serialised by BEGIN IMMEDIATE.
 
@@ -36,12 +37,12 @@ import hmac
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, func, or_, select, text
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from .. import clock
 from ..audit import record_audit
@@ -172,77 +173,199 @@ def _scan_day(*, offline: bool, day: date | None, scanned_at: datetime, now: dat
 
 
 # --- the rule ------------------------------------------------------------------------------
+#
+# The gate's hot path talks to the tables with Core statements (a few small indexed queries, no
+# ORM unit of work): a scan must cost little more than the framework's own floor.
+
+_scan = Scan.__table__
+_admission = CheckIn.__table__
+
+
+def _conn() -> Any:
+    """The session's connection, in its transaction: Core statements skip the ORM's per-call cost."""
+    return db.session.connection()
 
 
 @dataclass
 class _Decision:
     verdict: Verdict
     reason: str | None
-    ticket: Ticket | None
+    ticket_id: int | None
     code_hash: str
+    facts: dict[str, Any] | None = None
 
 
-def _find_ticket(code: str | None, ticket_id: int | None) -> _Decision | Ticket:
-    """The ticket a scan names, or the `unknown_ticket` decision."""
+def _slot(starts_at: Any, ends_at: Any) -> str:
+    return f"{starts_at:%H.%M}–{ends_at:%H.%M} WITA"
+
+
+_ticket_selects: dict[str, Any] = {}
+
+
+def _ticket_row(by: str, value: Any, day: date) -> Any:
+    """One row with everything the gate shows about a ticket (never the phone), by `secret` or `id`.
+
+    `runs_today` says whether the ticket's competition runs on `day`. The statement is built
+    once per lookup kind and reused with bound values.
+    """
+    stmt = _ticket_selects.get(by)
+    if stmt is None:
+        runs_today = (
+            select(CompetitionDay.day)
+            .where(
+                CompetitionDay.competition_id == Entry.competition_id, CompetitionDay.day == bindparam("day")
+            )
+            .exists()
+        )
+        stmt = (
+            select(
+                Ticket.id,
+                Ticket.secret,
+                Ticket.revoked_at,
+                Participant.name.label("participant"),
+                Participant.role,
+                Entry.state,
+                Entry.team_name,
+                Entry.competition_id,
+                Cooperative.name.label("cooperative"),
+                Competition.name.label("competition"),
+                Competition.starts_at,
+                Competition.ends_at,
+                Competition.place,
+                runs_today.label("runs_today"),
+            )
+            .join(Participant, Participant.id == Ticket.participant_id)
+            .join(Entry, Entry.id == Participant.entry_id)
+            .join(Cooperative, Cooperative.id == Entry.cooperative_id)
+            .join(Competition, Competition.id == Entry.competition_id)
+            .where((Ticket.secret if by == "secret" else Ticket.id) == bindparam("value"))
+        )
+        _ticket_selects[by] = stmt
+    return _conn().execute(stmt, {"value": value, "day": day}).first()
+
+
+def _competition_days(competition_id: int) -> list[date]:
+    return list(
+        _conn().scalars(
+            select(CompetitionDay.day)
+            .where(CompetitionDay.competition_id == competition_id)
+            .order_by(CompetitionDay.day)
+        )
+    )
+
+
+def _facts_from_row(row: Any) -> dict[str, Any]:
+    state = EntryState(row.state)
+    return {
+        "id": row.id,
+        "participant": row.participant,
+        "role": row.role,
+        "team": row.team_name,
+        "cooperative": row.cooperative,
+        "competition": {"id": row.competition_id, "name": row.competition},
+        "slot": _slot(row.starts_at, row.ends_at),
+        "place": row.place,
+        "entry_state": state.value,
+        "valid": row.revoked_at is None and state == EntryState.confirmed,
+    }
+
+
+def _decide(code: str | None, ticket_id: int | None, day: date) -> _Decision:
+    """The verdict before the once-per-day rule, with the ticket's facts."""
     if ticket_id is not None:
-        ticket = db.session.get(Ticket, ticket_id)
-        if ticket is None:
+        row = _ticket_row("id", ticket_id, day)
+        if row is None:
             return _Decision(V.unknown_ticket, "not_found", None, _raw_hash(f"ticket:{ticket_id}"))
-        return ticket
-    secret = parse_code(code or "")
-    if secret is None:
-        return _Decision(V.unknown_ticket, "malformed", None, _raw_hash(code or ""))
-    ticket = db.session.scalar(
-        select(Ticket)
-        .where(Ticket.secret == secret)
-        .options(joinedload(Ticket.participant).joinedload(Participant.entry))
+    else:
+        secret = parse_code(code or "")
+        if secret is None:
+            return _Decision(V.unknown_ticket, "malformed", None, _raw_hash(code or ""))
+        row = _ticket_row("secret", secret, day)
+        # The index lookup finds the row; the comparison that decides is constant-time, so no
+        # answer depends on how many leading characters of a guess were right.
+        if row is None or not hmac.compare_digest(row.secret.encode(), secret.encode()):
+            return _Decision(V.unknown_ticket, "not_found", None, code_hash(secret))
+    facts = _facts_from_row(row)
+    digest = code_hash(row.secret)
+    if facts["entry_state"] != EntryState.confirmed.value:
+        return _Decision(V.entry_not_confirmed, facts["entry_state"], row.id, digest, facts)
+    if row.revoked_at is not None:
+        return _Decision(V.entry_not_confirmed, "ticket_revoked", row.id, digest, facts)
+    if not row.runs_today:
+        # Only this refusal needs the days, to tell the gate when the ticket is valid.
+        facts["valid_days"] = [d.isoformat() for d in _competition_days(row.competition_id)]
+        return _Decision(V.not_valid_today, None, row.id, digest, facts)
+    return _Decision(V.checked_in, None, row.id, digest, facts)
+
+
+def _insert_unless_exists(table: Any, conflict_on: tuple[str, ...]) -> Any:
+    """`INSERT … ON CONFLICT (…) DO NOTHING RETURNING id` for a table: one SQL text for SQLite and PostgreSQL.
+
+    Both databases read exactly this statement; written once as text (with the columns' own
+    types for the bound values), it is prepared once instead of compiled on every scan.
+    """
+    cols = [c for c in table.columns if c.name != "id"]
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(c.name for c in cols)}) "
+        f"VALUES ({', '.join(':' + c.name for c in cols)}) "
+        f"ON CONFLICT ({', '.join(conflict_on)}) DO NOTHING RETURNING id"
     )
-    # The index lookup finds the row; the comparison that decides is constant-time, so no
-    # answer depends on how many leading characters of a guess were right.
-    if ticket is None or not hmac.compare_digest(ticket.secret.encode(), secret.encode()):
-        return _Decision(V.unknown_ticket, "not_found", None, code_hash(secret))
-    return ticket
+    return text(sql).bindparams(*(bindparam(c.name, type_=c.type) for c in cols))
 
 
-def _judge(ticket: Ticket, day: date) -> _Decision:
-    """The verdict for a known ticket before the once-per-day rule."""
-    entry = ticket.participant.entry
-    digest = code_hash(ticket.secret)
-    if entry.state != EntryState.confirmed:
-        return _Decision(V.entry_not_confirmed, entry.state.value, ticket, digest)
-    if ticket.revoked_at is not None:
-        return _Decision(V.entry_not_confirmed, "ticket_revoked", ticket, digest)
-    runs_that_day = db.session.scalar(
-        select(func.count())
-        .select_from(CompetitionDay)
-        .where(CompetitionDay.competition_id == entry.competition_id, CompetitionDay.day == day)
-    )
-    if not runs_that_day:
-        return _Decision(V.not_valid_today, None, ticket, digest)
-    return _Decision(V.checked_in, None, ticket, digest)
+_INSERT_SCAN = _insert_unless_exists(_scan, ("nonce",))
+_INSERT_ADMISSION = _insert_unless_exists(_admission, ("ticket_id", "day"))
 
 
-def _insert_admission(values: dict[str, Any]) -> int | None:
-    """INSERT the admission unless (ticket_id, day) exists: the new id, or None when another scan won."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - Harkop runs on SQLite and PostgreSQL only
-        raise RuntimeError(f"check-in needs INSERT … ON CONFLICT; {dialect} is not supported")
-    stmt = (
-        insert(CheckIn)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["ticket_id", "day"])
-        .returning(CheckIn.id)
-    )
-    return db.session.execute(stmt).scalar()
+def _insert(stmt: Any, values: dict[str, Any]) -> int | None:
+    """Run one guarded INSERT: the new row's id, or None when the unique index already held a row."""
+    return _conn().execute(stmt, values).scalar()
+
+
+_admission_select: list[Any] = []
+
+
+def _admission_facts(ticket_id: int, day: date) -> dict[str, Any] | None:
+    """The admission of a ticket on a day, as the gate shows it (when, by whom, gate)."""
+    if not _admission_select:
+        from ..auth.models import User
+
+        _admission_select.append(
+            select(_admission, User.display_name, User.username)
+            .outerjoin(User, User.id == _admission.c.by_id)
+            .where(_admission.c.ticket_id == bindparam("ticket_id"), _admission.c.day == bindparam("day"))
+        )
+    row = _conn().execute(_admission_select[0], {"ticket_id": ticket_id, "day": day}).first()
+    if row is None:
+        return None
+    return _admission_dict(row, row.display_name or row.username)
+
+
+def _admission_dict(row: Any, by_name: str | None) -> dict[str, Any]:
+    admitted_at = clock.as_utc(row.admitted_at)
+    return {
+        "id": row.id,
+        "day": row.day.isoformat(),
+        "admitted_at": admitted_at.isoformat(),
+        "admitted_at_text": clock.format_datetime(admitted_at),
+        "received_at": clock.as_utc(row.received_at).isoformat(),
+        "by": by_name,
+        "gate": row.gate,
+        "device_id": row.device_id,
+        "offline": bool(row.offline),
+    }
 
 
 def scan_by_nonce(nonce: str) -> Scan | None:
     """The scan recorded under a client nonce, if any."""
     return db.session.scalar(select(Scan).where(Scan.nonce == nonce))
+
+
+def _replay(nonce: str) -> Scan | None:
+    first = scan_by_nonce(nonce)
+    if first is not None:
+        first.replayed = True
+    return first
 
 
 def check_in(
@@ -265,6 +388,12 @@ def check_in(
     `code` is the scanned or typed text (`HK1:<secret>`, or the secret alone); a scan from the
     search list names `ticket_id` instead. Flushes, never commits: the caller commits the scan,
     refusals included.
+
+    Two writes at most, each one guarded statement: the admission (INSERT … ON CONFLICT
+    (ticket_id, day) DO NOTHING), then the scan with its final verdict (INSERT … ON CONFLICT
+    (nonce) DO NOTHING). When the nonce was recorded before (a replay, or the same scan sent
+    twice at once), this attempt's own admission, if it made one, is deleted again in the same
+    transaction and the first scan is the answer: a repeated nonce writes nothing.
     """
     now = now or clock.now()
     nonce = _text(nonce, "nonce", max_length=MAX_NONCE_LENGTH, required=True)
@@ -278,81 +407,87 @@ def check_in(
     method = ScanMethod(method)
     if local_verdict is not None and local_verdict not in Verdict.__members__:
         raise ValidationFailed("invalid_local_verdict", _("local_verdict tidak dikenal."))
-
-    first = scan_by_nonce(nonce)
-    if first is not None:
-        first.replayed = True
-        return first
+    user_id = getattr(by, "id", None)
+    by_name = by.label if user_id is not None else None
 
     scan_day = _scan_day(offline=offline, day=day, scanned_at=scanned_at, now=now)
-    found = _find_ticket(code, ticket_id)
-    decision = found if isinstance(found, _Decision) else _judge(found, scan_day)
+    decision = _decide(code, ticket_id, scan_day)
     if offline and decision.verdict == V.checked_in and local_verdict not in (None, V.checked_in.value):
         # The device turned the person away (its roster was older than the server's facts):
         # nobody came in, so no admission is made; the scan keeps the answer the gate gave.
-        decision = _Decision(Verdict(local_verdict), "device_refused", decision.ticket, decision.code_hash)
-    user_id = getattr(by, "id", None)
+        decision.verdict, decision.reason = Verdict(local_verdict), "device_refused"
+    device_admitted = offline and local_verdict in (None, V.checked_in.value)
+    verdict = decision.verdict
+    # An offline admission the server refuses outright (entry no longer confirmed, unknown).
+    conflict = device_admitted and verdict != V.checked_in
 
-    try:
-        with db.session.begin_nested():
-            admission_id = None
-            verdict = decision.verdict
-            conflict = False
-            if verdict == V.checked_in:
-                assert decision.ticket is not None
-                admission_id = _insert_admission(
-                    {
-                        "ticket_id": decision.ticket.id,
-                        "day": scan_day,
-                        "admitted_at": min(scanned_at, now) if offline else now,
-                        "received_at": now,
-                        "by_id": user_id,
-                        "device_id": device_id,
-                        "gate": gate,
-                        "offline": offline,
-                    }
-                )
-                if admission_id is None:
-                    verdict = V.already_checked_in
-                    admission_id = db.session.scalar(
-                        select(CheckIn.id).where(
-                            CheckIn.ticket_id == decision.ticket.id, CheckIn.day == scan_day
-                        )
-                    )
-            if offline and verdict != V.checked_in and local_verdict in (None, V.checked_in.value):
-                # The device let the person in; the server could not keep that admission.
-                conflict = True
-                if verdict == V.already_checked_in:
-                    first_admission = db.session.get(CheckIn, admission_id)
-                    conflict = first_admission is None or first_admission.device_id != device_id
-            scan = Scan(
-                nonce=nonce,
-                ticket_id=decision.ticket.id if decision.ticket else None,
-                code_hash=decision.code_hash,
-                verdict=verdict,
-                reason=decision.reason,
-                method=method,
-                by_id=user_id,
-                device_id=device_id,
-                gate=gate,
-                scanned_at=scanned_at,
-                received_at=now,
-                day=scan_day,
-                offline=offline,
-                local_verdict=local_verdict if offline else None,
-                admission_id=admission_id,
-                conflict=conflict,
-            )
-            db.session.add(scan)
-            db.session.flush()
-    except IntegrityError:
-        # Two requests with the same nonce at once: the other one was recorded first.
-        first = scan_by_nonce(nonce)
-        if first is None:
-            raise
-        first.replayed = True
+    admission = None
+    new_admission_id = None
+    if verdict == V.checked_in:
+        admitted = {
+            "ticket_id": decision.ticket_id,
+            "day": scan_day,
+            "admitted_at": min(scanned_at, now) if offline else now,
+            "received_at": now,
+            "by_id": user_id,
+            "device_id": device_id,
+            "gate": gate,
+            "offline": offline,
+        }
+        new_admission_id = _insert(_INSERT_ADMISSION, admitted)
+        if new_admission_id is not None:
+            admission = _admission_dict(SimpleNamespace(id=new_admission_id, **admitted), by_name)
+        else:
+            verdict = V.already_checked_in
+            admission = _admission_facts(decision.ticket_id, scan_day)
+            # The device let the person in, but another device had admitted the ticket first.
+            conflict = device_admitted and admission["device_id"] != device_id
+    elif verdict == V.already_checked_in and decision.ticket_id is not None:
+        admission = _admission_facts(decision.ticket_id, scan_day)  # a device's own refusal, offline
+
+    values: dict[str, Any] = {
+        "nonce": nonce,
+        "ticket_id": decision.ticket_id,
+        "code_hash": decision.code_hash,
+        "verdict": verdict.value,
+        "reason": decision.reason,
+        "method": method.value,
+        "by_id": user_id,
+        "device_id": device_id,
+        "gate": gate,
+        "scanned_at": scanned_at,
+        "received_at": now,
+        "day": scan_day,
+        "offline": offline,
+        "local_verdict": local_verdict if offline else None,
+        "admission_id": admission["id"] if admission else None,
+        "conflict": conflict,
+        "reviewed_at": None,
+        "reviewed_by_id": None,
+        "review_note": None,
+    }
+    scan_id = _insert(_INSERT_SCAN, values)
+    if scan_id is None:
+        # This nonce was recorded before (a replay, or the same scan sent twice at once): answer
+        # with that first scan and leave nothing of this attempt behind.
+        if new_admission_id is not None:
+            _conn().execute(_admission.delete().where(_admission.c.id == new_admission_id))
+        first = _replay(nonce)
+        if first is None:  # pragma: no cover - the unique index held, so the row exists
+            raise RuntimeError("nonce conflict without a recorded scan")
         return first
+    return _recorded(scan_id, values, decision.facts, admission, by_name)
+
+
+def _recorded(scan_id: int, values: dict[str, Any], facts: Any, admission: Any, by_name: Any) -> Scan:
+    """The inserted row as a session object, without reading it back; the gate's facts ride along."""
+    scan = Scan(id=scan_id, **{k: v for k, v in values.items() if k not in ("verdict", "method")})
+    scan.verdict = Verdict(values["verdict"])
+    scan.method = ScanMethod(values["method"])
+    make_transient_to_detached(scan)
+    db.session.add(scan)
     scan.replayed = False
+    scan.gate_view = {"ticket": facts, "admission": admission, "by": by_name}
     return scan
 
 
@@ -361,7 +496,7 @@ def check_in(
 
 def slot_text(comp: Competition) -> str:
     """The competition's time slot: '09.00–12.00 WITA'."""
-    return f"{comp.starts_at:%H.%M}–{comp.ends_at:%H.%M} WITA"
+    return _slot(comp.starts_at, comp.ends_at)
 
 
 def ticket_facts(ticket: Ticket) -> dict[str, Any]:
@@ -378,7 +513,6 @@ def ticket_facts(ticket: Ticket) -> dict[str, Any]:
         "competition": {"id": comp.id, "name": comp.name},
         "slot": slot_text(comp),
         "place": comp.place,
-        "days": [d.isoformat() for d in comp.days],
         "entry_state": entry.state.value,
         "valid": ticket.revoked_at is None and entry.state == EntryState.confirmed,
     }
@@ -392,31 +526,37 @@ def admission_json(admission: CheckIn | None) -> dict[str, Any] | None:
     """When, by whom and at which gate a ticket was admitted."""
     if admission is None:
         return None
-    return {
-        "id": admission.id,
-        "day": admission.day.isoformat(),
-        "admitted_at": admission.admitted_at.isoformat(),
-        "admitted_at_text": clock.format_datetime(admission.admitted_at),
-        "received_at": admission.received_at.isoformat(),
-        "by": _user_name(admission.by),
-        "gate": admission.gate,
-        "device_id": admission.device_id,
-        "offline": admission.offline,
-    }
+    return _admission_dict(admission, _user_name(admission.by))
+
+
+def _gate_view(scan: Scan) -> dict[str, Any]:
+    """The ticket's facts, the admission and the scanning user's name: carried or loaded."""
+    view = getattr(scan, "gate_view", None)
+    if view is None:
+        view = {
+            "ticket": ticket_facts(scan.ticket) if scan.ticket is not None else None,
+            "admission": admission_json(scan.admission),
+            "by": _user_name(scan.by),
+        }
+        scan.gate_view = view
+    return view
 
 
 def scan_message(scan: Scan) -> str:
     """One sentence for the verdict screen."""
-    if scan.verdict == V.already_checked_in and scan.admission is not None:
-        adm = scan.admission
+    view = _gate_view(scan)
+    adm, ticket = view["admission"], view["ticket"]
+    if scan.verdict == V.already_checked_in and adm is not None:
         return _(
             "Sudah check-in %(when)s oleh %(who)s di %(gate)s.",
-            when=clock.format_datetime(adm.admitted_at),
-            who=_user_name(adm.by) or _("petugas"),
-            gate=adm.gate or _("pintu tanpa nama"),
+            when=adm["admitted_at_text"],
+            who=adm["by"] or _("petugas"),
+            gate=adm["gate"] or _("pintu tanpa nama"),
         )
-    if scan.verdict == V.not_valid_today and scan.ticket is not None:
-        days = ", ".join(clock.format_date(d) for d in scan.ticket.participant.entry.competition.days)
+    if scan.verdict == V.not_valid_today and ticket is not None:
+        if "valid_days" not in ticket:
+            ticket["valid_days"] = [d.isoformat() for d in _competition_days(ticket["competition"]["id"])]
+        days = ", ".join(clock.format_date(date.fromisoformat(d)) for d in ticket["valid_days"])
         return _("Tiket ini berlaku pada %(days)s.", days=days)
     if scan.verdict == V.checked_in:
         return _("Silakan masuk.")
@@ -425,6 +565,7 @@ def scan_message(scan: Scan) -> str:
 
 def scan_json(scan: Scan) -> dict[str, Any]:
     """A recorded scan for the API: verdict, ticket facts, the admission it made or met."""
+    view = _gate_view(scan)
     return {
         "id": scan.id,
         "nonce": scan.nonce,
@@ -433,18 +574,18 @@ def scan_json(scan: Scan) -> dict[str, Any]:
         "reason": scan.reason,
         "message": scan_message(scan),
         "method": scan.method.value,
-        "by": _user_name(scan.by),
+        "by": view["by"],
         "device_id": scan.device_id,
         "gate": scan.gate,
         "day": scan.day.isoformat(),
-        "scanned_at": scan.scanned_at.isoformat(),
-        "received_at": scan.received_at.isoformat(),
+        "scanned_at": clock.as_utc(scan.scanned_at).isoformat(),
+        "received_at": clock.as_utc(scan.received_at).isoformat(),
         "offline": scan.offline,
         "local_verdict": scan.local_verdict,
         "conflict": scan.conflict,
         "replayed": bool(getattr(scan, "replayed", False)),
-        "ticket": ticket_facts(scan.ticket) if scan.ticket is not None else None,
-        "admission": admission_json(scan.admission),
+        "ticket": view["ticket"],
+        "admission": view["admission"],
     }
 
 

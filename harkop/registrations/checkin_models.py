@@ -119,8 +119,10 @@ class Scan(db.Model):
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
     admission: Mapped[CheckIn | None] = relationship()
 
-    # Not a column: set by the service when a repeated nonce returned this (earlier) scan.
+    # Not columns: set by the service. `replayed` when a repeated nonce returned this (earlier)
+    # scan; `gate_view` carries what the gate shows (ticket facts, admission) from the scan itself.
     replayed = False
+    gate_view = None
 
     @property
     def admitted(self) -> bool:

@@ -149,13 +149,24 @@ def test_typed_codes_are_forgiving_about_case_spaces_and_prefix(scan):
 
 
 def test_wrong_day_is_not_valid_today(ticket, scan):
-    """A ticket for 26 July scanned on 27 July is refused as not_valid_today; the scan is kept."""
+    """A ticket for 26 July scanned on 27 July is refused as not_valid_today, saying its days; the scan is kept."""
     result = scan(f.code(ticket), now=f.ON_DAY2)
     assert result.verdict == V.not_valid_today
     assert result.day == f.DAY2
     assert result.admission_id is None
     assert "26 Juli 2024" in checkin.scan_message(result)
+    assert checkin.scan_json(result)["ticket"]["valid_days"] == ["2024-07-26"]
     assert count(CheckIn) == 0
+
+
+def test_replay_of_a_refusal_stays_a_refusal_even_once_the_ticket_is_valid(ticket, scan):
+    """A scan refused the day before, replayed with its nonce on the ticket's day, admits nobody."""
+    first = scan(f.code(ticket), nonce="early", now=f.ON_DAY1 - timedelta(days=1))
+    assert first.verdict == V.not_valid_today
+    again = scan(f.code(ticket), nonce="early", now=f.ON_DAY1)
+    assert again.id == first.id and again.verdict == V.not_valid_today and again.replayed
+    assert count(CheckIn) == 0 and count(Scan) == 1
+    assert scan(f.code(ticket)).verdict == V.checked_in
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,41 @@ def with_activity(path: str) -> Callable[[Any], str]:
     return url
 
 
+def with_checkin_activity(path: str) -> Callable[[Any], str]:
+    """A path shown after scans today (26 July): an admission, a refusal and an offline conflict."""
+
+    def make(server) -> None:
+        from datetime import time, timedelta
+
+        from harkop.auth.services import get_user
+        from harkop.extensions import db
+        from harkop.registrations import checkin
+        from tests.checkin import factories as f
+
+        with server.app_context():
+            staff = get_user("petugas")
+            # An afternoon slot: other page rows may still change this entry at 09.00 (before it starts).
+            comp = f.make_competition(name="Lomba Mewarnai (e2e)", starts_at=time(14, 0), ends_at=time(16, 0))
+            ticket = f.make_ticket(comp, names=["Sari Konflik"])
+            offline = {"by": staff, "offline": True, "day": f.DAY1, "local_verdict": "checked_in"}
+            checkin.check_in(
+                f.code(ticket), device_id="hp-utara", gate="Pintu Utara", nonce="e2e-conflict-a",
+                scanned_at=f.ON_DAY1, now=f.ON_DAY1, **offline,
+            )  # fmt: skip
+            checkin.check_in(
+                f.code(ticket), device_id="hp-selatan", gate="Pintu Selatan", nonce="e2e-conflict-b",
+                scanned_at=f.ON_DAY1, now=f.ON_DAY1 + timedelta(minutes=5), **offline,
+            )  # fmt: skip
+            checkin.check_in("HK1:PALSU", by=staff, device_id="hp-utara", nonce="e2e-unknown", now=f.ON_DAY1)
+            db.session.commit()
+
+    def url(server) -> str:
+        server.cached("checkin-activity", lambda: make(server))
+        return path
+
+    return url
+
+
 # Competitions and registration (issue 4) ---------------------------------------------------
 
 
@@ -429,6 +464,18 @@ PAGES: list[PageSpec] = [
     PageSpec("coop_rep", my_entry_path, "my entry with tickets"),
     PageSpec("coop_rep", replace_path, "replace participant"),
     # --- check-in (issue 5) ---
+    PageSpec("checkin_staff", "/checkin/pindai", "checkin scanner"),
+    PageSpec("checkin_staff", "/checkin/pindai", "checkin scanner (English)", lang="en"),
+    PageSpec("admin", "/checkin/pindai", "checkin scanner (admin)"),
+    PageSpec("checkin_staff", "/checkin/dasbor", "checkin dashboard (staff)"),
+    PageSpec("checkin_staff", with_checkin_activity("/checkin/dasbor"), "checkin dashboard, with scans"),
+    PageSpec(
+        "admin", with_checkin_activity("/checkin/dasbor?date=2024-07-27"), "checkin dashboard, next day"
+    ),
+    PageSpec("admin", with_checkin_activity("/admin/checkin/konflik"), "checkin conflicts"),
+    PageSpec("admin", "/admin/checkin/konflik?semua=1", "checkin conflicts, all"),
+    PageSpec("admin", with_checkin_activity("/admin/checkin/pindaian"), "checkin scan log"),
+    PageSpec("admin", "/admin/checkin/pindaian?verdict=unknown_ticket", "checkin scan log, filtered"),
     # --- judging (issue 6) ---
     PageSpec("judge", judge_entry_path("draft"), "judge: rubric of an entry with a draft"),
     PageSpec("judge", judge_entry_path("submitted"), "judge: a submitted card (read only)"),

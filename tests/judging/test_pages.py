@@ -283,7 +283,9 @@ def test_cached_results_pages_carry_each_visitors_own_csrf_token(app, client):
     first = text(client.get(url))
     other = app.test_client()
     second = text(other.get(url))
-    assert first.replace(token.search(first).group(1), "") == second.replace(token.search(second).group(1), "")
+    assert first.replace(token.search(first).group(1), "") == second.replace(
+        token.search(second).group(1), ""
+    )
     assert token.search(first).group(1) != token.search(second).group(1)
     services.correct_results(setup.comp, "urutan diperiksa ulang", by="test", now=LATER)
     db.session.commit()

@@ -548,6 +548,8 @@ async function init() {
   $("roster-refresh").hidden = false;
   showPanel("panel-camera");
   $("code").blur();
+  // One hand, small screen: the scanner fills the view; the site's menu is a scroll away.
+  root.scrollIntoView({ block: "start" });
 
   for (const tab of document.querySelectorAll(".mode-tab")) {
     tab.addEventListener("click", () => {

@@ -1,0 +1,334 @@
+"""The check-in API under load: POST /api/v1/checkins beside the /healthz floor, same server, same clients.
+
+Issue 5 item 8: with 20 concurrent clients, check-in throughput ≥ 50 % of the framework floor
+and p99 ≤ 100 ms, on SQLite and on PostgreSQL. For each database: a fresh schema built by the
+migrations, an event on 26–28 July 2024 with 1,000 valid tickets for 26 July, a check-in staff
+user with a bearer token, and the server's clock frozen at 26 July 09.30 WITA (HARKOP_FAKE_NOW)
+so every ticket is valid "today". gunicorn serves the app; the load generator is a second
+process on loopback. Each request is a new scan (a fresh nonce) of a ticket taken round-robin,
+as scanners at several gates would send them: the first pass over the tickets admits them
+(200, an INSERT of the admission and of the scan), later passes are refused as
+already_checked_in (409, the scan is still recorded). Both answers are successes here.
+
+PostgreSQL: `HARKOP_BENCH_PG_URL` (default postgresql://postgres@127.0.0.1:5432/test, skipped
+when it does not answer); a schema of its own is created and dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+from datetime import date, datetime, time
+from pathlib import Path
+
+from benchmarks.common import (
+    FLOOR_PATH,
+    GunicornServer,
+    LoadResult,
+    LoadSpec,
+    _children,
+    load_average,
+    load_table,
+    md_table,
+    migrate_database,
+    run_load,
+)
+
+CLIENTS = 20
+DURATION = 10.0
+WARMUP = 100
+WORKERS = 2
+THREADS = 4
+TICKETS = 1000
+TEAM_SIZE = 4
+FAKE_NOW = "2024-07-26T09:30:00+08:00"
+TARGET_RATIO = 0.50
+TARGET_P99_MS = 100.0
+CODES_ENV = "HARKOP_BENCH_CHECKIN_CODES"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+
+_codes: list[str] | None = None
+
+
+def scan_body(n: int) -> dict:
+    """The load generator's body for request n: ticket n (round-robin), a fresh nonce, a device per client."""
+    global _codes
+    if _codes is None:
+        _codes = json.loads(Path(os.environ[CODES_ENV]).read_text())
+    return {
+        "code": _codes[n % len(_codes)],
+        "nonce": uuid.uuid4().hex,
+        "device_id": f"bench-{n % CLIENTS}",
+        "gate": f"Pintu {n % 3 + 1}",
+        "scanned_at": datetime.now().astimezone().isoformat(),
+        "method": "camera",
+    }
+
+
+def _app(database_url: str):
+    from harkop import create_app
+    from harkop.config import normalise_database_url
+
+    os.environ.setdefault("HARKOP_SECRET_KEY", "benchmark-only-secret-key")
+    return create_app(
+        {"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url), "HARKOP_FAKE_NOW": FAKE_NOW}
+    )
+
+
+def seed(database_url: str) -> tuple[list[str], str]:
+    """1,000 valid tickets for 26 July 2024 and a check-in staff token; returns (codes, token)."""
+    from harkop.auth.services import create_user, issue_token
+    from harkop.competitions.models import Competition, CompetitionDay, CompetitionState, Event, TeamKind
+    from harkop.cooperatives.models import Cooperative
+    from harkop.extensions import db
+    from harkop.registrations.models import Entry, EntryState, Participant
+    from harkop.registrations.tickets import issue_ticket, qr_payload
+
+    app = _app(database_url)
+    before = datetime(2024, 7, 20, 10, 0).astimezone()
+    with app.app_context():
+        event = Event(
+            slug="bench-2024", name="Hari Koperasi (benchmark)", venue="Pentacity Mall",
+            starts_on=date(2024, 7, 26), ends_on=date(2024, 7, 28),
+        )  # fmt: skip
+        db.session.add(event)
+        comps = []
+        for i in range(4):
+            comp = Competition(
+                event=event, name=f"Lomba {i + 1}", slug=f"lomba-{i + 1}", starts_at=time(9 + i, 0),
+                ends_at=time(10 + i, 0), place="Atrium", team_kind=TeamKind.team, min_team_size=1,
+                max_team_size=TEAM_SIZE, capacity=1000, state=CompetitionState.closed, created_at=before,
+                updated_at=before, tie_break=[], allowed_jenis=[],
+            )  # fmt: skip
+            comp.day_rows = [CompetitionDay(day=date(2024, 7, 26))]
+            db.session.add(comp)
+            comps.append(comp)
+        codes = []
+        for i in range(TICKETS // TEAM_SIZE):
+            coop = Cooperative(nik=f"6471{i:012d}", name=f"Koperasi Bench {i}")
+            entry = Entry(
+                competition=comps[i % len(comps)], cooperative=coop, team_name=f"Tim {i}",
+                state=EntryState.confirmed, decision={}, created_at=before, updated_at=before,
+                confirmed_at=before,
+            )  # fmt: skip
+            for p in range(TEAM_SIZE):
+                entry.participants.append(
+                    Participant(
+                        position=p + 1,
+                        name=f"Peserta {i}-{p}",
+                        phone=f"0812{i:04d}{p:04d}",
+                        consent=True,
+                        consent_at=before,
+                        created_at=before,
+                    )  # fmt: skip
+                )
+            db.session.add(entry)
+            db.session.flush()
+            codes += [qr_payload(issue_ticket(p, now=before)) for p in entry.participants]
+        user, _ = create_user(
+            username="petugas-bench", role="checkin_staff", password="bench-password", by="bench"
+        )
+        token = issue_token(user, label="bench", by="bench")
+        db.session.commit()
+        db.engine.dispose()
+    return codes, token
+
+
+def counts(database_url: str) -> tuple[int, int]:
+    """(admissions, scans) recorded after the run."""
+    from sqlalchemy import func, select
+
+    from harkop.extensions import db
+    from harkop.registrations.checkin_models import CheckIn, Scan
+
+    app = _app(database_url)
+    with app.app_context():
+        result = (
+            db.session.scalar(select(func.count(CheckIn.id))),
+            db.session.scalar(select(func.count(Scan.id))),
+        )
+        db.engine.dispose()
+    return result
+
+
+def _pg_schema_url() -> tuple[str, str, str] | None:
+    """A fresh schema in the benchmark PostgreSQL: (url with search_path, base url, schema), or None."""
+    from sqlalchemy import create_engine, text
+
+    from harkop.config import normalise_database_url
+
+    base = os.environ.get("HARKOP_BENCH_PG_URL", DEFAULT_PG)
+    schema = f"bench_checkin_{uuid.uuid4().hex[:8]}"
+    try:
+        engine = create_engine(normalise_database_url(base), connect_args={"connect_timeout": 5})
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine.dispose()
+    except Exception:  # noqa: BLE001 - no PostgreSQL here: the section says so
+        return None
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}", base, schema
+
+
+def _drop_schema(base: str, schema: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    from harkop.config import normalise_database_url
+
+    engine = create_engine(normalise_database_url(base))
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def _server_cpu_seconds(server: GunicornServer) -> float:
+    """User + system CPU seconds used so far by gunicorn's master and workers (from /proc)."""
+    assert server.proc is not None
+    total = 0
+    for pid in (server.proc.pid, *_children(server.proc.pid)):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _run_measured(server: GunicornServer, spec: LoadSpec) -> tuple[LoadResult, float]:
+    """One load run and the server's CPU milliseconds per request during it."""
+    before = _server_cpu_seconds(server)
+    result = run_load(server.port, spec)
+    used = _server_cpu_seconds(server) - before
+    # The warm-up requests ran inside the same window: count them too.
+    return result, used * 1000 / max(result.requests + spec.warmup_requests, 1)
+
+
+def measure(backend: str, database_url: str, tmp: Path) -> dict:
+    """Seed, serve, run the floor, the authenticated floor and the check-in load with the same clients."""
+    migrate_database(database_url)
+    codes, token = seed(database_url)
+    codes_file = tmp / f"codes-{backend}.json"
+    codes_file.write_text(json.dumps(codes))
+    os.environ[CODES_ENV] = str(codes_file)  # the load generator process inherits it
+    bearer = {"Authorization": f"Bearer {token}"}
+    common = {"clients": CLIENTS, "duration": DURATION, "warmup_requests": WARMUP}
+    floor_spec = LoadSpec(path=FLOOR_PATH, label=f"floor {FLOOR_PATH}", **common)
+    auth_spec = LoadSpec(path="/api/v1/me", headers=bearer, label="GET /api/v1/me (bearer)", **common)
+    spec = LoadSpec(
+        path="/api/v1/checkins",
+        method="POST",
+        headers=bearer,
+        body_factory="benchmarks.bench_checkin:scan_body",
+        json=True,
+        expect_status=[200, 409],
+        label=f"POST /api/v1/checkins ×{CLIENTS}",
+        **common,
+    )
+    with GunicornServer(
+        database_url=database_url, workers=WORKERS, threads=THREADS, env={"HARKOP_FAKE_NOW": FAKE_NOW}
+    ) as server:
+        floor, floor_cpu = _run_measured(server, floor_spec)
+        auth, auth_cpu = _run_measured(server, auth_spec)
+        target, target_cpu = _run_measured(server, spec)
+        shape = server.describe()
+    admissions, scans = counts(database_url)
+    return {
+        "backend": backend,
+        "shape": shape,
+        "floor": floor,
+        "auth": auth,
+        "target": target,
+        "cpu": (floor_cpu, auth_cpu, target_cpu),
+        "ratio": target.throughput_rps / floor.throughput_rps if floor.throughput_rps else 0.0,
+        "admissions": admissions,
+        "scans": scans,
+    }
+
+
+def run() -> str:
+    """Both databases; return the markdown section."""
+    load_before = load_average()
+    results = []
+    notes = []
+    with tempfile.TemporaryDirectory(prefix="bench-checkin-") as tmp:
+        tmp_path = Path(tmp)
+        results.append(measure("sqlite", f"sqlite:///{tmp_path / 'checkin.db'}", tmp_path))
+        pg = _pg_schema_url()
+        if pg is None:
+            notes.append(
+                "PostgreSQL did not answer at HARKOP_BENCH_PG_URL: its row is missing from this run."
+            )
+        else:
+            url, base, schema = pg
+            try:
+                results.append(measure("postgresql", url, tmp_path))
+            finally:
+                _drop_schema(base, schema)
+    load_after = load_average()
+
+    summary = []
+    for r in results:
+        t = r["target"]
+        ok_ratio = r["ratio"] >= TARGET_RATIO
+        ok_p99 = t.p99_ms <= TARGET_P99_MS
+        floor_cpu, auth_cpu, target_cpu = r["cpu"]
+        summary.append(
+            [
+                r["backend"],
+                f"{r['floor'].throughput_rps:.0f}",
+                f"{r['auth'].throughput_rps:.0f}",
+                f"{t.throughput_rps:.0f}",
+                f"{r['ratio'] * 100:.0f} %" + ("" if ok_ratio else " **(below 50 %)**"),
+                f"{t.p50_ms:.1f} ms",
+                f"{t.p99_ms:.1f} ms" + ("" if ok_p99 else " **(over 100 ms)**"),
+                "yes" if ok_ratio and ok_p99 else "**no**",
+                f"{floor_cpu:.1f} / {auth_cpu:.1f} / {target_cpu:.1f} ms",
+                f"{r['admissions']} / {r['scans']}",
+            ]
+        )
+    detail = []
+    for r in results:
+        detail += [
+            f"**{r['backend']}** ({r['shape']}, statuses of the check-in run: "
+            f"{', '.join(f'{k}: {v}' for k, v in r['target'].statuses.items())})",
+            "",
+            load_table([r["floor"], r["auth"], r["target"]]),
+            "",
+        ]
+    return "\n".join(
+        [
+            f"## Check-in API: {CLIENTS} concurrent scanners beside the /healthz floor",
+            "",
+            f"`POST /api/v1/checkins` with a bearer token, {CLIENTS} keep-alive clients in a second process on "
+            f"127.0.0.1, {DURATION:.0f} s per run after {WARMUP} warm-up requests. On the same server with the "
+            "same clients, first the floor (`/healthz`, a `SELECT 1` with no authentication), then "
+            "`GET /api/v1/me` with the same bearer token (what authenticating a device costs before any "
+            f"check-in work), then the check-in. {TICKETS:,} valid tickets taken round-robin with a "
+            "fresh nonce per request: first scans admit (200: the admission and the scan are inserted), "
+            "later ones are refused as already checked in (409: the scan is still recorded). Targets (issue 5): "
+            f"throughput ≥ {TARGET_RATIO:.0%} of the floor and p99 ≤ {TARGET_P99_MS:.0f} ms. Client and server "
+            "share the machine's cores; server CPU per request is read from /proc for gunicorn's processes.",
+            "",
+            md_table(
+                [
+                    "database",
+                    "floor req/s",
+                    "/me req/s",
+                    "check-in req/s",
+                    "check-in ÷ floor",
+                    "check-in p50",
+                    "check-in p99",
+                    "targets met",
+                    "server CPU per request: floor / me / check-in",
+                    "admissions / scans recorded",
+                ],
+                summary,
+            ),
+            "",
+            *detail,
+            *notes,
+            f"Load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f}.",
+        ]
+    )

@@ -1,0 +1,224 @@
+"""The gate's scanner in Chromium with a fake camera: a real ticket read from a video, then offline.
+
+The camera is a .y4m video of a real ticket's QR code (the PNG the ticket page serves), which
+headless Chromium delivers to getUserMedia. The scanner reads it and shows checked_in; then the
+network is cut, a second ticket is typed in and admitted from the roster on the device, and once
+the network is back the queued scan reaches the server.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+
+import pytest
+from sqlalchemy import select
+
+from tests.checkin import factories as f
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, login, open_context
+from tests.e2e.y4m import frame_of, write_y4m
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live_server(live_server_factory):
+    """A server of this module's own (26 July 2024, 09.00 WITA): its tickets and scans stay out of
+    the shared server that the page-quality rows use."""
+    return live_server_factory("2024-07-26T09:00:00+08:00", name="checkin")
+
+
+def _tickets(server) -> dict:
+    """Two valid tickets for today's (26 July) competition, made once on the server's database."""
+
+    def make() -> dict:
+        from harkop.extensions import db
+
+        with server.app_context():
+            comp = f.make_competition(name="Lomba Tumpeng Kamera")
+            first = f.make_ticket(comp, names=["Dewi Kamera"], team_name="Tim Melati")
+            second = f.make_ticket(comp, names=["Eko Luring"], team_name="Tim Kenanga")
+            db.session.commit()
+            return {
+                "camera": {"id": first.id, "code": f.code(first), "page": first.page_token},
+                "offline": {"id": second.id, "code": f.code(second), "page": second.page_token},
+            }
+
+    return server.cached("checkin-tickets", make)
+
+
+def _scans_of(server, ticket_id: int) -> list:
+    from harkop.extensions import db
+    from harkop.registrations.checkin_models import Scan
+
+    with server.app_context():
+        rows = db.session.scalars(select(Scan).where(Scan.ticket_id == ticket_id).order_by(Scan.id)).all()
+        return [(s.verdict.value, s.method.value, s.offline, s.local_verdict) for s in rows]
+
+
+@pytest.fixture
+def camera_browser(_playwright, live_server, tmp_path):
+    """Chromium whose camera shows the first ticket's QR code (fetched from its ticket page)."""
+    tickets = _tickets(live_server)
+    with urllib.request.urlopen(f"{live_server.url}/tiket/{tickets['camera']['page']}/qr.png") as res:
+        png = res.read()
+    video = write_y4m(tmp_path / "ticket.y4m", frame_of(png))
+    browser = _playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    yield browser
+    browser.close()
+
+
+def _wait_for(predicate, timeout: float = 30.0, interval: float = 0.25):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
+def test_camera_scan_then_offline_check_in_syncs_when_the_network_returns(camera_browser, live_server):
+    """The camera reads a real ticket (checked_in); offline, a typed ticket is admitted from the
+    roster, queued, and reaches the server when the network is back."""
+    tickets = _tickets(live_server)
+    context = open_context(camera_browser, live_server, "phone")
+    try:
+        page = context.new_page()
+        login(page, "petugas")
+        page.goto("/checkin/pindai")
+        page.wait_for_selector("#scanner[data-ready='1']")
+        # the day's roster is on the device: both tickets, as hashes (the status sits in a closed <details>)
+        assert "tiket di perangkat" in page.locator("#roster-status").text_content()
+
+        # 1. The camera.
+        # With the camera permission already granted the page starts the camera by itself.
+        toggle = page.locator("#camera-toggle")
+        if toggle.inner_text().strip() == "Mulai kamera":
+            toggle.click()
+        verdict = page.locator("#verdict")
+        verdict.wait_for(state="visible", timeout=30_000)
+        assert verdict.get_attribute("data-verdict") == "checked_in"
+        assert verdict.get_attribute("data-offline") == "0"
+        assert "Dewi Kamera" in verdict.inner_text()
+        assert "Check-in berhasil" in verdict.inner_text()
+        assert _scans_of(live_server, tickets["camera"]["id"])[0][:3] == ("checked_in", "camera", False)
+        verdict.wait_for(state="hidden", timeout=10_000)  # back to scanning by itself
+
+        # 2. No network: the typed code is decided on the device and queued.
+        page.get_by_role("button", name="Ketik kode").click()  # stops the camera too
+        context.set_offline(True)
+        banner = page.locator("#net-banner")
+        page.wait_for_selector("#net-banner[data-state='offline']")
+        page.locator("#code").fill(tickets["offline"]["code"])
+        page.get_by_role("button", name="Periksa tiket").click()
+        verdict.wait_for(state="visible")
+        assert verdict.get_attribute("data-verdict") == "checked_in"
+        assert verdict.get_attribute("data-offline") == "1"
+        assert "Eko Luring" in verdict.inner_text()
+        page.wait_for_selector("#net-banner[data-waiting='1']")
+        assert "Luring" in banner.inner_text() and "1 pindaian menunggu sinkron" in banner.inner_text()
+        assert _scans_of(live_server, tickets["offline"]["id"]) == []
+
+        # The same ticket again, still offline: the device remembers its own admission.
+        verdict.wait_for(state="hidden", timeout=10_000)
+        page.locator("#code").fill(tickets["offline"]["code"])
+        page.get_by_role("button", name="Periksa tiket").click()
+        page.wait_for_selector("#verdict[data-verdict='already_checked_in']")
+        verdict.wait_for(state="hidden", timeout=10_000)
+
+        # 3. The network returns: the queue is replayed, one scan at a time.
+        context.set_offline(False)
+        page.wait_for_selector("#net-banner[data-state='online'][data-waiting='0']", timeout=30_000)
+        synced = _wait_for(lambda: _scans_of(live_server, tickets["offline"]["id"]))
+        assert synced[0] == ("checked_in", "manual", True, "checked_in")
+        assert synced[1] == ("already_checked_in", "manual", True, "already_checked_in")
+        assert len(synced) == 2
+        assert "2 pindaian tersinkron" in page.locator("#sync-progress").inner_text()
+    finally:
+        context.close()
+
+
+def test_scanner_page_works_offline_once_loaded(new_context, live_server):
+    """Loaded once, the scanner opens again without network (service worker) and searches its roster."""
+    _tickets(live_server)
+    context = new_context("phone")
+    page = context.new_page()
+    login(page, "petugas")
+    page.goto("/checkin/pindai")
+    page.wait_for_selector("#scanner[data-ready='1']")
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    page.reload()  # now controlled by the service worker, which keeps the page and its assets
+    page.wait_for_selector("#scanner[data-ready='1']")
+    assert page.evaluate("() => navigator.serviceWorker.controller !== null")
+
+    context.set_offline(True)
+    response = page.reload()
+    assert response is not None and response.ok  # answered by the service worker
+    page.wait_for_selector("#scanner[data-ready='1']")
+    assert page.locator("#net-banner").get_attribute("data-state") == "offline"
+    page.get_by_role("button", name="Cari").click()
+    page.locator("#search-q").fill("eko luring")
+    page.locator("#search-form button[type=submit]").click()
+    result = page.locator("#search-results li").first
+    result.wait_for()
+    assert "Eko Luring" in result.inner_text() and "Tim Kenanga" in result.inner_text()
+    assert "luring" in page.locator("#search-status").inner_text().lower()
+    context.set_offline(False)
+
+
+def test_keyboard_wedge_mode_checks_in_on_enter_and_keeps_the_focus(new_context, live_server):
+    """A hardware scanner types the code and Enter: the ticket is checked, and the input is ready for the next."""
+    from harkop.extensions import db
+
+    with live_server.app_context():
+        ticket = f.make_ticket(f.make_competition(name="Lomba Wedge"), names=["Fajar Wedge"])
+        db.session.commit()
+        code, ticket_id = f.code(ticket), ticket.id
+    page = new_context("phone").new_page()
+    login(page, "petugas")
+    page.goto("/checkin/pindai")
+    page.wait_for_selector("#scanner[data-ready='1']")
+    page.get_by_role("button", name="Ketik kode").click()
+    page.locator("#wedge-mode").check()
+    assert page.locator("#code").get_attribute("inputmode") == "none"
+    page.keyboard.type(code)  # the focused input receives the scanner's keystrokes
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#verdict[data-verdict='checked_in']")
+    assert "Fajar Wedge" in page.locator("#verdict").inner_text()
+    page.locator("#verdict").wait_for(state="hidden", timeout=10_000)
+    assert page.evaluate("() => document.activeElement.id") == "code"
+    assert page.locator("#code").input_value() == ""
+    assert _scans_of(live_server, ticket_id) == [("checked_in", "wedge", False, None)]
+
+
+def test_dashboard_refreshes_its_figures(new_context, live_server):
+    """The dashboard fetches its figures again by itself: a new admission shows without reloading."""
+    from harkop.auth.services import get_user
+    from harkop.extensions import db
+    from harkop.registrations import checkin
+
+    page = new_context("laptop").new_page()
+    login(page, "petugas")
+    page.goto("/checkin/dasbor")
+    before = int(page.locator("[data-figure='checked_in']").inner_text().replace(".", ""))
+    with live_server.app_context():
+        ticket = f.make_ticket(f.make_competition(name="Lomba Dasbor"))
+        checkin.check_in(
+            f.code(ticket), by=get_user("petugas"), device_id="hp-dasbor", nonce="dasbor-1", now=f.ON_DAY1
+        )
+        db.session.commit()
+    # The page refreshes every 15 s and whenever it becomes visible again: ask for the latter.
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+    page.wait_for_selector("#dashboard-body[data-refreshed]")
+    after = int(page.locator("[data-figure='checked_in']").inner_text().replace(".", ""))
+    assert after == before + 1
