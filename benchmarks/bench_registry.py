@@ -198,13 +198,7 @@ def _search_timings(database_url: str, sample: list[dict[str, str]]) -> list[lis
                 started = time.perf_counter()
                 cpu_started = time.process_time()
                 filters = services.parse_filters(args)
-                page = db.paginate(
-                    services.directory_query(filters),
-                    page=int(args.get("page", 1)),
-                    per_page=20,
-                    error_out=False,
-                    count=True,
-                )
+                page = services.directory_page(filters, page=int(args.get("page", 1)), per_page=20)
                 items = [c.nik for c in page.items]
                 elapsed = time.perf_counter() - started
                 cpu_used = time.process_time() - cpu_started

@@ -139,7 +139,7 @@ class _NoBar:
 )
 def import_cooperatives_command(file, dry_run, skip_invalid, fmt):
     """Import cooperatives (ODS layout, CSV or XLSX): all rows valid or nothing written; exit 1 if any row is refused."""
-    from .cooperatives.importer import import_cooperatives
+    from .cooperatives.importer import import_cooperatives, tidy_after_import
 
     def progress(label: str, length: int):
         # A bar only on long files; short ones finish before anyone could read it.
@@ -159,6 +159,7 @@ def import_cooperatives_command(file, dry_run, skip_invalid, fmt):
         click.echo(f"… dan {report.error_count - len(report.errors)} kesalahan lain", err=True)
     if report.written:
         db.session.commit()
+        tidy_after_import(report)
     else:
         db.session.rollback()
     verdict = "disimpan" if report.written else ("uji saja, tidak disimpan" if dry_run else "TIDAK disimpan")

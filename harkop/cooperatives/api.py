@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import clock
-from ..api import bp, json_body, page_args, paginate_select
+from ..api import bp, json_body, list_envelope, page_args
 from ..auth.decorators import admin_required, public
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
@@ -144,9 +144,10 @@ def cooperatives_list():
         400:
           description: invalid_filter or invalid_page
     """
-    page_args()  # validate paging before building the query
+    page, per_page = page_args(default_per_page=20)
     filters = services.parse_filters(request.args, strict=True)
-    return paginate_select(services.directory_query(filters), _summary, default_per_page=20)
+    result = services.directory_page(filters, page=page, per_page=per_page)
+    return list_envelope([_summary(c) for c in result.items], result.total or 0, page, per_page)
 
 
 @bp.route("/cooperatives/<nik>")

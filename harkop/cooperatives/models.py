@@ -147,8 +147,8 @@ class Cooperative(db.Model):
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    kecamatan = relationship("Kecamatan", lazy="joined")
-    kelurahan = relationship("Kelurahan", lazy="joined")
+    kecamatan = relationship("Kecamatan")
+    kelurahan = relationship("Kelurahan")
     rat_records: Mapped[list[RatRecord]] = relationship(
         back_populates="cooperative", order_by="RatRecord.book_year.desc()", cascade="all, delete-orphan"
     )

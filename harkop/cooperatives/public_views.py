@@ -27,7 +27,7 @@ PER_PAGE = 20
 def directory():
     """The public directory: search by name or NIK, filters in the URL, 20 per page."""
     filters = services.parse_filters(request.args)
-    page = db.paginate(services.directory_query(filters), per_page=PER_PAGE, error_out=False)
+    page = services.directory_page(filters, per_page=PER_PAGE)
     return render_template("cooperatives/directory.html", page=page, filters=filters)
 
 

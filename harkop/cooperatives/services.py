@@ -23,7 +23,8 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, bindparam, func, select, text, update
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy import Select, String, and_, bindparam, func, select, text, type_coerce, update
 from sqlalchemy.orm import selectinload
 
 from .. import clock
@@ -947,12 +948,14 @@ def _like_escape(text_: str) -> str:
     return text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _name_condition(q: str):
+def _name_condition(q: str) -> tuple[Any, str | None, bool]:
+    """The WHERE clause for a name search, its FTS5 MATCH text (SQLite), and whether that is all."""
     tokens = [t for t in q.split() if t]
     dialect = db.session.get_bind().dialect.name
     conditions = []
     long_tokens = [t for t in tokens if len(t) >= 3]
-    if dialect == "sqlite" and long_tokens:
+    uses_fts = dialect == "sqlite" and bool(long_tokens)
+    if uses_fts:
         # FTS5 trigram: each quoted token matches as a substring, case-insensitively.
         match = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_tokens)
         fts = select(text("rowid")).select_from(text("cooperative_fts"))
@@ -964,14 +967,21 @@ def _name_condition(q: str):
         pattern = f"%{_like_escape(token)}%"
         # ILIKE on PostgreSQL uses the pg_trgm index; SQLite's LIKE is case-insensitive already.
         conditions.append(Cooperative.name.ilike(pattern, escape="\\"))
-    return and_(*conditions)
+    return and_(*conditions), (match if uses_fts else None), uses_fts and not tokens
 
 
 def directory_query(filters: DirectoryFilters) -> Select:
     """Cooperatives matching the filters, ordered by name (uses the cached status/grade/predikat)."""
+    return _directory(filters)[0]
+
+
+def _directory(filters: DirectoryFilters) -> tuple[Select, Select | None]:
+    """The directory's query, and a cheaper count for a plain name search on SQLite (else None)."""
     stmt = select(Cooperative)
+    fast_count = None
     q = filters.q
     digits = q.replace(" ", "")
+    uses_fts = False
     if digits.isdigit():
         if len(digits) == 16:
             stmt = stmt.where(Cooperative.nik == digits)
@@ -979,22 +989,67 @@ def directory_query(filters: DirectoryFilters) -> Select:
             # A NIK prefix as a range, so the unique index serves it on both databases.
             stmt = stmt.where(Cooperative.nik >= digits, Cooperative.nik < digits + ":")
     elif q:
-        stmt = stmt.where(_name_condition(q))
-    if filters.kecamatan == NO_KECAMATAN:
-        stmt = stmt.where(Cooperative.kecamatan_code.is_(None))
-    elif filters.kecamatan:
-        stmt = stmt.where(Cooperative.kecamatan_code == filters.kecamatan)
+        condition, match, fts_only = _name_condition(q)
+        uses_fts = match is not None
+        stmt = stmt.where(condition)
+        if fts_only and not filters.as_args().keys() - {"q"}:
+            # Every FTS row is a cooperative (the triggers keep them in step): count the matches there.
+            fast_count = (
+                select(func.count())
+                .select_from(text("cooperative_fts"))
+                .where(text("cooperative_fts MATCH :fts").bindparams(fts=match))
+            )
+
+    def matches(col, value: str | None, enum_cls=None):
+        # With a name search on SQLite the FTS matches are few: look them up by id and check the
+        # filters on each row. Comparing `col || ''` keeps SQLite from driving the query with a
+        # filter index instead (3-5x faster at 130,000 rows; docs/benchmarks.md).
+        if uses_fts:
+            target = type_coerce(col, String).concat("")
+            return target.is_(None) if value is None else target == value
+        if value is None:
+            return col.is_(None)
+        return col == (enum_cls(value) if enum_cls else value)
+
+    if filters.kecamatan:
+        value = None if filters.kecamatan == NO_KECAMATAN else filters.kecamatan
+        stmt = stmt.where(matches(Cooperative.kecamatan_code, value))
     if filters.jenis:
-        stmt = stmt.where(Cooperative.jenis == Jenis(filters.jenis))
+        stmt = stmt.where(matches(Cooperative.jenis, filters.jenis, Jenis))
     if filters.status:
-        stmt = stmt.where(Cooperative.status == CoopStatus(filters.status))
+        stmt = stmt.where(matches(Cooperative.status, filters.status, CoopStatus))
     if filters.grade:
-        stmt = stmt.where(Cooperative.grade == Grade(filters.grade))
-    if filters.predikat == NOT_ASSESSED:
-        stmt = stmt.where(Cooperative.predikat.is_(None))
-    elif filters.predikat:
-        stmt = stmt.where(Cooperative.predikat == Predikat(filters.predikat))
-    return stmt.order_by(Cooperative.name, Cooperative.id)
+        stmt = stmt.where(matches(Cooperative.grade, filters.grade, Grade))
+    if filters.predikat:
+        value = None if filters.predikat == NOT_ASSESSED else filters.predikat
+        stmt = stmt.where(matches(Cooperative.predikat, value, Predikat))
+    return stmt.order_by(Cooperative.name, Cooperative.id), fast_count
+
+
+class DirectoryPagination(SelectPagination):
+    """A page of the directory; counts with the cheaper statement when there is one."""
+
+    def _query_count(self) -> int:
+        fast = self._query_args.get("count_select")
+        if fast is None:
+            return super()._query_count()
+        return self._query_args["session"].execute(fast).scalar() or 0
+
+
+def directory_page(
+    filters: DirectoryFilters, *, page: int | None = None, per_page: int = 20
+) -> DirectoryPagination:
+    """One page of the directory (page from the request when not given), with its total."""
+    stmt, fast_count = _directory(filters)
+    return DirectoryPagination(
+        select=stmt,
+        session=db.session(),
+        page=page,
+        per_page=per_page,
+        max_per_page=None,
+        error_out=False,
+        count_select=fast_count,
+    )
 
 
 def count_by(column, *where) -> dict[Any, int]:

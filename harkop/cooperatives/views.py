@@ -81,7 +81,7 @@ def _show_errors(form, err: DomainError, aliases: dict[str, str] | None = None) 
 def admin_list():
     """The registry for the office: search, filters in the URL, pagination."""
     filters = services.parse_filters(request.args)
-    page = db.paginate(services.directory_query(filters), per_page=PER_PAGE, error_out=False)
+    page = services.directory_page(filters, per_page=PER_PAGE)
     return render_template(
         "cooperatives/admin_list.html", page=page, filters=filters, today=clock.today(), confirm=ConfirmForm()
     )
@@ -418,7 +418,7 @@ def admin_recompute():
 @admin_required
 def admin_import():
     """Upload a CSV or XLSX file in the ODS layout; the same checks as the command line."""
-    from .importer import import_cooperatives
+    from .importer import import_cooperatives, tidy_after_import
 
     form = ImportForm()
     report = None
@@ -437,6 +437,7 @@ def admin_import():
             )
         if report.written:
             db.session.commit()
+            tidy_after_import(report)
         else:
             db.session.rollback()
     status = 422 if form.errors or (report is not None and report.rejected) else 200

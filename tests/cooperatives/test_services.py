@@ -384,3 +384,14 @@ def test_recompute_job_is_declared_and_idempotent():
     assert first["changed"] >= 1
     assert spec.func(now=later) == {"changed": 0}
     assert coop.rat_terlambat is True
+
+
+def test_directory_page_counts_like_the_query(make_cooperative):
+    """The page total (with SQLite's FTS shortcut for plain name searches) equals the rows matched."""
+    for i in range(7):
+        make_cooperative(name=f"Koperasi Hitung Cepat {i}", jenis=Jenis.jasa if i % 2 else Jenis.konsumen)
+    for args in ({"q": "hitung cepat"}, {"q": "hitung", "jenis": "jasa"}, {"q": "ce"}, {"jenis": "jasa"}):
+        filters = services.DirectoryFilters(**args)
+        page = services.directory_page(filters, page=1, per_page=3)
+        rows = db.session.scalars(services.directory_query(filters)).all()
+        assert page.total == len(rows) and len(page.items) == min(3, len(rows))

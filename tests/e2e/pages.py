@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+from harkop.demo import DEMO_COOP_NIK
+
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -412,6 +414,62 @@ PAGES: list[PageSpec] = [
     PageSpec("judge", "/juri", "judge home"),
     PageSpec("checkin_staff", "/checkin", "checkin home"),
     # --- registry (issue 3) ---
+    PageSpec("anonymous", "/koperasi", "directory"),
+    PageSpec(
+        "anonymous", "/koperasi?q=sejahtera&kecamatan=balikpapan_kota&status=aktif", "directory, filtered"
+    ),
+    PageSpec("anonymous", "/koperasi?q=tidak-ada-yang-cocok", "directory, no match"),
+    PageSpec("anonymous", "/koperasi?q=sejahtera", "directory (English)", lang="en"),
+    PageSpec("anonymous", f"/koperasi/{DEMO_COOP_NIK}", "profile, assessed and active"),
+    PageSpec("anonymous", f"/koperasi/{DEMO_COOP_NIK}", "profile (English)", lang="en"),
+    PageSpec("anonymous", "/koperasi/6471010000000441", "profile, inactive with reasons"),
+    PageSpec("anonymous", "/koperasi/0000000000000000", "profile unknown", status=404),
+    PageSpec("admin", "/admin/koperasi", "registry list"),
+    PageSpec("admin", "/admin/koperasi?kecamatan=tidak_ada", "registry list, no kecamatan"),
+    PageSpec("admin", "/admin/koperasi?q=tidak-ada-yang-cocok", "registry list, empty"),
+    PageSpec("admin", f"/admin/koperasi/{DEMO_COOP_NIK}", "registry detail"),
+    PageSpec("admin", "/admin/koperasi/6471010000000441", "registry detail, inactive"),
+    PageSpec("admin", f"/admin/koperasi/{DEMO_COOP_NIK}/riwayat", "registry history"),
+    PageSpec("admin", "/admin/koperasi/baru", "cooperative form"),
+    PageSpec("admin", "/admin/koperasi/baru", "cooperative form, errors", status=422, submit=MAIN_SUBMIT),
+    PageSpec("admin", f"/admin/koperasi/{DEMO_COOP_NIK}/ubah", "cooperative edit"),
+    PageSpec("admin", f"/admin/koperasi/{DEMO_COOP_NIK}/rat", "RAT form"),
+    PageSpec(
+        "admin",
+        f"/admin/koperasi/{DEMO_COOP_NIK}/rat",
+        "RAT form, errors",
+        status=422,
+        fill=(("#held_on", "2023-01-01"),),
+        submit=MAIN_SUBMIT,
+    ),
+    PageSpec("admin", f"/admin/koperasi/{DEMO_COOP_NIK}/penilaian", "assessment form"),
+    PageSpec(
+        "admin",
+        f"/admin/koperasi/{DEMO_COOP_NIK}/penilaian",
+        "assessment form, errors",
+        status=422,
+        submit=MAIN_SUBMIT,
+    ),
+    PageSpec("admin", f"/admin/koperasi/{DEMO_COOP_NIK}/penilaian/indikator", "indicator form"),
+    PageSpec(
+        "admin",
+        f"/admin/koperasi/{DEMO_COOP_NIK}/penilaian/indikator",
+        "indicator form, errors",
+        status=422,
+        submit=MAIN_SUBMIT,
+    ),
+    PageSpec("admin", f"/admin/koperasi/{DEMO_COOP_NIK}/alasan", "reason form"),
+    PageSpec(
+        "admin",
+        f"/admin/koperasi/{DEMO_COOP_NIK}/alasan",
+        "reason form, errors",
+        status=422,
+        submit=MAIN_SUBMIT,
+    ),
+    PageSpec("admin", f"/admin/koperasi/{DEMO_COOP_NIK}/pengurus", "management form"),
+    PageSpec("admin", f"/admin/koperasi/{DEMO_COOP_NIK}/angka-tahunan", "yearly figures form"),
+    PageSpec("admin", "/admin/koperasi/impor", "import page"),
+    PageSpec("admin", "/admin/koperasi/impor", "import page, no file", status=422, submit=MAIN_SUBMIT),
     # --- competitions and registration (issue 4) ---
     PageSpec("anonymous", "/jadwal", "programme"),
     PageSpec("anonymous", "/jadwal", "programme (English)", lang="en"),
