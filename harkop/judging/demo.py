@@ -4,8 +4,9 @@ Built on the demo competitions and entries of harkop/registrations/demo.py, thro
 services (check-ins at the gate, attendance, automatic assignment, scorecards, finalise, publish),
 at fixed moments of 26 July 2024 (WITA), so the office sees:
 
-* **Lomba Masak Sambal Ayam Geprek** (26 July): published, with one no-show; Juara 1–3 and
-  Harapan 1–2 written into their cooperatives' profiles.
+* **Lomba Masak Sambal Ayam Geprek** (26 July): published, with a no-show when the check-in demo
+  left an entry nobody of which came; Juara 1–3 and Harapan 1–2 written into their cooperatives'
+  profiles.
 * **Lomba Display Produk Koperasi** (26–28 July): under judging. Every judge has submitted except
   `juri` (the demo judge), who has two entries left (one draft, one untouched), and one entry's
   judges disagree enough to be flagged. `ketuajuri` is the head judge of both.
@@ -27,9 +28,9 @@ from ..competitions import services as competitions
 from ..competitions.models import Competition, CompetitionState, Event
 from ..extensions import db
 from ..registrations.checkin import check_in
-from ..registrations.models import Entry, EntryState
+from ..registrations.models import Entry
 from . import services
-from .assignments import auto_assign, judged_entries, mark_no_shows
+from .assignments import admitted_entry_ids, auto_assign, judged_entries, mark_no_shows
 from .models import Assignment, CompetitionJudge
 
 WITA = clock.WITA
@@ -88,12 +89,18 @@ def _to_judging(comp: Competition, now: datetime) -> None:
         competitions.transition_competition(comp, CompetitionState.judging, by=SEED_ACTOR, now=now)
 
 
-def _gate(comp: Competition, staff: Any, *, absent: int, when: datetime) -> None:
-    """Scan one participant of each confirmed entry in at the gate, except the last `absent` entries."""
-    entries = [e for e in judged_entries(comp) if e.state == EntryState.confirmed]
-    for entry in entries[: len(entries) - absent] if absent else entries:
+def _gate(comp: Competition, staff: Any, *, leave_out_one: bool, when: datetime) -> None:
+    """Scan one participant of each confirmed entry in at the gate. With `leave_out_one`, one entry
+    nobody of which came yet (the check-in demo admits about two thirds of the day's tickets) is
+    left out, so it becomes the demo's no-show."""
+    entries = judged_entries(comp)
+    absent = None
+    if leave_out_one:
+        already = admitted_entry_ids(comp, now=when)
+        absent = next((e for e in reversed(entries) if e.id not in already), None)
+    for entry in entries:
         ticket = entry.current_participants[0].ticket
-        if ticket is None:
+        if entry is absent or ticket is None:
             continue
         check_in(
             f"HK1:{ticket.secret}",
@@ -157,7 +164,7 @@ def seed_published(judges: list[User], head: User, admin: Any, staff: Any) -> bo
         return False
     _to_judging(comp, _at(26, 9, 30))
     _panel(comp, judges, head, _at(26, 9, 30))
-    _gate(comp, staff, absent=1, when=_at(26, 9, 45))
+    _gate(comp, staff, leave_out_one=True, when=_at(26, 9, 45))
     mark_no_shows(comp, by=admin, now=_at(26, 10, 5))
     auto_assign(comp, by=admin, now=_at(26, 10, 10))
     by_id = {j.id: j for j in judges}
@@ -181,7 +188,7 @@ def seed_under_judging(judges: list[User], head: User, admin: Any, staff: Any) -
     andi = next(j for j in judges if j.username == "juri.andi")
     first = judged_entries(comp)[0]
     services.add_affiliation(andi, first.cooperative.nik, by=admin, now=_at(26, 9, 35))
-    _gate(comp, staff, absent=0, when=_at(26, 10, 15))
+    _gate(comp, staff, leave_out_one=False, when=_at(26, 10, 15))
     mark_no_shows(comp, by=admin, now=_at(26, 10, 20))
     auto_assign(comp, by=admin, now=_at(26, 10, 25))
     by_id = {j.id: j for j in judges}
