@@ -312,7 +312,7 @@ def run() -> str:
                 label,
                 f"{floor.throughput_rps:.0f}",
                 f"{page.throughput_rps:.0f}",
-                f"{ratio:.0%}",
+                f"{ratio:.1%}",
                 "yes" if ratio >= TARGET_RATIO else "**no**",
             ]
         )
