@@ -30,7 +30,9 @@ def test_visitor_searches_by_nik_opens_profile_and_sees_predikat_and_chart(phone
 
     assert phone.url == f"{live_server.url}/koperasi/{DEMO_COOP_NIK}"
     assert phone.locator("h1").inner_text() == "Koperasi Demo Sejahtera"
-    badges = [text.replace("✓", "").strip() for text in phone.locator(".profile-head .badge").all_inner_texts()]
+    badges = [
+        text.replace("✓", "").strip() for text in phone.locator(".profile-head .badge").all_inner_texts()
+    ]
     assert "Sehat" in badges, f"predikat badge missing: {badges}"
     assert "Aktif" in badges
 
