@@ -224,15 +224,21 @@ def issue_token(user: User, *, label: str = "", by=None, now: datetime | None = 
 
 
 def user_for_token(token: str, *, now: datetime | None = None) -> User | None:
-    """The active user a bearer token belongs to, or None (revoked, unknown, deactivated)."""
+    """The active user a bearer token belongs to, or None (revoked, unknown, deactivated).
+
+    One joined query: every scan and scorecard save from a device pays for this lookup.
+    """
     if not token:
         return None
-    row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_secret(token), ApiToken.revoked_at.is_(None))
+    return db.session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == hash_secret(token),
+            ApiToken.revoked_at.is_(None),
+            User.active.is_(True),
+        )
     )
-    if row is None or not row.user.active:
-        return None
-    return row.user
 
 
 def create_invitation(

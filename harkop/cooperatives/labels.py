@@ -23,7 +23,6 @@ from .vocab import (
     STATUS_LABELS,
     STATUS_NIK_LABELS,
     Aspect,
-    CoopStatus,
     Predikat,
 )
 
@@ -159,6 +158,3 @@ class Labels:
             and computed is not None
             and str(getattr(ods, "value", ods)) != str(getattr(computed, "value", computed))
         )
-
-
-__all__ = ["CoopStatus", "Labels"]

@@ -1050,11 +1050,3 @@ def directory_page(
         error_out=False,
         count_select=fast_count,
     )
-
-
-def count_by(column, *where) -> dict[Any, int]:
-    """How many cooperatives per value of a column (for summaries)."""
-    stmt = select(column, func.count()).group_by(column)
-    for condition in where:
-        stmt = stmt.where(condition)
-    return dict(db.session.execute(stmt).all())
