@@ -136,6 +136,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     # Before the accounts: the demo pengurus's cooperative is one of the 587 demo cooperatives.
     seed_registry()
     logins = seed_accounts()
+    # After the registry: entries are decided by the cooperatives' registry facts.
     seed_competitions()
     seed_checkins()
     seed_judging()

@@ -66,7 +66,17 @@ def _competition_helpers() -> dict[str, Any]:
         "predikat_labels": PREDIKAT_LABELS,
         "jenis_labels": JENIS_LABELS,
         "aggregation_labels": AGGREGATION_LABELS,
+        "jam": _time_of_day,
     }
+
+
+def _time_of_day(value) -> str:
+    """A time of day as people write it: 09.30 in Indonesian, 09:30 in English."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    sep = ":" if locale is not None and locale.language == "en" else "."
+    return value.strftime(f"%H{sep}%M") if value is not None else ""
 
 
 def _form_error(form, err: DomainError) -> None:

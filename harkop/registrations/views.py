@@ -352,8 +352,11 @@ def _private(response: Response) -> Response:
 @public
 def ticket_page(token: str):
     """A participant's ticket: QR code, name, cooperative, competition, day, time and place."""
+    from flask_babel import get_locale
+
     ticket = _ticket_or_404(token)
-    view = tickets.ticket_view(ticket)
+    locale = get_locale()
+    view = tickets.ticket_view(ticket, locale=locale.language if locale is not None else "id")
     html = render_template("registrations/ticket.html", ticket=ticket, view=view, token=token)
     return _private(Response(html, status=200 if view.valid else 410, mimetype="text/html"))
 

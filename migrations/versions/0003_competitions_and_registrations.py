@@ -1,7 +1,7 @@
 """competitions and registrations: competitions, days, rubric, exceptions, entries, participants, tickets
 
 Revision ID: 0003
-Revises: 0002 (re-pointed from 0001 when the registry was merged into judging)
+Revises: 0002
 Create Date: 2026-11-26 12:54:49.155809
 
 """
