@@ -133,6 +133,8 @@ def _register_blueprints(app: Flask) -> None:
     from .cooperatives import office_api  # noqa: F401  - office routes on api.bp
     from .cooperatives.office_views import bp as office_bp
     from .cooperatives.views import bp as cooperatives_bp
+    from .judging import api as _judging_api  # noqa: F401
+    from .judging.views import bp as judging_bp
     from .main import bp as main_bp
     from .registrations import api as _registrations_api  # noqa: F401
     from .registrations import checkin_api as _checkin_api  # noqa: F401
@@ -147,4 +149,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cooperatives_bp)
     app.register_blueprint(checkin_bp)
     app.register_blueprint(office_bp)
+    app.register_blueprint(judging_bp)
     app.register_blueprint(api.bp)

@@ -35,11 +35,10 @@ def _csrf_for_sessions() -> None:
         return
     if request.headers.get("Authorization", "").startswith("Bearer "):
         return
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
-        return  # csrf.protect() ignores the switch itself
-    if not current_user.is_authenticated:
-        return  # no session to ride on: the view answers 401 (or serves a public write)
-    csrf.protect()
+    # Only a logged-in browser session can be ridden by another site; anonymous calls get
+    # their 401 from the route itself.
+    if current_app.config.get("WTF_CSRF_ENABLED", True) and current_user.is_authenticated:
+        csrf.protect()
 
 
 def json_body() -> dict[str, Any]:

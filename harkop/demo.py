@@ -129,6 +129,7 @@ def seed_checkins() -> int:
 
 def seed_demo() -> list[tuple[str, str, str]]:
     """Create or refresh all demo data; safe to run again."""
+    from .judging.demo import seed_judging
     from .registrations.demo import seed_competitions
 
     seed_event()
@@ -141,4 +142,5 @@ def seed_demo() -> list[tuple[str, str, str]]:
     from .cooperatives.office_demo import seed_office
 
     seed_office(DEMO_COOP_NIK)
+    seed_judging()
     return logins

@@ -65,13 +65,6 @@ def coop_home():
     return render_template("main/coop_home.html", cooperative=current_user.cooperative, event=current_event())
 
 
-@bp.route("/juri")
-@roles_required(Role.judge)
-def judge_home():
-    """A judge's home page: their competitions and entries to score."""
-    return render_template("main/judge_home.html", event=current_event())
-
-
 @bp.route("/checkin")
 @roles_required(Role.checkin_staff, Role.admin)
 def checkin_home():

@@ -29,6 +29,14 @@ from .cooperatives.office_models import (  # noqa: F401
     WarningLetter,
 )
 from .jobs import JobRun, SchedulerLease  # noqa: F401
+from .judging.models import (  # noqa: F401
+    Assignment,
+    CompetitionJudge,
+    EntryAttendance,
+    ResultSnapshot,
+    Scorecard,
+    ScorecardEvent,
+)
 from .outbox import OutboxMessage  # noqa: F401
 from .registrations.checkin_models import CheckIn, Scan  # noqa: F401
 from .registrations.models import Entry, Participant, Ticket  # noqa: F401

@@ -19,6 +19,8 @@ from flask import Flask
 from . import jobs
 from .competitions.services import sync_registration_windows
 from .extensions import db
+from .judging.assignments import mark_due_no_shows
+from .judging.services import publish_due_results
 from .outbox import send_pending
 from .registrations.services import promote_all_waitlists, remind_confirmed_entrants
 
@@ -37,6 +39,14 @@ def _promote_waitlists(*, now: datetime) -> dict[str, int]:
 
 def _remind_entrants(*, now: datetime) -> dict[str, int]:
     return remind_confirmed_entrants(now=now)
+
+
+def _publish_due_results(*, now: datetime) -> dict[str, int]:
+    return publish_due_results(now=now)
+
+
+def _mark_no_shows(*, now: datetime) -> dict[str, int]:
+    return mark_due_no_shows(now=now)
 
 
 def _recompute_registry(*, now: datetime) -> dict[str, int]:
@@ -83,6 +93,20 @@ JOBS: list[jobs.JobSpec] = [
         _remind_entrants,
         {"trigger": "interval", "hours": 1},
         "Ingatkan peserta terdaftar sehari sebelum lomba",
+    ),
+    # Results go public at their `publish_at`; every minute so the announcement is on time.
+    jobs.JobSpec(
+        "publish_results",
+        _publish_due_results,
+        {"trigger": "interval", "minutes": 1},
+        "Umumkan hasil lomba pada waktu yang dijadwalkan",
+    ),
+    # Attendance from the gate's check-ins, refreshed while competitions run (late arrivals count).
+    jobs.JobSpec(
+        "mark_no_shows",
+        _mark_no_shows,
+        {"trigger": "interval", "minutes": 10},
+        "Tandai peserta lomba yang tidak hadir dari data check-in",
     ),
     # Grades, lateness and status move when a 30 June deadline passes: refresh the cached
     # values every night just after midnight WITA (16:05 UTC). Idempotent.

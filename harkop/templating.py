@@ -31,7 +31,8 @@ NAV = [
     ("registrations.open_competitions", _l("Daftar Lomba"), {"coop_rep"}),
     ("registrations.my_entries", _l("Pendaftaran & Tiket"), {"coop_rep"}),
     ("office.my_proposals", _l("Pemutakhiran Data"), {"coop_rep"}),
-    ("main.judge_home", _l("Penilaian Saya"), {"judge"}),
+    ("judging.my_results", _l("Hasil & Piagam"), {"coop_rep"}),
+    ("judging.judge_home", _l("Penilaian Saya"), {"judge"}),
     ("main.checkin_home", _l("Check-in"), {"checkin_staff"}),
     ("checkin.scanner", _l("Pindai Tiket"), {"checkin_staff"}),
     ("checkin.dashboard", _l("Dasbor Check-in"), {"admin", "checkin_staff"}),
@@ -42,6 +43,7 @@ PUBLIC_NAV = [
     ("main.index", _l("Acara")),
     ("cooperatives.directory", _l("Direktori Koperasi")),
     ("competitions.programme", _l("Jadwal Lomba")),
+    ("judging.results_index", _l("Hasil Lomba")),
 ]
 
 

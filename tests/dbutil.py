@@ -70,6 +70,10 @@ def drop_test_schemas(*, own: bool = False) -> None:
                 stamp = schema.split("_")[1] if schema.count("_") >= 2 else ""
                 if not stamp.isdigit() or int(stamp) < cutoff:
                     doomed.append(schema)
-        for schema in doomed:
+    # One transaction per schema: dropping them all at once takes a lock per table of every
+    # schema and overflows PostgreSQL's lock table (max_locks_per_transaction) on a long run.
+    for schema in doomed:
+        with engine.begin() as conn:
+            conn.execute(text("SET LOCAL lock_timeout = '5s'"))
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     engine.dispose()

@@ -19,7 +19,7 @@ bp = Blueprint("auth", __name__)
 HOME_BY_ROLE = {
     Role.admin: "main.admin_home",
     Role.coop_rep: "main.coop_home",
-    Role.judge: "main.judge_home",
+    Role.judge: "judging.judge_home",
     Role.checkin_staff: "main.checkin_home",
 }
 

@@ -170,6 +170,10 @@ class Competition(db.Model):
     # Criterion ids, first rung first; empty means the rubric's own order. The ladder always
     # ends with the median judge total and then a shared rank (product.md).
     tie_break: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Judging (harkop/judging): flag an entry whose judges' totals spread more than this many
+    # points (None: no flag), and publish the final results at this instant (None: by hand).
+    discrepancy_threshold: Mapped[float | None] = mapped_column(default=20.0)
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Confirmed entries, kept by registrations.services under the competition's row lock (it is
     # recounted from the entries on every change), so pages can show the places left cheaply.
     confirmed_count: Mapped[int] = mapped_column(default=0)

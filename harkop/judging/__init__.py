@@ -1,1 +1,1 @@
-"""Judging: assignments, scorecards, score aggregation (`scoring`, pure) and published results."""
+"""Judging: panels, assignments, scorecards on tablets, results, publication and certificates."""

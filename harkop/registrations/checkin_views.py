@@ -41,6 +41,7 @@ def _checkin_helpers():
         "verdict_style": checkin.VERDICT_STYLE,
         "reason_label": checkin.reason_label,
         "scan_message": checkin.scan_message,
+        # Not `jam`: competitions already gives every template a `jam` for times of day.
         "jam_wita": lambda value: clock.format_time(value) + " WITA",
     }
 

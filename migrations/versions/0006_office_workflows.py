@@ -1,10 +1,10 @@
 """office workflows: field checks, update proposals, verified-at per fact group, round
 reminders, and the register of warning letters with its per-year number counter.
 
-The integrator re-points down_revision after the other branches' migrations.
+Follows judging (0005) in the merged chain.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-26 13:06:31.431871
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -143,8 +143,11 @@ def test_invalid_criteria_are_refused(row, code):
 # --- the state machine ---------------------------------------------------------------------
 
 
-def test_the_whole_lifecycle_is_allowed_in_order():
+def test_the_whole_lifecycle_is_allowed_in_order(monkeypatch):
     """draft → open → closed → judging → final → published, each step audited."""
+    # The state machine alone: judging's hook (final and published only through its services)
+    # is tested in tests/judging.
+    monkeypatch.setattr(services, "_transition_hooks", [])
     comp = make_competition(state=S.draft)
     for target in (S.open, S.closed, S.judging, S.final, S.published):
         services.transition_competition(comp, target, by="test", now=INSIDE)

@@ -8,7 +8,6 @@ ROWS = [
     public("main.set_language", "/bahasa", method="POST", data={"lang": "en", "next": "/"}),
     admin_only("main.admin_home", "/admin"),
     only("main.coop_home", "/koperasi-saya", {"coop_rep"}),
-    only("main.judge_home", "/juri", {"judge"}),
     only("main.checkin_home", "/checkin", {"checkin_staff", "admin"}),
     logged_in("main.notifications", "/notifikasi"),
     admin_only("main.admin_jobs", "/admin/jobs"),

@@ -324,6 +324,61 @@ def void_ticket_path(server) -> str:
     return server.cached("void-ticket", make)
 
 
+# Judging (issue 6): the demo's published competition and the one under judging -----------------
+
+JUDGING_SLUG = "display-produk-koperasi"
+PUBLISHED_SLUG = "masak-sambal-ayam-geprek"
+
+
+def _competition_id(server, slug: str) -> int:
+    """The id of a demo competition of the 2024 event."""
+
+    def make() -> int:
+        from sqlalchemy import select
+
+        from harkop.competitions.models import Competition
+        from harkop.extensions import db
+
+        with server.app_context():
+            return db.session.scalar(select(Competition.id).where(Competition.slug == slug))
+
+    return server.cached(f"competition-{slug}", make)
+
+
+def judging_path(suffix: str, slug: str = JUDGING_SLUG):
+    """A judging page of a demo competition: suffix formatted with its id."""
+
+    def url(server) -> str:
+        return suffix.format(id=_competition_id(server, slug))
+
+    return url
+
+
+def judge_entry_path(state: str):
+    """The demo judge's scoring page of an entry whose card is in `state` ("submitted" or "draft")."""
+
+    def url(server) -> str:
+        def make() -> str:
+            from sqlalchemy import select
+
+            from harkop.auth.services import get_user
+            from harkop.extensions import db
+            from harkop.judging.models import Scorecard
+
+            with server.app_context():
+                judge = get_user("juri")
+                card = db.session.scalar(
+                    select(Scorecard)
+                    .where(Scorecard.judge_id == judge.id, Scorecard.state == state)
+                    .order_by(Scorecard.id)
+                )
+                return f"/juri/penilaian/entri/{card.entry_id}"
+
+        return server.cached(f"judge-entry-{state}", make)
+
+    return url
+
+
 COMPETITION_SAVE = "main form button[value=save]"
 def demo_coop_path(suffix: str = ""):
     """A path under the demo cooperative's admin page."""
@@ -505,6 +560,21 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", with_checkin_activity("/admin/checkin/pindaian"), "checkin scan log"),
     PageSpec("admin", "/admin/checkin/pindaian?verdict=unknown_ticket", "checkin scan log, filtered"),
     # --- judging (issue 6) ---
+    PageSpec("judge", judge_entry_path("draft"), "judge: rubric of an entry with a draft"),
+    PageSpec("judge", judge_entry_path("submitted"), "judge: a submitted card (read only)"),
+    PageSpec("judge", judging_path("/penilaian/{id}/pantau"), "judge: monitor, not head judge", status=403),
+    PageSpec("admin", "/admin/penilaian", "admin: judging index"),
+    PageSpec("admin", judging_path("/admin/penilaian/{id}/juri"), "admin: panel, affiliations, settings"),
+    PageSpec("admin", judging_path("/admin/penilaian/{id}/penugasan"), "admin: assignments and attendance"),
+    PageSpec("admin", judging_path("/penilaian/{id}/pantau"), "admin: monitor under judging"),
+    PageSpec("admin", judging_path("/penilaian/{id}/pantau", PUBLISHED_SLUG), "admin: monitor, published"),
+    PageSpec("admin", judging_path("/penilaian/{id}/hasil/1", PUBLISHED_SLUG), "admin: result version 1"),
+    PageSpec("anonymous", "/hasil", "public results index"),
+    PageSpec("anonymous", f"/hasil/harkop-2024/{PUBLISHED_SLUG}", "public results page"),
+    PageSpec(
+        "anonymous", "/hasil/harkop-2024/display-produk-koperasi", "results before publication", status=404
+    ),
+    PageSpec("coop_rep", "/koperasi-saya/hasil", "pengurus: results and certificates"),
     # --- office workflows (issue 7) ---
     PageSpec("admin", "/admin/pemutakhiran", "office: round progress"),
     PageSpec("admin", "/admin/pemutakhiran/belum", "office: missing list"),

@@ -1,0 +1,253 @@
+"""Judging: a competition's judges, who scores which entry, attendance, scorecards and results.
+
+Scorecards are kept twice, on purpose: `ScorecardEvent` is the append-only record of every
+change (nothing in it is ever updated or deleted), and `Scorecard` is the current state cached
+from those events (one row per judge and entry, locked while a save is applied), so pages and the
+revision check read one row instead of replaying a history. `replay` in services.py rebuilds the
+cache from the events, and the tests check that the two agree.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models_base import UTCDateTime
+
+
+class CompetitionJudge(db.Model):
+    """A judge (a user with the judge role) on a competition's panel; at most one head judge."""
+
+    __tablename__ = "competition_judge"
+    __table_args__ = (
+        UniqueConstraint("competition_id", "user_id"),
+        # One ketua juri per competition: the database refuses a second.
+        Index(
+            "uq_competition_judge_one_head",
+            "competition_id",
+            unique=True,
+            sqlite_where=text("is_head"),
+            postgresql_where=text("is_head"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competition.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    is_head: Mapped[bool] = mapped_column(default=False)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    competition = relationship("Competition")
+    user = relationship("User", foreign_keys=[user_id])
+
+
+class AssignmentSource(enum.StrEnum):
+    """Who put a judge on an entry: the balancing algorithm or the office by hand."""
+
+    auto = "auto"
+    manual = "manual"
+
+
+class Assignment(db.Model):
+    """A judge is to score an entry. Hand-made ones (`manual`) are kept by a new automatic run."""
+
+    __tablename__ = "judge_assignment"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "judge_id"),
+        Index("ix_judge_assignment_competition_judge", "competition_id", "judge_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competition.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
+    source: Mapped[AssignmentSource] = mapped_column(Enum(AssignmentSource, native_enum=False, length=10))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    entry = relationship("Entry")
+    judge = relationship("User", foreign_keys=[judge_id])
+
+
+class AttendanceStatus(enum.StrEnum):
+    """Whether anyone of an entry came on the competition's day."""
+
+    present = "present"
+    no_show = "no_show"
+
+
+class AttendanceSource(enum.StrEnum):
+    """`checkin`: derived from the gate's admissions; `office`: set by hand, never overwritten by a rerun."""
+
+    checkin = "checkin"
+    office = "office"
+
+
+class EntryAttendance(db.Model):
+    """The attendance decision for one entry: a no-show is not judged."""
+
+    __tablename__ = "entry_attendance"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competition.id", ondelete="CASCADE"), index=True)
+    status: Mapped[AttendanceStatus] = mapped_column(Enum(AttendanceStatus, native_enum=False, length=10))
+    source: Mapped[AttendanceSource] = mapped_column(Enum(AttendanceSource, native_enum=False, length=10))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    entry = relationship("Entry")
+
+
+class CardState(enum.StrEnum):
+    """draft → submitted → finalised; an unlock takes a submitted (or finalised) card back to draft."""
+
+    draft = "draft"
+    submitted = "submitted"
+    finalised = "finalised"
+
+
+CARD_STATE_LABELS = {
+    "empty": _l("Belum dinilai"),
+    CardState.draft: _l("Draf"),
+    CardState.submitted: _l("Terkirim"),
+    CardState.finalised: _l("Final"),
+}
+# (badge kind, icon) after ui.md: submitted is done (green), a draft is not final (amber).
+CARD_STATE_BADGES = {
+    "empty": ("info", "○"),
+    CardState.draft: ("warn", "✎"),
+    CardState.submitted: ("good", "✓"),
+    CardState.finalised: ("good", "★"),
+}
+
+
+class Scorecard(db.Model):
+    """One judge's current scores for one entry, cached from the events.
+
+    `revision` is the highest device revision accepted: a save must carry a higher one (or the
+    same one with the same content, which is a replay), so an older save never overwrites a newer.
+    `scores` maps criterion id (as a string, JSON keys are strings) to the value.
+    """
+
+    __tablename__ = "scorecard"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "judge_id"),
+        Index("ix_scorecard_competition_state", "competition_id", "state"),
+        CheckConstraint("revision >= 0", name="revision_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competition.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    state: Mapped[CardState] = mapped_column(Enum(CardState, native_enum=False, length=12))
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    entry = relationship("Entry")
+    judge = relationship("User", foreign_keys=[judge_id])
+    events: Mapped[list[ScorecardEvent]] = relationship(
+        back_populates="scorecard", order_by="ScorecardEvent.id", viewonly=True
+    )
+
+
+class CardEventKind(enum.StrEnum):
+    """What happened to a scorecard."""
+
+    draft_saved = "draft_saved"
+    submitted = "submitted"
+    unlocked = "unlocked"
+    finalised = "finalised"
+
+
+class ScorecardEvent(db.Model):
+    """One change to a scorecard, append-only: the full scores after it, who, when, and why."""
+
+    __tablename__ = "scorecard_event"
+    __table_args__ = (Index("ix_scorecard_event_card", "scorecard_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecard.id", ondelete="RESTRICT"))
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competition.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[CardEventKind] = mapped_column(Enum(CardEventKind, native_enum=False, length=12))
+    revision: Mapped[int]
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str | None] = mapped_column(String(500))
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    by_name: Mapped[str | None] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    scorecard: Mapped[Scorecard] = relationship(back_populates="events")
+
+
+@event.listens_for(ScorecardEvent, "before_update")
+def _events_are_append_only(_mapper, _connection, target: ScorecardEvent) -> None:
+    """The event log is a record: an attempt to change a row is a bug, so it fails loudly."""
+    raise RuntimeError(f"scorecard_event {target.id} is append-only")
+
+
+@event.listens_for(ScorecardEvent, "before_delete")
+def _events_are_never_deleted(_mapper, _connection, target: ScorecardEvent) -> None:
+    """See `_events_are_append_only`."""
+    raise RuntimeError(f"scorecard_event {target.id} is append-only")
+
+
+class SnapshotKind(enum.StrEnum):
+    """`final`: stored when the head judge finalises; `correction`: a corrected result by the office."""
+
+    final = "final"
+    correction = "correction"
+
+
+class ResultSnapshot(db.Model):
+    """A competition's results as they were computed, versioned; old versions stay readable.
+
+    `data` is the scoring result (`Results.to_dict()`) with the names needed to show it, so the
+    public page reads it as it is, whatever happens to the rows later.
+    """
+
+    __tablename__ = "result_snapshot"
+    __table_args__ = (
+        UniqueConstraint("competition_id", "version"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competition.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    kind: Mapped[SnapshotKind] = mapped_column(Enum(SnapshotKind, native_enum=False, length=12))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_by_name: Mapped[str | None] = mapped_column(String(80))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by_name: Mapped[str | None] = mapped_column(String(80))
+
+    competition = relationship("Competition")

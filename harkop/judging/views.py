@@ -1,0 +1,795 @@
+"""Pages: the office's panels, assignments and monitor; the judges' tablet pages; the public
+results; a cooperative's results and certificates."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from sqlalchemy import bindparam, select
+
+from .. import clock
+from ..auth.decorators import admin_required, public, roles_required
+from ..auth.models import Role, User, UserAffiliation
+from ..competitions.models import STATE_LABELS, Competition, CompetitionState, Event
+from ..competitions.services import competition_by_slug
+from ..errors import DomainError, Forbidden, NotFound
+from ..extensions import db
+from ..registrations.models import Entry
+from . import assignments as assign
+from . import results as results_mod
+from . import services
+from .forms import (
+    AddJudgeForm,
+    AffiliationForm,
+    AssignForm,
+    AttendanceForm,
+    ConfirmForm,
+    ReasonForm,
+    SettingsForm,
+)
+from .models import CARD_STATE_BADGES, CARD_STATE_LABELS, CardState, ResultSnapshot
+
+bp = Blueprint("judging", __name__)
+
+S = CompetitionState
+
+
+@bp.app_context_processor
+def _judging_helpers() -> dict[str, Any]:
+    return {"card_state_labels": CARD_STATE_LABELS, "card_state_badges": CARD_STATE_BADGES}
+
+
+def _act(action, success: str) -> bool:
+    """Run a service from a form: commit and flash success, or roll back and flash the refusal."""
+    try:
+        action()
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
+def _form_errors(form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), "error")
+
+
+# --------------------------------------------------------------------------- the office
+
+
+@bp.route("/admin/penilaian")
+@admin_required
+def admin_monitor():
+    """Every competition past its draft with its judging progress, by event."""
+    events = db.session.scalars(select(Event).order_by(Event.starts_on.desc())).all()
+    rows = []
+    for event in events:
+        comps = [c for c in event.competitions if c.state != S.draft]
+        if not comps:
+            continue
+        lines = []
+        for comp in comps:
+            mon = results_mod.monitor(comp) if comp.state in (S.closed, S.judging) else None
+            lines.append((comp, len(assign.panel(comp)), mon))
+        rows.append((event, lines))
+    return render_template("judging/admin_index.html", rows=rows, state_labels=STATE_LABELS)
+
+
+def _comp(competition_id: int) -> Competition:
+    return services.get_competition(competition_id)
+
+
+@bp.route("/admin/penilaian/<int:competition_id>/juri", methods=["GET", "POST"])
+@admin_required
+def panel(competition_id: int):
+    """A competition's judges: add, head judge, remove, affiliations; publication settings."""
+    comp = _comp(competition_id)
+    form = AddJudgeForm()
+    on_panel = {r.user_id for r in assign.panel(comp)}
+    candidates = db.session.scalars(
+        select(User).where(User.role == Role.judge, User.active.is_(True)).order_by(User.username)
+    ).all()
+    form.username.choices = [
+        (u.username, f"{u.label} ({u.username})") for u in candidates if u.id not in on_panel
+    ]
+    if request.method == "POST":
+        if form.validate_on_submit():
+            if _act(
+                lambda: services.add_judge(
+                    comp, services.judge_user(form.username.data), head=form.head.data, by=current_user
+                ),
+                _("Juri ditambahkan."),
+            ):
+                return redirect(url_for("judging.panel", competition_id=comp.id))
+        else:
+            _form_errors(form)
+    settings = SettingsForm(
+        data={
+            "publish_at": clock.to_wita(comp.publish_at).replace(tzinfo=None) if comp.publish_at else None,
+            "discrepancy_threshold": comp.discrepancy_threshold,
+        }
+    )
+    members = assign.panel(comp)
+    affiliations = {
+        m.user_id: db.session.scalars(
+            select(UserAffiliation).where(UserAffiliation.user_id == m.user_id)
+        ).all()
+        for m in members
+    }
+    return render_template(
+        "judging/panel.html",
+        comp=comp,
+        form=form,
+        members=members,
+        affiliations=affiliations,
+        affiliation_form=AffiliationForm(),
+        settings=settings,
+        confirm=ConfirmForm(),
+        state_labels=STATE_LABELS,
+    )
+
+
+@bp.route("/admin/penilaian/<int:competition_id>/juri/<int:user_id>/ketua", methods=["POST"])
+@admin_required
+def panel_head(competition_id: int, user_id: int):
+    """Name this judge the head judge (ketua juri) of the competition."""
+    comp = _comp(competition_id)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("user_not_found", _("Pengguna tidak ditemukan."))
+    if ConfirmForm().validate_on_submit():
+        _act(lambda: services.add_judge(comp, user, head=True, by=current_user), _("Ketua juri ditetapkan."))
+    return redirect(url_for("judging.panel", competition_id=comp.id))
+
+
+@bp.route("/admin/penilaian/<int:competition_id>/juri/<int:user_id>/hapus", methods=["POST"])
+@admin_required
+def panel_remove(competition_id: int, user_id: int):
+    """Take a judge off the panel (refused once they started scoring)."""
+    comp = _comp(competition_id)
+    if ConfirmForm().validate_on_submit():
+        _act(lambda: services.remove_judge(comp, user_id, by=current_user), _("Juri dikeluarkan dari panel."))
+    return redirect(url_for("judging.panel", competition_id=comp.id))
+
+
+@bp.route("/admin/penilaian/<int:competition_id>/juri/<int:user_id>/afiliasi", methods=["POST"])
+@admin_required
+def affiliation_add(competition_id: int, user_id: int):
+    """Record a judge's affiliation with a cooperative (a conflict of interest)."""
+    comp = _comp(competition_id)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("user_not_found", _("Pengguna tidak ditemukan."))
+    form = AffiliationForm()
+    if form.validate_on_submit():
+        _act(lambda: services.add_affiliation(user, form.nik.data, by=current_user), _("Afiliasi dicatat."))
+    else:
+        _form_errors(form)
+    return redirect(url_for("judging.panel", competition_id=comp.id))
+
+
+@bp.route(
+    "/admin/penilaian/<int:competition_id>/juri/<int:user_id>/afiliasi/<int:cooperative_id>/hapus",
+    methods=["POST"],
+)
+@admin_required
+def affiliation_remove(competition_id: int, user_id: int, cooperative_id: int):
+    """Withdraw a judge's declared affiliation."""
+    comp = _comp(competition_id)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("user_not_found", _("Pengguna tidak ditemukan."))
+    if ConfirmForm().validate_on_submit():
+        _act(
+            lambda: services.remove_affiliation(user, cooperative_id, by=current_user),
+            _("Afiliasi dihapus."),
+        )
+    return redirect(url_for("judging.panel", competition_id=comp.id))
+
+
+@bp.route("/admin/penilaian/<int:competition_id>/pengaturan", methods=["POST"])
+@admin_required
+def settings(competition_id: int):
+    """Set the scheduled publication time and the discrepancy threshold."""
+    comp = _comp(competition_id)
+    form = SettingsForm()
+    if form.validate_on_submit():
+        threshold = form.discrepancy_threshold.data
+        _act(
+            lambda: services.update_settings(
+                comp,
+                publish_at=form.publish_at_utc(),
+                discrepancy_threshold=None if threshold is None else float(threshold),
+                by=current_user,
+            ),
+            _("Pengaturan penilaian disimpan."),
+        )
+    else:
+        _form_errors(form)
+    return redirect(url_for("judging.panel", competition_id=comp.id))
+
+
+@bp.route("/admin/penilaian/<int:competition_id>/penugasan")
+@admin_required
+def assignments(competition_id: int):
+    """Entries with their judges and attendance: automatic assignment and hand overrides."""
+    comp = _comp(competition_id)
+    members = assign.panel(comp)
+    names = {m.user_id: m.user for m in members}
+    mon = results_mod.monitor(comp)
+    for row in mon.entries:
+        for judge_id, _state in row.judges:
+            if judge_id not in names:
+                names[judge_id] = db.session.get(User, judge_id)
+    affiliated = assign.affiliations_of(names)
+    add_forms = {}  # entry id -> the judges that may still be added to it (on the panel, free of conflict)
+    for row in mon.entries:
+        on = {j for j, _s in row.judges}
+        add_forms[row.entry.id] = [
+            (m.user_id, m.user.label)
+            for m in members
+            if m.user_id not in on and row.entry.cooperative_id not in affiliated.get(m.user_id, set())
+        ]
+    loads = {m.user_id: 0 for m in members}
+    for row in mon.entries:
+        if not row.no_show:
+            for judge_id, _s in row.judges:
+                loads[judge_id] = loads.get(judge_id, 0) + 1
+    return render_template(
+        "judging/assignments.html",
+        comp=comp,
+        monitor=mon,
+        names=names,
+        members=members,
+        loads=loads,
+        attendance=assign.attendance_of(comp),
+        add_forms=add_forms,
+        attendance_form=AttendanceForm(),
+        confirm=ConfirmForm(),
+        can_edit=comp.state in assign.ASSIGNABLE_STATES,
+        started=comp.starts_first_at() is not None and clock.now() >= comp.starts_first_at(),
+    )
+
+
+@bp.route("/admin/penilaian/<int:competition_id>/penugasan/otomatis", methods=["POST"])
+@admin_required
+def assign_auto(competition_id: int):
+    """Run the automatic, balanced assignment."""
+    comp = _comp(competition_id)
+    if ConfirmForm().validate_on_submit():
+        holder: dict[str, Any] = {}
+
+        def act():
+            holder["result"] = assign.auto_assign(comp, by=current_user)
+
+        if _act(act, _("Penugasan otomatis selesai.")):
+            short = holder["result"].short
+            if short:
+                flash(
+                    _("%(n)d peserta kekurangan juri yang bebas konflik kepentingan.", n=len(short)),
+                    "warning",
+                )
+    return redirect(url_for("judging.assignments", competition_id=comp.id))
+
+
+@bp.route("/admin/penilaian/<int:competition_id>/penugasan/<int:entry_id>/tambah", methods=["POST"])
+@admin_required
+def assign_add(competition_id: int, entry_id: int):
+    """Add a judge to an entry by hand (logged)."""
+    comp = _comp(competition_id)
+    form = AssignForm()
+    form.judge_id.choices = [(m.user_id, m.user.label) for m in assign.panel(comp)]
+    if form.validate_on_submit():
+        _act(
+            lambda: assign.assign_judge(comp, entry_id, form.judge_id.data, by=current_user),
+            _("Juri ditambahkan pada peserta."),
+        )
+    else:
+        _form_errors(form)
+    return redirect(url_for("judging.assignments", competition_id=comp.id))
+
+
+@bp.route(
+    "/admin/penilaian/<int:competition_id>/penugasan/<int:entry_id>/juri/<int:judge_id>/hapus",
+    methods=["POST"],
+)
+@admin_required
+def assign_remove(competition_id: int, entry_id: int, judge_id: int):
+    """Take a judge off an entry by hand (logged)."""
+    comp = _comp(competition_id)
+    if ConfirmForm().validate_on_submit():
+        _act(
+            lambda: assign.unassign_judge(comp, entry_id, judge_id, by=current_user),
+            _("Juri dilepas dari peserta."),
+        )
+    return redirect(url_for("judging.assignments", competition_id=comp.id))
+
+
+@bp.route("/admin/penilaian/<int:competition_id>/kehadiran", methods=["POST"])
+@admin_required
+def attendance_auto(competition_id: int):
+    """Mark entries present or no-show from the check-ins."""
+    comp = _comp(competition_id)
+    if ConfirmForm().validate_on_submit():
+        _act(
+            lambda: assign.mark_no_shows(comp, by=current_user), _("Kehadiran diperbarui dari data check-in.")
+        )
+    return redirect(url_for("judging.assignments", competition_id=comp.id))
+
+
+@bp.route("/admin/penilaian/<int:competition_id>/kehadiran/<int:entry_id>", methods=["POST"])
+@admin_required
+def attendance_set(competition_id: int, entry_id: int):
+    """The office sets one entry's attendance by hand, with a reason."""
+    comp = _comp(competition_id)
+    form = AttendanceForm()
+    if form.validate_on_submit():
+        _act(
+            lambda: assign.set_attendance(
+                comp, entry_id, form.status.data, form.reason.data, by=current_user
+            ),
+            _("Kehadiran disimpan."),
+        )
+    else:
+        _form_errors(form)
+    return redirect(url_for("judging.assignments", competition_id=comp.id))
+
+
+# --------------------------------------------------------------------------- monitor (head judge, office)
+
+
+def _monitored(competition_id: int) -> Competition:
+    comp = _comp(competition_id)
+    services.require_monitor(current_user, comp)
+    return comp
+
+
+@bp.route("/penilaian/<int:competition_id>/pantau")
+@roles_required(Role.admin, Role.judge)
+def monitor(competition_id: int):
+    """Progress by judge and entry, discrepancies, missing cards; finalise, publish, correct."""
+    comp = _monitored(competition_id)
+    mon = results_mod.monitor(comp)
+    snapshots = results_mod.snapshots_of(comp)
+    is_admin = current_user.has_role("admin")
+    totals: dict[tuple[int, int], str] = {}
+    if is_admin:
+        # The office may see each judge's total; a head judge sees only progress and spreads.
+        from .models import Scorecard
+
+        rubric = (
+            results_mod.scoring.prepare_rubric(results_mod.scoring_criteria(comp)) if comp.criteria else None
+        )
+        for card in db.session.scalars(select(Scorecard).where(Scorecard.competition_id == comp.id)):
+            if rubric is not None and card.state in results_mod.DONE_STATES:
+                try:
+                    total = results_mod.scoring.judge_total(rubric, card.scores)
+                except results_mod.scoring.ScoringError:
+                    continue
+                totals[(card.entry_id, card.judge_id)] = results_mod.scoring.display(total)
+    names = {j.user.id: j.user for j in mon.judges}
+    return render_template(
+        "judging/monitor.html",
+        comp=comp,
+        monitor=mon,
+        names=names,
+        snapshots=snapshots,
+        totals=totals,
+        is_admin=is_admin,
+        reason_form=ReasonForm(),
+        confirm=ConfirmForm(),
+        state_labels=STATE_LABELS,
+    )
+
+
+@bp.route("/penilaian/<int:competition_id>/buka/<int:entry_id>/<int:judge_id>", methods=["POST"])
+@roles_required(Role.admin, Role.judge)
+def unlock(competition_id: int, entry_id: int, judge_id: int):
+    """Unlock one judge's submitted card, with a reason (logged)."""
+    comp = _monitored(competition_id)
+    card = services.own_card(entry_id, judge_id)
+    if card is None or card.competition_id != comp.id:
+        raise NotFound("scorecard_not_found", _("Kartu nilai tidak ditemukan."))
+    form = ReasonForm()
+    if form.validate_on_submit():
+        _act(
+            lambda: services.unlock_scorecard(card, form.reason.data, by=current_user),
+            _("Kunci nilai dibuka; juri dapat mengubahnya."),
+        )
+    else:
+        _form_errors(form)
+    return redirect(url_for("judging.monitor", competition_id=comp.id))
+
+
+@bp.route("/penilaian/<int:competition_id>/tetapkan", methods=["POST"])
+@roles_required(Role.admin, Role.judge)
+def finalise(competition_id: int):
+    """Finalise the results: a snapshot is stored and the competition becomes final."""
+    comp = _monitored(competition_id)
+    if ConfirmForm().validate_on_submit():
+        _act(lambda: services.finalise_results(comp, by=current_user), _("Hasil ditetapkan (final)."))
+    return redirect(url_for("judging.monitor", competition_id=comp.id))
+
+
+@bp.route("/penilaian/<int:competition_id>/umumkan", methods=["POST"])
+@admin_required
+def publish(competition_id: int):
+    """Publish the final results (achievements are written into the cooperatives' profiles)."""
+    comp = _comp(competition_id)
+    if ConfirmForm().validate_on_submit():
+        _act(lambda: services.publish_results(comp, by=current_user), _("Hasil diumumkan."))
+    return redirect(url_for("judging.monitor", competition_id=comp.id))
+
+
+@bp.route("/penilaian/<int:competition_id>/koreksi", methods=["POST"])
+@admin_required
+def correct(competition_id: int):
+    """Store a corrected result with a reason (a new version; the old one stays readable)."""
+    comp = _comp(competition_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        _act(lambda: services.correct_results(comp, form.reason.data, by=current_user), _("Hasil dikoreksi."))
+    else:
+        _form_errors(form)
+    return redirect(url_for("judging.monitor", competition_id=comp.id))
+
+
+@bp.route("/penilaian/<int:competition_id>/hasil/<int:version>")
+@roles_required(Role.admin, Role.judge)
+def snapshot(competition_id: int, version: int):
+    """Any stored result version, published or not (head judge and office)."""
+    comp = _monitored(competition_id)
+    snapshot_id = db.session.scalar(
+        select(ResultSnapshot.id).where(
+            ResultSnapshot.competition_id == comp.id, ResultSnapshot.version == version
+        )
+    )
+    if snapshot_id is None:
+        raise NotFound("snapshot_not_found", _("Versi hasil tidak ditemukan."))
+    return _results_page(comp, snapshot_id, internal=True)
+
+
+# --------------------------------------------------------------------------- judges' tablets
+
+
+@bp.route("/juri")
+@roles_required(Role.judge)
+def judge_home():
+    """The judge's entries by competition with progress ("7 dari 12 dinilai")."""
+    rows = services.assigned_entries(current_user)
+    groups: dict[int, dict[str, Any]] = {}
+    absent: dict[int, set[int]] = {}
+    for entry, card in rows:
+        comp = entry.competition
+        if comp.id not in groups:
+            absent[comp.id] = assign.no_show_ids(comp)
+            groups[comp.id] = {
+                "comp": comp,
+                "items": [],
+                "done": 0,
+                "total": 0,
+                "head": services.is_head_judge(current_user, comp),
+            }
+        group = groups[comp.id]
+        no_show = entry.id in absent[comp.id]
+        state = card.state.value if card is not None else "empty"
+        group["items"].append({"entry": entry, "state": state, "no_show": no_show})
+        if not no_show:
+            group["total"] += 1
+            if state in ("submitted", "finalised"):
+                group["done"] += 1
+    heads = db.session.scalars(
+        select(Competition)
+        .join(services.CompetitionJudge, services.CompetitionJudge.competition_id == Competition.id)
+        .where(
+            services.CompetitionJudge.user_id == current_user.id, services.CompetitionJudge.is_head.is_(True)
+        )
+    ).all()
+    return render_template("judging/judge_home.html", groups=list(groups.values()), heads=heads)
+
+
+def _rubric_values(comp: Competition) -> dict[str, Any]:
+    """The rubric form's fields read back (the page without JavaScript).
+
+    Each criterion has level buttons (`skor-<id>`) and a number box (`angka-<id>`) that shows
+    the value the page was drawn with (`awal-<id>`). A number the judge changed wins; otherwise
+    the level they chose; otherwise the number as it was.
+    """
+    values: dict[str, Any] = {}
+    for crit in comp.criteria:
+        typed = (request.form.get(f"angka-{crit.id}") or "").strip()
+        initial = (request.form.get(f"awal-{crit.id}") or "").strip()
+        chosen = (request.form.get(f"skor-{crit.id}") or "").strip()
+        value = typed if typed != initial and typed else (chosen or typed)
+        if value:
+            values[str(crit.id)] = value
+    return values
+
+
+@bp.route("/juri/penilaian/entri/<int:entry_id>", methods=["GET", "POST"])
+@roles_required(Role.judge)
+def score_entry(entry_id: int):
+    """One entry's rubric: large level buttons, autosave (JS), submit; works as a plain form too."""
+    entry = services.entry_for_judge(entry_id, current_user)
+    comp = entry.competition
+    card = services.own_card(entry.id, current_user.id)
+    mine = [e for e, _c in services.assigned_entries(current_user) if e.competition_id == comp.id]
+    absent = assign.no_show_ids(comp)
+    status = 200
+    typed: dict[str, Any] | None = None
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            flash(_("Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."), "error")
+            return redirect(url_for("judging.score_entry", entry_id=entry.id))
+        submit = request.form.get("aksi") == "kirim"
+        typed = _rubric_values(comp)
+        try:
+            revision = int(request.form.get("revisi") or 0)
+        except ValueError:
+            revision = 0
+        try:
+            services.save_scorecard(
+                entry.id,
+                judge=current_user,
+                scores=typed,
+                comment=request.form.get("catatan", ""),
+                submit=submit,
+                revision=revision,
+                device_id="form",
+            )
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+            status = 409 if err.status == 409 else 422
+            if err.code == "stale_revision":
+                typed = None  # show the server's card, not the stale form
+            card = services.own_card(entry.id, current_user.id)
+        else:
+            db.session.commit()
+            if submit:
+                flash(_("Nilai %(t)s terkirim.", t=entry.team_name), "success")
+                return redirect(_next_url(entry, mine, absent))
+            flash(_("Draf tersimpan."), "success")
+            return redirect(url_for("judging.score_entry", entry_id=entry.id))
+    index = next((i for i, e in enumerate(mine) if e.id == entry.id), 0)
+    cards = {
+        c.entry_id: c
+        for c in db.session.scalars(
+            select(services.Scorecard).where(
+                services.Scorecard.judge_id == current_user.id, services.Scorecard.competition_id == comp.id
+            )
+        )
+    }
+    locked = (
+        entry.id in absent
+        or (card is not None and card.state in (CardState.submitted, CardState.finalised))
+        or (
+            comp.state != S.judging
+            and not (card is not None and card.state == CardState.draft and card.revision)
+        )
+    )
+    return render_template(
+        "judging/score.html",
+        entry=entry,
+        comp=comp,
+        card=card,
+        values=typed if typed is not None else (dict(card.scores) if card is not None else {}),
+        comment=request.form.get("catatan", "") if typed is not None else (card.comment if card else ""),
+        locked=locked,
+        no_show=entry.id in absent,
+        mine=mine,
+        cards=cards,
+        absent=absent,
+        position=index + 1,
+        next_url=_next_url(entry, mine, absent),
+        total_weight=sum(c.weight for c in comp.criteria) or 1,
+        confirm=ConfirmForm(),
+    ), status
+
+
+def _next_url(entry: Entry, mine: list[Entry], absent: set[int]) -> str:
+    """The judge's next entry still to score after this one, else their list."""
+    ids = [e.id for e in mine if e.id not in absent]
+    if entry.id in ids:
+        later = ids[ids.index(entry.id) + 1 :] + ids[: ids.index(entry.id)]
+    else:
+        later = ids
+    done = {
+        c.entry_id
+        for c in db.session.scalars(
+            select(services.Scorecard).where(
+                services.Scorecard.judge_id == current_user.id,
+                services.Scorecard.state.in_([CardState.submitted, CardState.finalised]),
+            )
+        )
+    }
+    for entry_id in later:
+        if entry_id not in done:
+            return url_for("judging.score_entry", entry_id=entry_id)
+    return url_for("judging.judge_home")
+
+
+# --------------------------------------------------------------------------- public results
+
+
+@bp.route("/hasil")
+@public
+def results_index():
+    """Published results, newest event first."""
+    comps = db.session.scalars(
+        select(Competition)
+        .join(Event)
+        .where(Competition.state == S.published)
+        .order_by(Event.starts_on.desc(), Competition.name)
+    ).all()
+    rows = []
+    for comp in comps:
+        snap = results_mod.published_snapshot(comp)
+        if snap is not None:
+            rows.append((comp, results_mod.read_snapshot(snap)))
+    return render_template("judging/results_index.html", rows=rows)
+
+
+def _published_comp(event_slug: str, slug: str) -> Competition:
+    comp = competition_by_slug(event_slug, slug)
+    if comp.state != S.published:
+        raise NotFound("results_not_published", _("Hasil lomba ini belum diumumkan."))
+    return comp
+
+
+# Rendered results bodies by (event slug, competition slug, snapshot id, language): a published
+# snapshot never changes (a correction is a new snapshot), so its body is drawn once per worker
+# and served from memory. The slugs are in the key so that a reused row id can never match.
+_BODY_CACHE: OrderedDict[tuple[str, str, int, str], Markup] = OrderedDict()
+_BODY_CACHE_SIZE = 64
+_BODY_LOCK = threading.Lock()
+
+
+def _results_body(snapshot_id: int, comp: Competition, *, internal: bool) -> Markup:
+    """The results body of a snapshot: cached once published, drawn afresh for the office's view."""
+    key = (comp.event.slug, comp.slug, snapshot_id, str(get_locale() or "id"))
+    if not internal:
+        with _BODY_LOCK:
+            body = _BODY_CACHE.get(key)
+            if body is not None:
+                _BODY_CACHE.move_to_end(key)
+                return body
+    snapshot = db.session.get(ResultSnapshot, snapshot_id)
+    versions = [v for v in results_mod.snapshot_versions(comp) if internal or v.published_at is not None]
+    body = Markup(
+        render_template(
+            "judging/_results_body.html",
+            comp=comp,
+            view=results_mod.read_snapshot(snapshot),
+            versions=versions,
+            internal=internal,
+        )
+    )
+    if not internal and snapshot.published_at is not None:
+        with _BODY_LOCK:
+            _BODY_CACHE[key] = body
+            while len(_BODY_CACHE) > _BODY_CACHE_SIZE:
+                _BODY_CACHE.popitem(last=False)
+    return body
+
+
+def _results_page(comp: Competition, snapshot_id: int, *, internal: bool):
+    return render_template(
+        "judging/results.html",
+        comp=comp,
+        body=_results_body(snapshot_id, comp, internal=internal),
+        internal=internal,
+    )
+
+
+# Whole results pages for anonymous visitors (the crowd on the event days), by snapshot,
+# language and path. The page is the same for all of them except the CSRF token of the language
+# form, which is swapped for each visitor's own. Never used for a logged-in user, a visitor with
+# a message waiting, or a simulated clock (its banner shows the time).
+_PAGE_CACHE: OrderedDict[tuple[int, str, str], str] = OrderedDict()
+_TOKEN_MARK = "\x00csrf\x00"
+
+
+def _anonymous_page_key(snapshot_id: int) -> tuple[int, str, str] | None:
+    if current_user.is_authenticated or session.get("_flashes") or clock.is_simulated():
+        return None
+    return (snapshot_id, str(get_locale() or "id"), request.full_path)
+
+
+# One statement, built once: the competition and its newest published snapshot by the page's
+# slugs. The crowd's requests are answered from the page cache after this single lookup.
+_PUBLISHED_LOOKUP = (
+    select(Competition.id, ResultSnapshot.id)
+    .join(Event, Event.id == Competition.event_id)
+    .join(ResultSnapshot, ResultSnapshot.competition_id == Competition.id)
+    .where(
+        Event.slug == bindparam("event_slug"),
+        Competition.slug == bindparam("slug"),
+        Competition.state == S.published,
+        ResultSnapshot.published_at.is_not(None),
+    )
+    .order_by(ResultSnapshot.version.desc())
+    .limit(1)
+)
+
+
+@bp.route("/hasil/<event_slug>/<slug>")
+@public
+def results_page(event_slug: str, slug: str):
+    """A competition's published results: winners, the leaderboard and every total explained."""
+    found = db.session.execute(_PUBLISHED_LOOKUP, {"event_slug": event_slug, "slug": slug}).first()
+    if found is None:
+        _published_comp(event_slug, slug)  # 404 competition_not_found or results_not_published
+        raise NotFound("results_not_published", _("Hasil lomba ini belum diumumkan."))
+    competition_id, snapshot_id = found
+    key = _anonymous_page_key(snapshot_id)
+    if key is not None:
+        with _BODY_LOCK:
+            cached = _PAGE_CACHE.get(key)
+        if cached is not None:
+            return cached.replace(_TOKEN_MARK, generate_csrf())
+    page = _results_page(db.session.get(Competition, competition_id), snapshot_id, internal=False)
+    if key is not None:
+        with _BODY_LOCK:
+            _PAGE_CACHE[key] = page.replace(generate_csrf(), _TOKEN_MARK)
+            while len(_PAGE_CACHE) > _BODY_CACHE_SIZE:
+                _PAGE_CACHE.popitem(last=False)
+    return page
+
+
+@bp.route("/hasil/<event_slug>/<slug>/versi/<int:version>")
+@public
+def results_version(event_slug: str, slug: str, version: int):
+    """An earlier published version of a corrected result, kept readable."""
+    comp = _published_comp(event_slug, slug)
+    snapshot_id = db.session.scalar(
+        select(ResultSnapshot.id).where(
+            ResultSnapshot.competition_id == comp.id,
+            ResultSnapshot.version == version,
+            ResultSnapshot.published_at.is_not(None),
+        )
+    )
+    if snapshot_id is None:
+        raise NotFound("snapshot_not_found", _("Versi hasil tidak ditemukan."))
+    return _results_page(comp, snapshot_id, internal=False)
+
+
+# --------------------------------------------------------------------------- a cooperative's results
+
+
+@bp.route("/koperasi-saya/hasil")
+@roles_required(Role.coop_rep)
+def my_results():
+    """The pengurus's entries in published competitions, with awards and certificates."""
+    rows = services.results_for_cooperative(current_user.cooperative_id)
+    return render_template("judging/my_results.html", rows=rows)
+
+
+@bp.route("/piagam/<int:entry_id>.pdf")
+@roles_required(Role.coop_rep, Role.admin)
+def certificate(entry_id: int):
+    """The entry's certificate (Juara/Harapan or participation) as a PDF, once results are public."""
+    from .certificates import certificate_for
+
+    entry = db.session.get(Entry, entry_id)
+    if entry is None:
+        raise NotFound("entry_not_found", _("Peserta tidak ditemukan."))
+    if current_user.has_role("coop_rep") and current_user.cooperative_id != entry.cooperative_id:
+        raise Forbidden("forbidden", _("Piagam ini milik koperasi lain."))
+    pdf, filename = certificate_for(entry)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
