@@ -160,6 +160,8 @@ def event_path(suffix: str = "") -> Callable[[Any], str]:
                 return db.session.scalar(select(Event.id).where(Event.slug == "harkop-2024"))
 
         return f"/admin/acara/{server.cached('event-id', make)}{suffix}"
+
+
 def pending_proposal_path(prefix: str):
     """The demo's pending proposal (harkop/cooperatives/office_demo.py) under an URL prefix."""
 
@@ -380,6 +382,8 @@ def judge_entry_path(state: str):
 
 
 COMPETITION_SAVE = "main form button[value=save]"
+
+
 def demo_coop_path(suffix: str = ""):
     """A path under the demo cooperative's admin page."""
 
