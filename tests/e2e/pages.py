@@ -161,6 +161,8 @@ def event_path(suffix: str = "") -> Callable[[Any], str]:
 
         return f"/admin/acara/{server.cached('event-id', make)}{suffix}"
 
+    return url
+
 
 def pending_proposal_path(prefix: str):
     """The demo's pending proposal (harkop/cooperatives/office_demo.py) under an URL prefix."""
