@@ -37,9 +37,9 @@ def hash_secret(secret: str) -> str:
 
 
 def _cooperative_by_nik(nik: str):
-    from ..cooperatives.models import Cooperative  # auth sits left of cooperatives: late lookup
-
-    coop = db.session.scalar(select(Cooperative).where(Cooperative.nik == nik))
+    # Auth sits left of the registry and never imports it: read the `cooperative` table by name.
+    table = db.metadata.tables["cooperative"]
+    coop = db.session.execute(select(table.c.id, table.c.name).where(table.c.nik == nik)).first()
     if coop is None:
         raise NotFound("cooperative_not_found", _("Koperasi dengan NIK %(nik)s tidak ditemukan.", nik=nik))
     return coop
