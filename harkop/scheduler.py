@@ -49,13 +49,6 @@ def _mark_no_shows(*, now: datetime) -> dict[str, int]:
     return mark_due_no_shows(now=now)
 
 
-def _recompute_registry(*, now: datetime) -> dict[str, int]:
-    from . import clock
-    from .cooperatives.services import recompute_registry
-
-    return {"changed": recompute_registry(today=clock.to_wita(now).date())}
-
-
 def _registry_daily(*, now: datetime) -> dict[str, int]:
     from .cooperatives.office_jobs import registry_daily
 
@@ -107,14 +100,6 @@ JOBS: list[jobs.JobSpec] = [
         _mark_no_shows,
         {"trigger": "interval", "minutes": 10},
         "Tandai peserta lomba yang tidak hadir dari data check-in",
-    ),
-    # Grades, lateness and status move when a 30 June deadline passes: refresh the cached
-    # values every night just after midnight WITA (16:05 UTC). Idempotent.
-    jobs.JobSpec(
-        "recompute_registry",
-        _recompute_registry,
-        {"trigger": "cron", "hour": 16, "minute": 5},
-        "Hitung ulang status, grade dan predikat koperasi",
     ),
     # Office workflows: recompute, then write the warnings that fell due into the register as
     # drafts (00.20 WITA). Running it twice changes nothing.

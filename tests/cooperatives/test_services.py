@@ -373,16 +373,16 @@ def test_filters_from_arguments_are_checked():
 
 
 def test_recompute_job_is_declared_and_idempotent():
-    """The nightly job refreshes cached values; running it twice changes nothing more."""
+    """The nightly job (office's registry_daily) refreshes cached values; a second run changes nothing."""
     from harkop.scheduler import find_job
 
     coop = _new()
     services.record_rat(coop, book_year=2022, held_on="2023-03-01", by="t", now=NOW)
-    spec = find_job("recompute_registry")
+    spec = find_job("registry_daily")
     later = datetime(2024, 7, 1, 0, 0, tzinfo=clock.UTC)
     first = spec.func(now=later)
-    assert first["changed"] >= 1
-    assert spec.func(now=later) == {"changed": 0}
+    assert first["recomputed"] >= 1
+    assert spec.func(now=later)["recomputed"] == 0
     assert coop.rat_terlambat is True
 
 
