@@ -102,9 +102,16 @@ def test_camera_scan_then_offline_check_in_syncs_when_the_network_returns(camera
 
         # 1. The camera.
         # With the camera permission already granted the page starts the camera by itself.
-        toggle = page.locator("#camera-toggle")
-        if toggle.inner_text().strip() == "Mulai kamera":
-            toggle.click()
+        # Wait for the page to settle (started by itself, or off) before deciding to tap "start":
+        # a tap during the page's own start would otherwise race it.
+        page.wait_for_function(
+            "['on', 'off', 'denied', 'missing'].includes(document.getElementById('camera-status').dataset.state)"
+            " || document.getElementById('camera-status').dataset.state === undefined",
+            timeout=10_000,
+        )
+        page.wait_for_timeout(500)
+        if page.locator("#camera-status").get_attribute("data-state") != "on":
+            page.locator("#camera-toggle").click()
         verdict = page.locator("#verdict")
         verdict.wait_for(state="visible", timeout=30_000)
         assert verdict.get_attribute("data-verdict") == "checked_in"

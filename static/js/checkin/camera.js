@@ -28,8 +28,22 @@ export class Camera {
     return Boolean(this.stream);
   }
 
+  /** True while getUserMedia is pending: a tap then must neither start a second stream nor stop. */
+  get starting() {
+    return Boolean(this.pending);
+  }
+
   async start() {
-    if (this.stream) return;
+    if (this.stream || this.pending) return;
+    this.pending = true;
+    try {
+      await this.open();
+    } finally {
+      this.pending = false;
+    }
+  }
+
+  async open() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       this.onState("missing");
       return;

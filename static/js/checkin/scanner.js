@@ -559,6 +559,7 @@ async function init() {
   }
   toggle.addEventListener("click", async () => {
     unlock();
+    if (camera.starting) return; // the camera is coming on (e.g. started by itself): let it
     if (camera.running) camera.stop();
     else await camera.start();
   });

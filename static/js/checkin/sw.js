@@ -1,7 +1,7 @@
 // The scanner's service worker (scope /checkin/): keeps the scanner page and its assets so the
 // page opens without network. The API is never cached: the page keeps its roster and queue in
 // IndexedDB itself. Bump VERSION when the list of assets changes.
-const VERSION = "harkop-checkin-v1";
+const VERSION = "harkop-checkin-v2";
 const PAGE = "/checkin/pindai";
 const ASSETS = [
   "/static/css/harkop.css",
