@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import Locale
 from flask import Flask, has_request_context, request, session
 
 from .config import INSTANCE, ROOT, Config
 
+# Parsed once: Flask-Babel takes a Locale from the selector as it is, where a language code
+# would be parsed again (a look at the locale data files) on every request that translates.
+_LOCALES = {lang: Locale.parse(lang) for lang in ("id", "en")}
 
-def _select_locale() -> str:
+
+def _select_locale() -> Locale:
     # CLI commands and jobs translate messages too, without a request (and so without a session).
     if not has_request_context():
-        return "id"
-    lang = session.get("lang")
-    if lang in ("id", "en"):
-        return lang
-    return "id"
+        return _LOCALES["id"]
+    return _LOCALES.get(session.get("lang"), _LOCALES["id"])
 
 
 def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
@@ -60,6 +62,11 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     def _read_only_begin() -> None:
         # Read-only requests take no SQLite write lock (see harkop/database.py).
         sqlite_begin_mode.set("DEFERRED" if request.method in ("GET", "HEAD") else "IMMEDIATE")
+
+    @app.teardown_request
+    def _default_begin(_exc: BaseException | None) -> None:
+        # A request's mode must not outlive it (the test client runs requests in the test's thread).
+        sqlite_begin_mode.set("IMMEDIATE")
 
     from . import models  # noqa: F401  - every model is known to SQLAlchemy and Alembic
     from .errors import register_error_handlers
@@ -108,9 +115,13 @@ def _init_login(app: Flask) -> None:
         header = req.headers.get("Authorization", "")
         if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
             return None
-        from .auth.services import user_for_token
+        from .auth.services import principal_for_token, user_for_token
 
-        return user_for_token(header[len("Bearer ") :].strip())
+        token = header[len("Bearer ") :].strip()
+        view = app.view_functions.get(req.endpoint) if req.endpoint else None
+        if getattr(view, "harkop_token_principal", False):
+            return principal_for_token(token)
+        return user_for_token(token)
 
     @login_manager.unauthorized_handler
     def _unauthorized():

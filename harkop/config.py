@@ -51,7 +51,10 @@ class Config:
         self.SECRET_KEY = _secret_key(self.PRODUCTION)
         default_db = f"sqlite:///{INSTANCE / 'harkop.db'}"
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("DATABASE_URL", default_db))
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # A server database's connections can go stale (restart, idle timeout); a SQLite file's cannot.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {
+            "pool_pre_ping": not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
+        }
         self.HARKOP_FAKE_NOW = os.environ.get("HARKOP_FAKE_NOW") or None
         self.RATELIMIT_STORAGE_URI = os.environ.get("HARKOP_RATELIMIT_STORAGE_URI", "memory://")
         self.HARKOP_LOGIN_RATE_LIMIT = os.environ.get("HARKOP_LOGIN_RATE_LIMIT", "10 per minute")

@@ -4,11 +4,25 @@ SQLite in WAL mode refuses to upgrade a read transaction to a write one when ano
 there first ("database is locked", without waiting). So a transaction that may write starts with
 BEGIN IMMEDIATE, which waits for the lock (busy timeout) instead of failing later; read-only
 requests start a plain deferred BEGIN and never block writers.
+
+Writers queue. SQLite's own wait for the write lock is a sleep-and-retry loop (1, 2, 5, 10 … 100
+ms): under a crowd of scanners a waiting writer sleeps long after the lock came free, and a
+newcomer may take it first, which made the tail of the check-in latency hundreds of
+milliseconds. So before BEGIN IMMEDIATE a connection enters a queue of its own, one per
+database file: a thread lock within the process, then an advisory `flock` on `<file>-writers`
+across processes (gunicorn workers, the scheduler, the CLI). It leaves the queue as soon as its
+transaction ends (commit, rollback, close). Waiting there is bounded by the same busy timeout;
+after it the connection goes on to SQLite's own wait, so the queue can slow nothing down that
+SQLite would not. In-memory databases have no file and no queue.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
+import threading
+import time
 from contextvars import ContextVar
 
 from sqlalchemy import event
@@ -18,6 +32,103 @@ from sqlalchemy.engine import Engine
 sqlite_begin_mode: ContextVar[str] = ContextVar("sqlite_begin_mode", default="IMMEDIATE")
 
 _installed = False
+BUSY_TIMEOUT_MS = 15000
+
+
+class WriterQueue:
+    """One writing transaction at a time per database file, queued without SQLite's sleeps."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path + "-writers"
+        self._pid: int | None = None
+
+    def _fresh(self) -> None:
+        # Per process: after a fork the parent's lock and open file must not be shared.
+        self._pid = os.getpid()
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+    def enter(self, timeout: float) -> bool:
+        """Wait for this file's writer turn (at most `timeout` seconds); False when it did not come."""
+        if self._pid != os.getpid():
+            self._fresh()
+        deadline = time.monotonic() + timeout
+        if not self._thread_lock.acquire(timeout=timeout):
+            return False
+        if self._depth == 0:
+            pause = 0.00005
+            while True:
+                try:
+                    fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        self._thread_lock.release()
+                        return False
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.001)
+        self._depth += 1
+        return True
+
+    def leave(self) -> None:
+        """Give the turn to the next writer."""
+        self._depth -= 1
+        if self._depth == 0:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._thread_lock.release()
+
+
+_queues: dict[str, WriterQueue] = {}
+_queues_lock = threading.Lock()
+
+
+def writer_queue(path: str) -> WriterQueue:
+    """The queue of a database file (one object per file and process)."""
+    with _queues_lock:
+        queue = _queues.get(path)
+        if queue is None:
+            queue = _queues[path] = WriterQueue(path)
+        return queue
+
+
+class QueuedConnection(sqlite3.Connection):
+    """A SQLite connection that leaves its file's writer queue when its transaction ends."""
+
+    writer_queue: WriterQueue | None = None
+    _in_queue = False
+
+    def enter_writer_queue(self) -> None:
+        """Take a place in the queue before BEGIN IMMEDIATE (no-op without a file)."""
+        if self.writer_queue is not None and not self._in_queue:
+            self._in_queue = self.writer_queue.enter(BUSY_TIMEOUT_MS / 1000)
+
+    def leave_writer_queue(self) -> None:
+        """Leave the queue if this connection holds a place in it."""
+        if self._in_queue:
+            self._in_queue = False
+            self.writer_queue.leave()  # type: ignore[union-attr]
+
+    def commit(self) -> None:
+        """Commit, then leave the queue."""
+        try:
+            super().commit()
+        finally:
+            self.leave_writer_queue()
+
+    def rollback(self) -> None:
+        """Roll back, then leave the queue."""
+        try:
+            super().rollback()
+        finally:
+            self.leave_writer_queue()
+
+    def close(self) -> None:
+        """Close, then leave the queue."""
+        try:
+            super().close()
+        finally:
+            self.leave_writer_queue()
 
 
 def install_sqlite_behaviour() -> None:
@@ -27,6 +138,11 @@ def install_sqlite_behaviour() -> None:
         return
     _installed = True
 
+    @event.listens_for(Engine, "do_connect")
+    def _queued_connections(dialect, _record, _cargs, cparams) -> None:
+        if dialect.name == "sqlite":
+            cparams.setdefault("factory", QueuedConnection)
+
     @event.listens_for(Engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -35,16 +151,60 @@ def install_sqlite_behaviour() -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if isinstance(dbapi_connection, QueuedConnection):
+            path = next((row[2] for row in cursor.execute("PRAGMA database_list") if row[1] == "main"), "")
+            if path:
+                dbapi_connection.writer_queue = writer_queue(path)
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA mmap_size=268435456")
         cursor.close()
 
     @event.listens_for(Engine, "begin")
     def _on_begin(conn) -> None:
         if conn.dialect.name != "sqlite":
             return
-        conn.exec_driver_sql(f"BEGIN {sqlite_begin_mode.get()}")
+        mode = sqlite_begin_mode.get()
+        dbapi_connection = conn.connection.dbapi_connection
+        queued = mode == "IMMEDIATE" and isinstance(dbapi_connection, QueuedConnection)
+        if queued:
+            dbapi_connection.enter_writer_queue()
+        if mode == "AUTOCOMMIT":
+            # No transaction: each statement reads the latest commit on its own (see the module's
+            # users: only reads that need no common snapshot run this way).
+            return
+        try:
+            conn.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            if queued:
+                dbapi_connection.leave_writer_queue()
+            raise
+
+
+def begin_sqlite_write(connection) -> None:
+    """Turn a SQLite connection that began in AUTOCOMMIT mode into a write transaction, now.
+
+    For a request that reads first without a transaction and then writes (a scan at the gate):
+    it takes its place in the writers' queue and issues BEGIN IMMEDIATE on the same connection,
+    so the session's one commit ends it. Costs nothing more than the BEGIN itself: no second
+    session transaction. A no-op on other databases.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection.in_transaction:
+        # Already inside a transaction that began otherwise (a test's enclosing one): it goes on.
+        return
+    queued = isinstance(dbapi_connection, QueuedConnection)
+    if queued:
+        dbapi_connection.enter_writer_queue()
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if queued:
+            dbapi_connection.leave_writer_queue()
+        raise
 
 
 # Search structures written by hand in migration 0002 (the SQLite FTS5 table with its shadow

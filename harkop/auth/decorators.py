@@ -60,3 +60,13 @@ def roles_required(*roles: Role | str) -> Callable[[Callable[..., Any]], Callabl
 
 
 admin_required = roles_required(Role.admin)
+
+
+def token_principal(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Let a bearer-token request to this view authenticate as a `TokenPrincipal` (plain values).
+
+    For the hot device endpoints (a scan at the gate), which use only the user's id, role and
+    name; put it under the permission decorator. Browser sessions still load the `User`.
+    """
+    view.harkop_token_principal = True  # type: ignore[attr-defined]
+    return view

@@ -34,13 +34,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 
@@ -56,6 +59,7 @@ from .tickets import parse_code
 
 V = Verdict
 MAX_CODE_LENGTH = 200
+_CONTROL = re.compile(r"[\x00-\x1f]")
 MAX_NONCE_LENGTH = 64
 MAX_DEVICE_LENGTH = 64
 MAX_GATE_LENGTH = 60
@@ -70,16 +74,18 @@ VERDICT_STYLE = {
 }
 
 
+_VERDICT_LABELS = {
+    V.checked_in: _l("Check-in berhasil"),
+    V.already_checked_in: _l("Sudah check-in"),
+    V.not_valid_today: _l("Bukan jadwal hari ini"),
+    V.entry_not_confirmed: _l("Pendaftaran tidak aktif"),
+    V.unknown_ticket: _l("Tiket tidak dikenal"),
+}
+
+
 def verdict_label(verdict: Verdict | str) -> str:
-    """The verdict's word, as the scanner shows it."""
-    labels = {
-        V.checked_in: _("Check-in berhasil"),
-        V.already_checked_in: _("Sudah check-in"),
-        V.not_valid_today: _("Bukan jadwal hari ini"),
-        V.entry_not_confirmed: _("Pendaftaran tidak aktif"),
-        V.unknown_ticket: _("Tiket tidak dikenal"),
-    }
-    return labels[Verdict(verdict)]
+    """The verdict's word, as the scanner shows it (only that one is translated: every scan asks)."""
+    return str(_VERDICT_LABELS[Verdict(verdict)])
 
 
 def reason_label(reason: str | None) -> str:
@@ -126,7 +132,7 @@ def _text(value: Any, name: str, *, max_length: int, required: bool) -> str:
             _("%(f)s terlalu panjang (maksimal %(n)d karakter).", f=name, n=max_length),
             details={"field": name},
         )
-    if any(ord(ch) < 32 for ch in value):
+    if _CONTROL.search(value):
         raise ValidationFailed(
             f"invalid_{name}", _("%(f)s berisi karakter kontrol.", f=name), details={"field": name}
         )
@@ -193,6 +199,8 @@ class _Decision:
     ticket_id: int | None
     code_hash: str
     facts: dict[str, Any] | None = None
+    # The ticket's admission on the scan's day, when the lookup found one (see `_ticket_row`).
+    admission: dict[str, Any] | None = None
 
 
 def _slot(starts_at: Any, ends_at: Any) -> str:
@@ -205,11 +213,14 @@ _ticket_selects: dict[str, Any] = {}
 def _ticket_row(by: str, value: Any, day: date) -> Any:
     """One row with everything the gate shows about a ticket (never the phone), by `secret` or `id`.
 
-    `runs_today` says whether the ticket's competition runs on `day`. The statement is built
-    once per lookup kind and reused with bound values.
+    `runs_today` says whether the ticket's competition runs on `day`; the `adm_*` columns are the
+    ticket's admission on `day` and who made it (NULL when there is none), so a repeated scan
+    needs no second query. The statement is built once per lookup kind and reused with bound
+    values.
     """
     stmt = _ticket_selects.get(by)
     if stmt is None:
+        user = db.metadata.tables["user"]
         runs_today = (
             select(CompetitionDay.day)
             .where(
@@ -233,11 +244,17 @@ def _ticket_row(by: str, value: Any, day: date) -> Any:
                 Competition.ends_at,
                 Competition.place,
                 runs_today.label("runs_today"),
+                *(c.label(f"adm_{c.name}") for c in _admission.columns),
+                func.coalesce(func.nullif(user.c.display_name, ""), user.c.username).label("adm_by"),
             )
             .join(Participant, Participant.id == Ticket.participant_id)
             .join(Entry, Entry.id == Participant.entry_id)
             .join(Cooperative, Cooperative.id == Entry.cooperative_id)
             .join(Competition, Competition.id == Entry.competition_id)
+            .outerjoin(
+                _admission, (_admission.c.ticket_id == Ticket.id) & (_admission.c.day == bindparam("day"))
+            )
+            .outerjoin(user, user.c.id == _admission.c.by_id)
             .where((Ticket.secret if by == "secret" else Ticket.id) == bindparam("value"))
         )
         _ticket_selects[by] = stmt
@@ -271,7 +288,7 @@ def _facts_from_row(row: Any) -> dict[str, Any]:
 
 
 def _decide(code: str | None, ticket_id: int | None, day: date) -> _Decision:
-    """The verdict before the once-per-day rule, with the ticket's facts."""
+    """The verdict before the once-per-day rule, with the ticket's facts and its admission that day."""
     if ticket_id is not None:
         row = _ticket_row("id", ticket_id, day)
         if row is None:
@@ -287,15 +304,20 @@ def _decide(code: str | None, ticket_id: int | None, day: date) -> _Decision:
             return _Decision(V.unknown_ticket, "not_found", None, code_hash(secret))
     facts = _facts_from_row(row)
     digest = code_hash(row.secret)
+    admission = None
+    if row.adm_id is not None:
+        admission = _admission_dict(
+            SimpleNamespace(**{c.name: getattr(row, f"adm_{c.name}") for c in _admission.columns}), row.adm_by
+        )
     if facts["entry_state"] != EntryState.confirmed.value:
-        return _Decision(V.entry_not_confirmed, facts["entry_state"], row.id, digest, facts)
+        return _Decision(V.entry_not_confirmed, facts["entry_state"], row.id, digest, facts, admission)
     if row.revoked_at is not None:
-        return _Decision(V.entry_not_confirmed, "ticket_revoked", row.id, digest, facts)
+        return _Decision(V.entry_not_confirmed, "ticket_revoked", row.id, digest, facts, admission)
     if not row.runs_today:
         # Only this refusal needs the days, to tell the gate when the ticket is valid.
         facts["valid_days"] = [d.isoformat() for d in _competition_days(row.competition_id)]
-        return _Decision(V.not_valid_today, None, row.id, digest, facts)
-    return _Decision(V.checked_in, None, row.id, digest, facts)
+        return _Decision(V.not_valid_today, None, row.id, digest, facts, admission)
+    return _Decision(V.checked_in, None, row.id, digest, facts, admission)
 
 
 def _insert_unless_exists(table: Any, conflict_on: tuple[str, ...]) -> Any:
@@ -368,7 +390,7 @@ def _replay(nonce: str) -> Scan | None:
     return first
 
 
-def check_in(
+def record_scan(
     code: str | None,
     *,
     by: Any,
@@ -382,8 +404,11 @@ def check_in(
     local_verdict: str | None = None,
     method: ScanMethod | str = ScanMethod.api,
     ticket_id: int | None = None,
-) -> Scan:
-    """Record one scan and return it with its verdict (`scan.replayed` is True for a repeated nonce).
+    before_write: Callable[[], None] | None = None,
+) -> Scan | RecordedScan:
+    """Record one scan: `check_in`'s rule, answered as a plain `RecordedScan` (the gate's hot path).
+
+    A repeated nonce answers with the first `Scan` (`replayed` True).
 
     `code` is the scanned or typed text (`HK1:<secret>`, or the secret alone); a scan from the
     search list names `ticket_id` instead. Flushes, never commits: the caller commits the scan,
@@ -394,6 +419,11 @@ def check_in(
     (nonce) DO NOTHING). When the nonce was recorded before (a replay, or the same scan sent
     twice at once), this attempt's own admission, if it made one, is deleted again in the same
     transaction and the first scan is the answer: a repeated nonce writes nothing.
+
+    Everything the verdict needs is read first (one query: the ticket, its facts and its
+    admission that day); `before_write`, when given, is called between the reads and the writes
+    (the API uses it to end SQLite's read transaction and start a write one, so the write lock is
+    held for the two INSERTs alone).
     """
     now = now or clock.now()
     nonce = _text(nonce, "nonce", max_length=MAX_NONCE_LENGTH, required=True)
@@ -421,6 +451,8 @@ def check_in(
     # An offline admission the server refuses outright (entry no longer confirmed, unknown).
     conflict = device_admitted and verdict != V.checked_in
 
+    if before_write is not None:
+        before_write()
     admission = None
     new_admission_id = None
     if verdict == V.checked_in:
@@ -434,16 +466,19 @@ def check_in(
             "gate": gate,
             "offline": offline,
         }
-        new_admission_id = _insert(_INSERT_ADMISSION, admitted)
+        # A ticket the lookup already found admitted needs no attempt; otherwise the guarded
+        # INSERT decides, and a scan that lost a race reads the winner's admission.
+        if decision.admission is None:
+            new_admission_id = _insert(_INSERT_ADMISSION, admitted)
         if new_admission_id is not None:
             admission = _admission_dict(SimpleNamespace(id=new_admission_id, **admitted), by_name)
         else:
             verdict = V.already_checked_in
-            admission = _admission_facts(decision.ticket_id, scan_day)
+            admission = decision.admission or _admission_facts(decision.ticket_id, scan_day)
             # The device let the person in, but another device had admitted the ticket first.
             conflict = device_admitted and admission["device_id"] != device_id
     elif verdict == V.already_checked_in and decision.ticket_id is not None:
-        admission = _admission_facts(decision.ticket_id, scan_day)  # a device's own refusal, offline
+        admission = decision.admission  # a device's own refusal, offline
 
     values: dict[str, Any] = {
         "nonce": nonce,
@@ -476,19 +511,130 @@ def check_in(
         if first is None:  # pragma: no cover - the unique index held, so the row exists
             raise RuntimeError("nonce conflict without a recorded scan")
         return first
-    return _recorded(scan_id, values, decision.facts, admission, by_name)
+    return RecordedScan(
+        id=scan_id,
+        nonce=nonce,
+        ticket_id=decision.ticket_id,
+        code_hash=decision.code_hash,
+        verdict=verdict,
+        reason=decision.reason,
+        method=method,
+        by_id=user_id,
+        device_id=device_id,
+        gate=gate,
+        scanned_at=scanned_at,
+        received_at=now,
+        day=scan_day,
+        offline=offline,
+        local_verdict=values["local_verdict"],
+        admission_id=values["admission_id"],
+        conflict=conflict,
+        gate_view={"ticket": decision.facts, "admission": admission, "by": by_name},
+    )
 
 
-def _recorded(scan_id: int, values: dict[str, Any], facts: Any, admission: Any, by_name: Any) -> Scan:
-    """The inserted row as a session object, without reading it back; the gate's facts ride along."""
-    scan = Scan(id=scan_id, **{k: v for k, v in values.items() if k not in ("verdict", "method")})
-    scan.verdict = Verdict(values["verdict"])
-    scan.method = ScanMethod(values["method"])
+def check_in(
+    code: str | None,
+    *,
+    by: Any,
+    device_id: str,
+    gate: str = "",
+    nonce: str,
+    scanned_at: datetime | None = None,
+    now: datetime | None = None,
+    offline: bool = False,
+    day: date | None = None,
+    local_verdict: str | None = None,
+    method: ScanMethod | str = ScanMethod.api,
+    ticket_id: int | None = None,
+) -> Scan:
+    """Record one scan and return it with its verdict (`scan.replayed` is True for a repeated nonce).
+
+    `code` is the scanned or typed text (`HK1:<secret>`, or the secret alone); a scan from the
+    search list names `ticket_id` instead. Never commits: the caller commits the scan, refusals
+    included. The rule itself is `record_scan`; this returns the recorded row as a session
+    object (without reading it back) for pages, jobs and tests.
+    """
+    result = record_scan(
+        code,
+        by=by,
+        device_id=device_id,
+        gate=gate,
+        nonce=nonce,
+        scanned_at=scanned_at,
+        now=now,
+        offline=offline,
+        day=day,
+        local_verdict=local_verdict,
+        method=method,
+        ticket_id=ticket_id,
+    )
+    if isinstance(result, Scan):
+        return result
+    values = {name: getattr(result, name) for name in _SCAN_COLUMNS}
+    scan = Scan(**values)
     make_transient_to_detached(scan)
     db.session.add(scan)
     scan.replayed = False
-    scan.gate_view = {"ticket": facts, "admission": admission, "by": by_name}
+    scan.gate_view = result.gate_view
     return scan
+
+
+_SCAN_COLUMNS = tuple(c.name for c in Scan.__table__.columns)
+
+
+@dataclass
+class RecordedScan:
+    """A scan just recorded, as plain values: the gate's answer without an ORM object to build.
+
+    It has the `Scan` row's attributes, and `ticket`, `admission` and `by` load the rows when a
+    caller asks (tests, pages); the API answers from `gate_view`, which the service filled.
+    """
+
+    id: int
+    nonce: str
+    ticket_id: int | None
+    code_hash: str
+    verdict: Verdict
+    reason: str | None
+    method: ScanMethod
+    by_id: int | None
+    device_id: str
+    gate: str
+    scanned_at: datetime
+    received_at: datetime
+    day: date
+    offline: bool
+    local_verdict: str | None
+    admission_id: int | None
+    conflict: bool
+    gate_view: dict[str, Any] | None = None
+    replayed: bool = False
+    reviewed_at: datetime | None = None
+    reviewed_by_id: int | None = None
+    review_note: str | None = None
+
+    @property
+    def admitted(self) -> bool:
+        """True when this scan let the person in."""
+        return self.verdict == V.checked_in
+
+    @property
+    def ticket(self) -> Ticket | None:
+        """The scanned ticket (loaded on demand)."""
+        return db.session.get(Ticket, self.ticket_id) if self.ticket_id is not None else None
+
+    @property
+    def admission(self) -> CheckIn | None:
+        """The admission this scan made or met (loaded on demand)."""
+        return db.session.get(CheckIn, self.admission_id) if self.admission_id is not None else None
+
+    @property
+    def by(self) -> Any:
+        """The scanning user (loaded on demand)."""
+        from ..auth.models import User
+
+        return db.session.get(User, self.by_id) if self.by_id is not None else None
 
 
 # --- what a scan shows ---------------------------------------------------------------------

@@ -233,3 +233,40 @@ def test_openapi_documents_the_check_in_routes(app):
     assert views["api.create_checkin"].harkop_access == {"admin", "checkin_staff"}
     for endpoint in ("api.checkin_roster", "api.checkin_search", "api.checkin_dashboard"):
         assert "get" in load_operations_from_docstring(views[endpoint].__doc__), endpoint
+
+
+def test_revoked_tokens_and_deactivated_staff_cannot_scan(ticket, client, api_token, fake_now, make_user):
+    """The scan's lean token check refuses what the full one does: a revoked token, a deactivated user."""
+    from harkop.auth.models import ApiToken
+    from harkop.auth.services import deactivate_user
+
+    fake_now(ON_DAY1)
+    body = {"code": f.code(ticket), "device_id": "hp"}
+    staff, token = api_token("checkin_staff")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.post("/api/v1/checkins", json={**body, "nonce": "n-1"}, headers=headers).status_code == 200
+    db.session.scalar(select(ApiToken).where(ApiToken.user_id == staff.id)).revoked_at = f.ON_DAY1
+    db.session.commit()
+    res = client.post("/api/v1/checkins", json={**body, "nonce": "n-2"}, headers=headers)
+    assert res.status_code == 401 and res.get_json()["error"]["code"] == "unauthorized"
+
+    other, other_token = api_token("checkin_staff")
+    deactivate_user(other, by=make_user("admin"))
+    db.session.commit()
+    res = client.post(
+        "/api/v1/checkins", json={**body, "nonce": "n-3"}, headers={"Authorization": f"Bearer {other_token}"}
+    )
+    assert res.status_code == 401
+    res = client.post(
+        "/api/v1/checkins", json={**body, "nonce": "n-4"}, headers={"Authorization": "Bearer hk_forged"}
+    )
+    assert res.status_code == 401
+    assert scans() == 1
+
+
+def test_the_scanning_user_is_named_from_the_token(ticket, device):
+    """The scan records who scanned (id and name) from the bearer token's user."""
+    res = device.post(code=f.code(ticket))
+    assert res.status_code == 200
+    scan = db.session.get(Scan, res.get_json()["id"])
+    assert scan.by_id == device.user.id and res.get_json()["by"] == "Rina Petugas"

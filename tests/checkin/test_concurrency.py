@@ -183,3 +183,84 @@ def test_two_devices_syncing_offline_admissions_at_once(race_app, setup):
         assert checkin.count_open_conflicts() == 1
         conflict = db.session.scalar(checkin.conflicts())
         assert conflict.verdict == Verdict.already_checked_in and conflict.admission_id is not None
+
+
+@pytest.fixture
+def api_setup(race_app, setup):
+    """The race app's clock on 26 July 09.30 and a check-in staff bearer token; returns (code, ticket id, headers)."""
+    from harkop.auth.models import User
+    from harkop.auth.services import issue_token
+
+    code, ticket_id, user_id = setup
+    race_app.config["HARKOP_FAKE_NOW"] = "2024-07-26T09:30:00+08:00"
+    with race_app.app_context():
+        token = issue_token(db.session.get(User, user_id), by="test")
+        db.session.commit()
+    return code, ticket_id, {"Authorization": f"Bearer {token}"}
+
+
+def post_scan(app, headers, body):
+    """POST one scan through the API with a client of its own; returns (status, verdict, conflict)."""
+    res = app.test_client().post("/api/v1/checkins", json=body, headers=headers)
+    data = res.get_json()
+    details = data if res.status_code == 200 else data["error"]["details"]
+    return res.status_code, details["verdict"], details["conflict"]
+
+
+def test_fifty_concurrent_api_scans_of_one_ticket_admit_it_once(race_app, api_setup):
+    """The API's own path (reads outside the write transaction, then the writers' queue): 50 devices, one 200."""
+    code, ticket_id, headers = api_setup
+    results, errors = run_together(
+        race_app,
+        SCANNERS,
+        lambda i: post_scan(race_app, headers, {"code": code, "nonce": f"api-{i}", "device_id": f"hp-{i}"}),
+    )
+    assert errors == []
+    assert Counter(r[:2] for r in results) == {
+        (200, "checked_in"): 1,
+        (409, "already_checked_in"): SCANNERS - 1,
+    }
+    with race_app.app_context():
+        assert db.session.scalar(select(func.count(CheckIn.id)).where(CheckIn.ticket_id == ticket_id)) == 1
+        assert db.session.scalar(select(func.count(Scan.id))) == SCANNERS
+        admission_id = db.session.scalar(select(CheckIn.id))
+        assert (
+            db.session.scalar(select(func.count(Scan.id)).where(Scan.admission_id == admission_id))
+            == SCANNERS
+        )
+
+
+def test_concurrent_api_replays_of_one_nonce_leave_one_row(race_app, api_setup):
+    """One scan sent 20 times at once through the API: every answer is the first scan's, one row."""
+    code, _ticket_id, headers = api_setup
+    body = {"code": code, "nonce": "api-one-nonce", "device_id": "hp-x"}
+    results, errors = run_together(race_app, 20, lambda i: post_scan(race_app, headers, body))
+    assert errors == []
+    assert set(results) == {(200, "checked_in", False)}
+    with race_app.app_context():
+        assert db.session.scalar(select(func.count(Scan.id))) == 1
+        assert db.session.scalar(select(func.count(CheckIn.id))) == 1
+
+
+def test_two_devices_syncing_offline_through_the_api_at_once(race_app, api_setup):
+    """Two devices' offline admissions of one ticket arrive together through the API: one admission, one conflict."""
+    code, ticket_id, headers = api_setup
+
+    def sync(i):
+        body = {
+            "code": code,
+            "nonce": f"api-offline-{i}",
+            "device_id": f"hp-{i}",
+            "offline": True,
+            "day": "2024-07-26",
+            "scanned_at": f"2024-07-26T09:0{i}:00+08:00",
+            "local_verdict": "checked_in",
+        }
+        return post_scan(race_app, headers, body)
+
+    results, errors = run_together(race_app, 2, sync)
+    assert errors == []
+    assert sorted(results) == [(200, "checked_in", False), (409, "already_checked_in", True)]
+    with race_app.app_context():
+        assert db.session.scalar(select(func.count(CheckIn.id)).where(CheckIn.ticket_id == ticket_id)) == 1
+        assert checkin.count_open_conflicts() == 1
