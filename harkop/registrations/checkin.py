@@ -411,8 +411,8 @@ def record_scan(
     A repeated nonce answers with the first `Scan` (`replayed` True).
 
     `code` is the scanned or typed text (`HK1:<secret>`, or the secret alone); a scan from the
-    search list names `ticket_id` instead. Flushes, never commits: the caller commits the scan,
-    refusals included.
+    search list names `ticket_id` instead. Never commits: the caller commits the scan, refusals
+    included.
 
     Two writes at most, each one guarded statement: the admission (INSERT … ON CONFLICT
     (ticket_id, day) DO NOTHING), then the scan with its final verdict (INSERT … ON CONFLICT
@@ -422,8 +422,9 @@ def record_scan(
 
     Everything the verdict needs is read first (one query: the ticket, its facts and its
     admission that day); `before_write`, when given, is called between the reads and the writes
-    (the API uses it to end SQLite's read transaction and start a write one, so the write lock is
-    held for the two INSERTs alone).
+    (the API uses it to start SQLite's write transaction after reads made without one, so the
+    write lock is held for the INSERTs alone). A ticket the lookup found admitted that day makes
+    no attempt to insert an admission.
     """
     now = now or clock.now()
     nonce = _text(nonce, "nonce", max_length=MAX_NONCE_LENGTH, required=True)
