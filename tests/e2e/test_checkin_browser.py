@@ -104,10 +104,13 @@ def test_camera_scan_then_offline_check_in_syncs_when_the_network_returns(camera
         # With the camera permission already granted the page starts the camera by itself.
         # Wait for the page to settle (started by itself, or off) before deciding to tap "start":
         # a tap during the page's own start would otherwise race it.
-        page.wait_for_function(
-            "['on', 'off', 'denied', 'missing'].includes(document.getElementById('camera-status').dataset.state)"
-            " || document.getElementById('camera-status').dataset.state === undefined",
-            timeout=10_000,
+        # (Polled from here: a wait_for_function expression is eval'd in the page, which its CSP forbids.)
+        _wait_for(
+            lambda: (
+                page.locator("#camera-status").get_attribute("data-state")
+                in (None, "on", "off", "denied", "missing")
+            ),
+            timeout=10,
         )
         page.wait_for_timeout(500)
         if page.locator("#camera-status").get_attribute("data-state") != "on":
