@@ -23,10 +23,12 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 # Writes are the safe default (CLI, jobs, tests); GET requests switch to deferred.
 sqlite_begin_mode: ContextVar[str] = ContextVar("sqlite_begin_mode", default="IMMEDIATE")
@@ -182,29 +184,70 @@ def install_sqlite_behaviour() -> None:
             raise
 
 
-def begin_sqlite_write(connection) -> None:
-    """Turn a SQLite connection that began in AUTOCOMMIT mode into a write transaction, now.
+def reads_without_transaction(session) -> None:
+    """Let a request read without a transaction, each statement seeing the latest commit.
 
-    For a request that reads first without a transaction and then writes (a scan at the gate):
-    it takes its place in the writers' queue and issues BEGIN IMMEDIATE on the same connection,
-    so the session's one commit ends it. Costs nothing more than the BEGIN itself: no second
-    session transaction. A no-op on other databases.
+    For a request whose reads need no common snapshot and whose writes come last (a scan at the
+    gate): it starts no transaction at its first read; `begin_write` or `single_write` cover the
+    writes. SQLite: the AUTOCOMMIT begin mode (no BEGIN). Other databases: the session's
+    connection in AUTOCOMMIT isolation (no BEGIN round trip; the pool resets it on return). A
+    session bound to a connection of its own (the tests' enclosing transaction) is left as it is.
     """
-    if connection.dialect.name != "sqlite":
+    bind = session.get_bind()
+    if isinstance(bind, Connection):
+        return
+    if bind.dialect.name == "sqlite":
+        sqlite_begin_mode.set("AUTOCOMMIT")
+    else:
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def _outside_transaction(connection) -> bool:
+    dbapi_connection = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite":
+        return not dbapi_connection.in_transaction
+    return (
+        bool(getattr(dbapi_connection, "autocommit", False)) and not dbapi_connection.info.transaction_status
+    )
+
+
+def begin_write(connection) -> None:
+    """Start, now, the write transaction of a request that read without one; the session's commit ends it.
+
+    SQLite: the writers' queue, then BEGIN IMMEDIATE on the same connection. PostgreSQL: BEGIN
+    on the AUTOCOMMIT connection (the driver's commit then sends COMMIT). A connection already in
+    a transaction (the tests' enclosing one) goes on as it is.
+    """
+    if not _outside_transaction(connection):
         return
     dbapi_connection = connection.connection.dbapi_connection
-    if dbapi_connection.in_transaction:
-        # Already inside a transaction that began otherwise (a test's enclosing one): it goes on.
-        return
     queued = isinstance(dbapi_connection, QueuedConnection)
     if queued:
         dbapi_connection.enter_writer_queue()
     try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.dialect.name == "sqlite" else "BEGIN")
     except BaseException:
         if queued:
             dbapi_connection.leave_writer_queue()
         raise
+
+
+@contextmanager
+def single_write(connection) -> Iterator[None]:
+    """Around one statement that is its own transaction (a request that read without one).
+
+    The database makes a lone INSERT atomic by itself: no BEGIN and no COMMIT to send. On SQLite
+    the writers' queue is held around it.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    queued = isinstance(dbapi_connection, QueuedConnection) and _outside_transaction(connection)
+    if queued:
+        dbapi_connection.enter_writer_queue()
+    try:
+        yield
+    finally:
+        if queued:
+            dbapi_connection.leave_writer_queue()
 
 
 # Search structures written by hand in migration 0002 (the SQLite FTS5 table with its shadow

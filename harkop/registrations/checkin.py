@@ -36,7 +36,6 @@ import hashlib
 import hmac
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -51,6 +50,7 @@ from .. import clock
 from ..audit import record_audit
 from ..competitions.models import Competition, CompetitionDay, Event
 from ..cooperatives.models import Cooperative
+from ..database import begin_write, single_write
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from .checkin_models import CheckIn, Scan, ScanMethod, Verdict
@@ -404,7 +404,7 @@ def record_scan(
     local_verdict: str | None = None,
     method: ScanMethod | str = ScanMethod.api,
     ticket_id: int | None = None,
-    before_write: Callable[[], None] | None = None,
+    read_without_transaction: bool = False,
 ) -> Scan | RecordedScan:
     """Record one scan: `check_in`'s rule, answered as a plain `RecordedScan` (the gate's hot path).
 
@@ -421,10 +421,11 @@ def record_scan(
     transaction and the first scan is the answer: a repeated nonce writes nothing.
 
     Everything the verdict needs is read first (one query: the ticket, its facts and its
-    admission that day); `before_write`, when given, is called between the reads and the writes
-    (the API uses it to start SQLite's write transaction after reads made without one, so the
-    write lock is held for the INSERTs alone). A ticket the lookup found admitted that day makes
-    no attempt to insert an admission.
+    admission that day); a ticket found admitted that day makes no attempt to insert one. With
+    `read_without_transaction` (the API: see `harkop.database.reads_without_transaction`) the
+    writes bring their own transaction: an admission and its scan begin one just before the
+    INSERTs (on SQLite the write lock covers them alone); a scan that admits nobody is one INSERT,
+    atomic by itself, with no BEGIN or COMMIT to send.
     """
     now = now or clock.now()
     nonce = _text(nonce, "nonce", max_length=MAX_NONCE_LENGTH, required=True)
@@ -452,10 +453,11 @@ def record_scan(
     # An offline admission the server refuses outright (entry no longer confirmed, unknown).
     conflict = device_admitted and verdict != V.checked_in
 
-    if before_write is not None:
-        before_write()
     admission = None
     new_admission_id = None
+    attempts_admission = verdict == V.checked_in and decision.admission is None
+    if read_without_transaction and attempts_admission:
+        begin_write(_conn())
     if verdict == V.checked_in:
         admitted = {
             "ticket_id": decision.ticket_id,
@@ -469,7 +471,7 @@ def record_scan(
         }
         # A ticket the lookup already found admitted needs no attempt; otherwise the guarded
         # INSERT decides, and a scan that lost a race reads the winner's admission.
-        if decision.admission is None:
+        if attempts_admission:
             new_admission_id = _insert(_INSERT_ADMISSION, admitted)
         if new_admission_id is not None:
             admission = _admission_dict(SimpleNamespace(id=new_admission_id, **admitted), by_name)
@@ -502,7 +504,11 @@ def record_scan(
         "reviewed_by_id": None,
         "review_note": None,
     }
-    scan_id = _insert(_INSERT_SCAN, values)
+    if read_without_transaction and not attempts_admission:
+        with single_write(_conn()):
+            scan_id = _insert(_INSERT_SCAN, values)
+    else:
+        scan_id = _insert(_INSERT_SCAN, values)
     if scan_id is None:
         # This nonce was recorded before (a replay, or the same scan sent twice at once): answer
         # with that first scan and leave nothing of this attempt behind.

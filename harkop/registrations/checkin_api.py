@@ -19,7 +19,7 @@ from .. import clock
 from ..api import bp, json_body
 from ..auth.decorators import roles_required, token_principal
 from ..auth.models import Role
-from ..database import begin_sqlite_write, sqlite_begin_mode
+from ..database import reads_without_transaction
 from ..errors import ValidationFailed, error_envelope
 from ..extensions import db
 from . import checkin
@@ -47,28 +47,16 @@ def _ticket_id(data: dict[str, Any]) -> int | None:
 
 
 @bp.before_request
-def _scan_starts_read_only() -> None:
-    """On SQLite a scan reads without a transaction; the write transaction comes later (see below).
+def _scan_reads_without_transaction() -> None:
+    """A scan reads (token, ticket) without a transaction; its writes bring their own.
 
-    POSTs begin with BEGIN IMMEDIATE (harkop/database.py), which would hold SQLite's one write
-    lock (and the writers' queue) from the token lookup to the commit. Bearer requests reach
-    this hook before anything reads the database, so the scan's reads (the token, the ticket)
-    run in AUTOCOMMIT mode, each seeing the latest commit: they need no common snapshot, as the
-    once-per-day decision is the guarded INSERT's.
+    Bearer requests reach this hook before anything reads the database. The reads need no
+    common snapshot (the once-per-day decision is the guarded INSERT's), so they start no
+    transaction: no BEGIN round trip on PostgreSQL, and on SQLite no write lock (POSTs otherwise
+    begin IMMEDIATE) from the token lookup to the commit. See `checkin.record_scan`.
     """
     if request.endpoint == "api.create_checkin":
-        sqlite_begin_mode.set("AUTOCOMMIT")
-
-
-def _take_write_lock() -> None:
-    """Start the scan's write transaction on SQLite: the reads ran without one (see above).
-
-    The service calls this between its reads and its writes: the write lock (and the writers'
-    queue) is then held for the INSERTs alone. With several scanners in several processes that
-    time is what bounds throughput on SQLite (the holder also competes for the interpreter with
-    its process's other threads). PostgreSQL has no such lock; its transaction simply goes on.
-    """
-    begin_sqlite_write(db.session.connection())
+        reads_without_transaction(db.session)
 
 
 @bp.route("/checkins", methods=["POST"])
@@ -137,7 +125,7 @@ def create_checkin():
         local_verdict=local_verdict,
         method=method,
         ticket_id=ticket_id,
-        before_write=_take_write_lock,
+        read_without_transaction=True,
     )
     db.session.commit()
     body = checkin.scan_json(scan)

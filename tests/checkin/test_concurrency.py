@@ -264,3 +264,29 @@ def test_two_devices_syncing_offline_through_the_api_at_once(race_app, api_setup
     with race_app.app_context():
         assert db.session.scalar(select(func.count(CheckIn.id)).where(CheckIn.ticket_id == ticket_id)) == 1
         assert checkin.count_open_conflicts() == 1
+
+
+def test_an_api_admission_is_one_transaction_even_after_reads_without_one(race_app, api_setup, monkeypatch):
+    """If the scan's INSERT fails after the admission's, neither stays: the writes began a transaction."""
+    code, _ticket_id, headers = api_setup
+    real_insert = checkin._insert
+
+    def failing_insert(stmt, values):
+        if stmt is checkin._INSERT_SCAN:
+            raise RuntimeError("disk full")
+        return real_insert(stmt, values)
+
+    monkeypatch.setattr(checkin, "_insert", failing_insert)
+    race_app.config["PROPAGATE_EXCEPTIONS"] = False
+    res = race_app.test_client().post(
+        "/api/v1/checkins", json={"code": code, "nonce": "tx-1", "device_id": "hp"}, headers=headers
+    )
+    assert res.status_code == 500
+    with race_app.app_context():
+        assert db.session.scalar(select(func.count(CheckIn.id))) == 0
+        assert db.session.scalar(select(func.count(Scan.id))) == 0
+    monkeypatch.setattr(checkin, "_insert", real_insert)
+    assert post_scan(race_app, headers, {"code": code, "nonce": "tx-2", "device_id": "hp"})[:2] == (
+        200,
+        "checked_in",
+    )

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from harkop import database
-from harkop.database import begin_sqlite_write, install_sqlite_behaviour, sqlite_begin_mode
+from harkop.database import begin_write, install_sqlite_behaviour, single_write, sqlite_begin_mode
 
 
 @pytest.fixture
@@ -100,15 +100,15 @@ def test_a_writer_that_cannot_queue_in_time_still_writes(engine, monkeypatch):
         assert conn.execute(text("SELECT v FROM t")).scalars().all() == ["late"]
 
 
-def test_begin_sqlite_write_turns_autocommit_reads_into_a_write_transaction(engine):
-    """Reads in AUTOCOMMIT mode hold nothing; begin_sqlite_write then queues and begins IMMEDIATE."""
+def test_begin_write_turns_autocommit_reads_into_a_write_transaction(engine):
+    """Reads in AUTOCOMMIT mode hold nothing; begin_write then queues and begins IMMEDIATE."""
     token = sqlite_begin_mode.set("AUTOCOMMIT")
     try:
         conn = engine.connect()
         conn.execute(text("SELECT count(*) FROM t"))
         dbapi_connection = conn.connection.dbapi_connection
         assert not dbapi_connection.in_transaction and not queue_is_taken(engine)
-        begin_sqlite_write(conn)
+        begin_write(conn)
         assert dbapi_connection.in_transaction and queue_is_taken(engine)
         conn.execute(text("INSERT INTO t (v) VALUES ('w')"))
         conn.commit()
@@ -118,3 +118,20 @@ def test_begin_sqlite_write_turns_autocommit_reads_into_a_write_transaction(engi
         sqlite_begin_mode.reset(token)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT v FROM t")).scalars().all() == ["w"]
+
+
+def test_single_write_holds_the_queue_around_one_statement_only(engine):
+    """A lone INSERT after AUTOCOMMIT reads: queued while it runs, committed by itself, queue free after."""
+    token = sqlite_begin_mode.set("AUTOCOMMIT")
+    try:
+        conn = engine.connect()
+        with single_write(conn):
+            assert queue_is_taken(engine)
+            conn.execute(text("INSERT INTO t (v) VALUES ('alone')"))
+        assert not queue_is_taken(engine)
+        assert not conn.connection.dbapi_connection.in_transaction
+        conn.close()  # no commit: the statement was its own transaction
+    finally:
+        sqlite_begin_mode.reset(token)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT v FROM t")).scalars().all() == ["alone"]
