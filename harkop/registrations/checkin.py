@@ -339,6 +339,33 @@ _INSERT_SCAN = _insert_unless_exists(_scan, ("nonce",))
 _INSERT_ADMISSION = _insert_unless_exists(_admission, ("ticket_id", "day"))
 
 
+def _admit_and_record_statement() -> Any:
+    """PostgreSQL: the admission and its scan in one statement (a data-modifying CTE).
+
+    The admission is inserted unless the ticket already has one that day or the nonce was
+    recorded before; the scan is inserted only with that new admission. Answers both ids (NULL
+    for what was not inserted). A statement is atomic by itself: no BEGIN or COMMIT to send.
+    """
+    adm_cols = [c for c in _admission.columns if c.name != "id"]
+    scan_cols = [c for c in _scan.columns if c.name != "id"]
+    sql = (
+        f"WITH adm AS (INSERT INTO {_admission.name} ({', '.join(c.name for c in adm_cols)}) "
+        f"SELECT {', '.join(':a_' + c.name for c in adm_cols)} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {_scan.name} WHERE nonce = :nonce) "
+        "ON CONFLICT (ticket_id, day) DO NOTHING RETURNING id), "
+        f"rec AS (INSERT INTO {_scan.name} ({', '.join(c.name for c in scan_cols)}) "
+        f"SELECT {', '.join('adm.id' if c.name == 'admission_id' else ':' + c.name for c in scan_cols)} "
+        "FROM adm ON CONFLICT (nonce) DO NOTHING RETURNING id) "
+        "SELECT (SELECT id FROM adm) AS admission_id, (SELECT id FROM rec) AS scan_id"
+    )
+    params = [bindparam("a_" + c.name, type_=c.type) for c in adm_cols]
+    params += [bindparam(c.name, type_=c.type) for c in scan_cols if c.name != "admission_id"]
+    return text(sql).bindparams(*params)
+
+
+_ADMIT_AND_RECORD = _admit_and_record_statement()
+
+
 def _insert(stmt: Any, values: dict[str, Any]) -> int | None:
     """Run one guarded INSERT: the new row's id, or None when the unique index already held a row."""
     return _conn().execute(stmt, values).scalar()
@@ -424,8 +451,9 @@ def record_scan(
     admission that day); a ticket found admitted that day makes no attempt to insert one. With
     `read_without_transaction` (the API: see `harkop.database.reads_without_transaction`) the
     writes bring their own transaction: an admission and its scan begin one just before the
-    INSERTs (on SQLite the write lock covers them alone); a scan that admits nobody is one INSERT,
-    atomic by itself, with no BEGIN or COMMIT to send.
+    INSERTs (on SQLite the write lock covers them alone; on PostgreSQL both are first tried as one
+    statement, `_ADMIT_AND_RECORD`, and only an unusual outcome goes on to the transaction); a
+    scan that admits nobody is one INSERT, atomic by itself, with no BEGIN or COMMIT to send.
     """
     now = now or clock.now()
     nonce = _text(nonce, "nonce", max_length=MAX_NONCE_LENGTH, required=True)
@@ -456,33 +484,16 @@ def record_scan(
     admission = None
     new_admission_id = None
     attempts_admission = verdict == V.checked_in and decision.admission is None
-    if read_without_transaction and attempts_admission:
-        begin_write(_conn())
-    if verdict == V.checked_in:
-        admitted = {
-            "ticket_id": decision.ticket_id,
-            "day": scan_day,
-            "admitted_at": min(scanned_at, now) if offline else now,
-            "received_at": now,
-            "by_id": user_id,
-            "device_id": device_id,
-            "gate": gate,
-            "offline": offline,
-        }
-        # A ticket the lookup already found admitted needs no attempt; otherwise the guarded
-        # INSERT decides, and a scan that lost a race reads the winner's admission.
-        if attempts_admission:
-            new_admission_id = _insert(_INSERT_ADMISSION, admitted)
-        if new_admission_id is not None:
-            admission = _admission_dict(SimpleNamespace(id=new_admission_id, **admitted), by_name)
-        else:
-            verdict = V.already_checked_in
-            admission = decision.admission or _admission_facts(decision.ticket_id, scan_day)
-            # The device let the person in, but another device had admitted the ticket first.
-            conflict = device_admitted and admission["device_id"] != device_id
-    elif verdict == V.already_checked_in and decision.ticket_id is not None:
-        admission = decision.admission  # a device's own refusal, offline
-
+    admitted = {
+        "ticket_id": decision.ticket_id,
+        "day": scan_day,
+        "admitted_at": min(scanned_at, now) if offline else now,
+        "received_at": now,
+        "by_id": user_id,
+        "device_id": device_id,
+        "gate": gate,
+        "offline": offline,
+    }
     values: dict[str, Any] = {
         "nonce": nonce,
         "ticket_id": decision.ticket_id,
@@ -498,12 +509,45 @@ def record_scan(
         "day": scan_day,
         "offline": offline,
         "local_verdict": local_verdict if offline else None,
-        "admission_id": admission["id"] if admission else None,
+        "admission_id": None,
         "conflict": conflict,
         "reviewed_at": None,
         "reviewed_by_id": None,
         "review_note": None,
     }
+    if read_without_transaction and attempts_admission and _conn().dialect.name == "postgresql":
+        # One statement for the admission and its scan; anything unusual (the ticket admitted
+        # meanwhile, the nonce seen before) goes on to the transaction below, which sorts it out.
+        row = (
+            _conn().execute(_ADMIT_AND_RECORD, {**{f"a_{k}": v for k, v in admitted.items()}, **values}).one()
+        )
+        if row.scan_id is not None:
+            admission = _admission_dict(SimpleNamespace(id=row.admission_id, **admitted), by_name)
+            values["admission_id"] = row.admission_id
+            return _recorded(row.scan_id, values, verdict, method, decision, admission, by_name)
+        if row.admission_id is not None:
+            # The nonce was recorded by another request at the same moment: undo the admission.
+            _conn().execute(_admission.delete().where(_admission.c.id == row.admission_id))
+    if read_without_transaction and attempts_admission:
+        begin_write(_conn())
+    if verdict == V.checked_in:
+        # A ticket the lookup already found admitted needs no attempt; otherwise the guarded
+        # INSERT decides, and a scan that lost a race reads the winner's admission.
+        if attempts_admission:
+            new_admission_id = _insert(_INSERT_ADMISSION, admitted)
+        if new_admission_id is not None:
+            admission = _admission_dict(SimpleNamespace(id=new_admission_id, **admitted), by_name)
+        else:
+            verdict = V.already_checked_in
+            admission = decision.admission or _admission_facts(decision.ticket_id, scan_day)
+            # The device let the person in, but another device had admitted the ticket first.
+            conflict = device_admitted and admission["device_id"] != device_id
+    elif verdict == V.already_checked_in and decision.ticket_id is not None:
+        admission = decision.admission  # a device's own refusal, offline
+
+    values.update(
+        verdict=verdict.value, admission_id=admission["id"] if admission else None, conflict=conflict
+    )
     if read_without_transaction and not attempts_admission:
         with single_write(_conn()):
             scan_id = _insert(_INSERT_SCAN, values)
@@ -518,24 +562,37 @@ def record_scan(
         if first is None:  # pragma: no cover - the unique index held, so the row exists
             raise RuntimeError("nonce conflict without a recorded scan")
         return first
+    return _recorded(scan_id, values, verdict, method, decision, admission, by_name)
+
+
+def _recorded(
+    scan_id: int,
+    values: dict[str, Any],
+    verdict: Verdict,
+    method: ScanMethod,
+    decision: _Decision,
+    admission: dict[str, Any] | None,
+    by_name: str | None,
+) -> RecordedScan:
+    """The scan just inserted, as plain values, with what the gate shows."""
     return RecordedScan(
         id=scan_id,
-        nonce=nonce,
-        ticket_id=decision.ticket_id,
-        code_hash=decision.code_hash,
+        nonce=values["nonce"],
+        ticket_id=values["ticket_id"],
+        code_hash=values["code_hash"],
         verdict=verdict,
-        reason=decision.reason,
+        reason=values["reason"],
         method=method,
-        by_id=user_id,
-        device_id=device_id,
-        gate=gate,
-        scanned_at=scanned_at,
-        received_at=now,
-        day=scan_day,
-        offline=offline,
+        by_id=values["by_id"],
+        device_id=values["device_id"],
+        gate=values["gate"],
+        scanned_at=values["scanned_at"],
+        received_at=values["received_at"],
+        day=values["day"],
+        offline=values["offline"],
         local_verdict=values["local_verdict"],
         admission_id=values["admission_id"],
-        conflict=conflict,
+        conflict=values["conflict"],
         gate_view={"ticket": decision.facts, "admission": admission, "by": by_name},
     )
 

@@ -266,18 +266,35 @@ def test_two_devices_syncing_offline_through_the_api_at_once(race_app, api_setup
         assert checkin.count_open_conflicts() == 1
 
 
-def test_an_api_admission_is_one_transaction_even_after_reads_without_one(race_app, api_setup, monkeypatch):
-    """If the scan's INSERT fails after the admission's, neither stays: the writes began a transaction."""
+def _scan_inserts_fail(app, on: bool) -> None:
+    """Make the database itself refuse every new checkin_scan row (a trigger), or stop refusing."""
+    from sqlalchemy import text
+
+    with app.app_context():
+        sqlite = db.engine.dialect.name == "sqlite"
+        if on and sqlite:
+            statements = [
+                "CREATE TRIGGER fail_scan BEFORE INSERT ON checkin_scan BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            ]
+        elif on:
+            statements = [
+                "CREATE FUNCTION fail_scan() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$"
+                " LANGUAGE plpgsql",
+                "CREATE TRIGGER fail_scan BEFORE INSERT ON checkin_scan FOR EACH ROW EXECUTE FUNCTION fail_scan()",
+            ]
+        else:
+            statements = ["DROP TRIGGER fail_scan" + ("" if sqlite else " ON checkin_scan")]
+            statements += [] if sqlite else ["DROP FUNCTION fail_scan()"]
+        for statement in statements:
+            db.session.execute(text(statement))
+        db.session.commit()
+
+
+def test_an_api_admission_is_all_or_nothing(race_app, api_setup):
+    """If the database refuses the scan's row, the admission does not stay either (one statement or one transaction)."""
     code, _ticket_id, headers = api_setup
-    real_insert = checkin._insert
-
-    def failing_insert(stmt, values):
-        if stmt is checkin._INSERT_SCAN:
-            raise RuntimeError("disk full")
-        return real_insert(stmt, values)
-
-    monkeypatch.setattr(checkin, "_insert", failing_insert)
     race_app.config["PROPAGATE_EXCEPTIONS"] = False
+    _scan_inserts_fail(race_app, True)
     res = race_app.test_client().post(
         "/api/v1/checkins", json={"code": code, "nonce": "tx-1", "device_id": "hp"}, headers=headers
     )
@@ -285,8 +302,28 @@ def test_an_api_admission_is_one_transaction_even_after_reads_without_one(race_a
     with race_app.app_context():
         assert db.session.scalar(select(func.count(CheckIn.id))) == 0
         assert db.session.scalar(select(func.count(Scan.id))) == 0
-    monkeypatch.setattr(checkin, "_insert", real_insert)
+    _scan_inserts_fail(race_app, False)
     assert post_scan(race_app, headers, {"code": code, "nonce": "tx-2", "device_id": "hp"})[:2] == (
         200,
         "checked_in",
     )
+
+
+def test_api_replay_of_a_refusal_admits_nobody_once_the_ticket_is_valid(race_app, api_setup):
+    """A scan refused the day before, replayed through the API on the ticket's day: no admission, one row."""
+    code, ticket_id, headers = api_setup
+    body = {"code": code, "nonce": "early-api", "device_id": "hp"}
+    race_app.config["HARKOP_FAKE_NOW"] = "2024-07-25T09:30:00+08:00"
+    assert post_scan(race_app, headers, body)[:2] == (409, "not_valid_today")
+    race_app.config["HARKOP_FAKE_NOW"] = "2024-07-26T09:30:00+08:00"
+    res = race_app.test_client().post("/api/v1/checkins", json=body, headers=headers)
+    details = res.get_json()["error"]["details"]
+    assert res.status_code == 409 and details["verdict"] == "not_valid_today" and details["replayed"] is True
+    with race_app.app_context():
+        assert db.session.scalar(select(func.count(CheckIn.id))) == 0
+        assert db.session.scalar(select(func.count(Scan.id))) == 1
+    assert post_scan(race_app, headers, {**body, "nonce": "on-the-day"})[:2] == (200, "checked_in")
+    with race_app.app_context():
+        admission = db.session.scalar(select(CheckIn))
+        scan = db.session.scalar(select(Scan).where(Scan.nonce == "on-the-day"))
+        assert admission.ticket_id == ticket_id and scan.admission_id == admission.id
