@@ -19,6 +19,7 @@ SQLite would not. In-memory databases have no file and no queue.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sqlite3
 import threading
@@ -35,6 +36,7 @@ sqlite_begin_mode: ContextVar[str] = ContextVar("sqlite_begin_mode", default="IM
 
 _installed = False
 BUSY_TIMEOUT_MS = 15000
+log = logging.getLogger(__name__)
 
 
 class WriterQueue:
@@ -45,33 +47,47 @@ class WriterQueue:
         self._pid: int | None = None
 
     def _fresh(self) -> None:
-        # Per process: after a fork the parent's lock and open file must not be shared.
-        self._pid = os.getpid()
+        # Per process: after a fork the parent's lock and open file must not be shared. The
+        # process id is set last: other threads read it, unlocked, to know the rest is ready.
         self._thread_lock = threading.RLock()
         self._depth = 0
         self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        self._pid = os.getpid()
 
     def enter(self, timeout: float) -> bool:
         """Wait for this file's writer turn (at most `timeout` seconds); False when it did not come."""
         if self._pid != os.getpid():
-            self._fresh()
+            with _queues_lock:  # the first writers of a new process may arrive together
+                if self._pid != os.getpid():
+                    self._fresh()
         deadline = time.monotonic() + timeout
         if not self._thread_lock.acquire(timeout=timeout):
+            log.warning(
+                "writers' queue of %s: another thread of this process kept it %.0f s", self.path, timeout
+            )
             return False
-        if self._depth == 0:
-            pause = 0.00005
-            while True:
-                try:
-                    fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        self._thread_lock.release()
-                        return False
-                    time.sleep(pause)
-                    pause = min(pause * 2, 0.001)
+        try:
+            if self._depth == 0 and not self._take_file_lock(deadline):
+                self._thread_lock.release()
+                log.warning("writers' queue of %s: another process kept it %.0f s", self.path, timeout)
+                return False
+        except BaseException:
+            self._thread_lock.release()  # never keep the thread lock on the way out
+            raise
         self._depth += 1
         return True
+
+    def _take_file_lock(self, deadline: float) -> bool:
+        pause = 0.00005
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(pause)
+                pause = min(pause * 2, 0.001)
 
     def leave(self) -> None:
         """Give the turn to the next writer."""

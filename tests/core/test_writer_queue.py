@@ -135,3 +135,31 @@ def test_single_write_holds_the_queue_around_one_statement_only(engine):
         sqlite_begin_mode.reset(token)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT v FROM t")).scalars().all() == ["alone"]
+
+
+def test_one_writer_at_a_time_even_when_a_new_process_starts_with_many(tmp_path):
+    """The first writers of a fresh process arrive together: still one holder at a time, and all get in."""
+    queue = database.WriterQueue(str(tmp_path / "fresh.db"))
+    barrier = threading.Barrier(16)
+    lock = threading.Lock()
+    holders, most, entered = [0], [0], []
+
+    def writer(i):
+        barrier.wait()
+        assert queue.enter(5)
+        with lock:
+            holders[0] += 1
+            most[0] = max(most[0], holders[0])
+        time.sleep(0.002)
+        with lock:
+            holders[0] -= 1
+        queue.leave()
+        entered.append(i)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert sorted(entered) == list(range(16))
+    assert most[0] == 1
