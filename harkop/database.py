@@ -184,20 +184,25 @@ def install_sqlite_behaviour() -> None:
         if conn.dialect.name != "sqlite":
             return
         mode = sqlite_begin_mode.get()
-        dbapi_connection = conn.connection.dbapi_connection
-        queued = mode == "IMMEDIATE" and isinstance(dbapi_connection, QueuedConnection)
-        if queued:
-            dbapi_connection.enter_writer_queue()
         if mode == "AUTOCOMMIT":
             # No transaction: each statement reads the latest commit on its own (see the module's
             # users: only reads that need no common snapshot run this way).
             return
-        try:
-            conn.exec_driver_sql(f"BEGIN {mode}")
-        except BaseException:
-            if queued:
-                dbapi_connection.leave_writer_queue()
-            raise
+        _begin(conn, f"BEGIN {mode}", queued=mode == "IMMEDIATE")
+
+
+def _begin(connection, statement: str, *, queued: bool) -> None:
+    """Issue BEGIN…, a writer first taking its place in the file's queue (left again if BEGIN fails)."""
+    dbapi_connection = connection.connection.dbapi_connection
+    queued = queued and isinstance(dbapi_connection, QueuedConnection)
+    if queued:
+        dbapi_connection.enter_writer_queue()
+    try:
+        connection.exec_driver_sql(statement)
+    except BaseException:
+        if queued:
+            dbapi_connection.leave_writer_queue()
+        raise
 
 
 def reads_without_transaction(session) -> None:
@@ -236,16 +241,8 @@ def begin_write(connection) -> None:
     """
     if not _outside_transaction(connection):
         return
-    dbapi_connection = connection.connection.dbapi_connection
-    queued = isinstance(dbapi_connection, QueuedConnection)
-    if queued:
-        dbapi_connection.enter_writer_queue()
-    try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.dialect.name == "sqlite" else "BEGIN")
-    except BaseException:
-        if queued:
-            dbapi_connection.leave_writer_queue()
-        raise
+    sqlite = connection.dialect.name == "sqlite"
+    _begin(connection, "BEGIN IMMEDIATE" if sqlite else "BEGIN", queued=sqlite)
 
 
 @contextmanager

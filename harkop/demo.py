@@ -14,12 +14,11 @@ from .auth.models import User
 from .auth.services import create_user
 from .competitions.models import Event
 from .cooperatives.models import Cooperative
-from .cooperatives.seed import seed_registry
+from .cooperatives.seed import DEMO_COOP_NAME, DEMO_COOP_NIK, seed_registry
 from .extensions import db
 
 EVENT_THEME = "Koperasi sebagai Ekosistem untuk Konsolidasi, Akselerasi, dan Eskalasi Ekonomi Mikro dan Kecil"
 DEMO_PASSWORD = "harkop2024"
-DEMO_COOP_NIK = "6471010000000001"
 
 
 def seed_event() -> Event:
@@ -44,7 +43,7 @@ def seed_event() -> Event:
 def _demo_cooperative() -> Cooperative:
     coop = db.session.scalar(select(Cooperative).where(Cooperative.nik == DEMO_COOP_NIK))
     if coop is None:
-        coop = Cooperative(nik=DEMO_COOP_NIK, name="Koperasi Demo Sejahtera")
+        coop = Cooperative(nik=DEMO_COOP_NIK, name=DEMO_COOP_NAME)
         db.session.add(coop)
         db.session.flush()
     return coop

@@ -34,7 +34,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager
 
 from .. import clock
 from ..audit import record_audit
@@ -54,7 +54,6 @@ class LetterRule:
     """What a rung of the ladder says: its title, the rule broken, who gets a copy."""
 
     title: str
-    short: str
     copies: tuple[str, ...]
     dissolution: bool = False
 
@@ -76,17 +75,14 @@ DISSOLUTION_RULE = (
 LADDER: dict[LetterKind, LetterRule] = {
     LetterKind.teguran_1: LetterRule(
         title="Teguran Tertulis",
-        short="Teguran tertulis (RAT terlambat)",
         copies=(PROVINCE,),
     ),
     LetterKind.teguran_2: LetterRule(
         title="Teguran Tertulis Kedua",
-        short="Teguran kedua, tembusan Deputi Pengawasan (RAT terlambat dua tahun berturut-turut)",
         copies=(MINISTRY_DEPUTY, PROVINCE),
     ),
     LetterKind.pembubaran: LetterRule(
         title="Teguran Tertulis dan Rencana Pembubaran Koperasi",
-        short="Teguran dan rencana pembubaran (tidak RAT dua tahun berturut-turut)",
         copies=(MINISTRY_DEPUTY, PROVINCE),
         dissolution=True,
     ),
@@ -124,10 +120,6 @@ def ladder_rung(state: str, previous: str) -> LetterKind | None:
     return LetterKind.teguran_1
 
 
-def _existed_in(book_year: int, founded: date | None) -> bool:
-    return founded is None or founded.year <= book_year
-
-
 def breaches(*, today: date) -> tuple[int, dict[int, LetterKind]]:
     """The latest due book year and, per cooperative that breached it, the rung reached.
 
@@ -152,11 +144,13 @@ def breaches(*, today: date) -> tuple[int, dict[int, LetterKind]]:
     found: dict[int, LetterKind] = {}
     for coop_id, founded_on, bh_on, this_id, this_held, prev_id, prev_held in db.session.execute(stmt):
         founded = rules.founding_date(founded_on, bh_on)
-        if not _existed_in(year, founded):
+        if not rules.existed_in(year, founded):
             continue
         state = rat_state(this_id is not None, this_held, year)
         previous = (
-            rat_state(prev_id is not None, prev_held, year - 1) if _existed_in(year - 1, founded) else ON_TIME
+            rat_state(prev_id is not None, prev_held, year - 1)
+            if rules.existed_in(year - 1, founded)
+            else ON_TIME
         )
         kind = ladder_rung(state, previous)
         if kind is not None:
@@ -234,7 +228,11 @@ def letter_or_404(letter_id: int) -> WarningLetter:
 
 def register_query(*, status: str = "", kind: str = "", book_year: int | None = None, q: str = "") -> Select:
     """The register, filtered, with drafts first then the newest numbers."""
-    stmt = select(WarningLetter).join(Cooperative, Cooperative.id == WarningLetter.cooperative_id)
+    stmt = (
+        select(WarningLetter)
+        .join(Cooperative, Cooperative.id == WarningLetter.cooperative_id)
+        .options(contains_eager(WarningLetter.cooperative))
+    )
     if status:
         stmt = stmt.where(WarningLetter.status == LetterStatus(status))
     if kind:

@@ -26,7 +26,6 @@ from .models import Cooperative
 from .office_forms import FINDING_FIELDS, DecisionForm, FieldCheckForm, proposal_form_class
 from .office_models import (
     FactGroup,
-    FieldCheck,
     LetterKind,
     LetterStatus,
     ProposalStatus,
@@ -34,6 +33,7 @@ from .office_models import (
     WarningLetter,
 )
 from .uploads import max_bytes, stored_path
+from .views import _coop_or_404
 
 bp = Blueprint("office", __name__)
 
@@ -98,11 +98,6 @@ class OfficeLabels:
     def letter_kind(value: Any) -> str:
         """The title of a rung of the sanction ladder."""
         return letters.LADDER[LetterKind(getattr(value, "value", value))].title
-
-    @staticmethod
-    def letter_kind_short(value: Any) -> str:
-        """A one-line description of a rung."""
-        return letters.LADDER[LetterKind(getattr(value, "value", value))].short
 
     @staticmethod
     def letter_status(value: Any) -> tuple[str, str, str]:
@@ -174,13 +169,6 @@ def _office_labels(state) -> None:
     state.app.jinja_env.globals["office"] = OfficeLabels
 
 
-def _coop_or_404(nik: str) -> Cooperative:
-    coop = db.session.scalar(select(Cooperative).where(Cooperative.nik == nik))
-    if coop is None:
-        abort(404)
-    return coop
-
-
 def _proposal_or_404(proposal_id: int):
     try:
         return updates.get_proposal(proposal_id, viewer=current_user)
@@ -214,9 +202,7 @@ def round_progress():
         [(r.label, [r.verified, r.missing]) for r in progress.rows],
         [(_("Sudah diverifikasi"), "chart-s-good"), (_("Belum"), "chart-s-missing")],
     )
-    recent = db.session.scalars(
-        select(FieldCheck).order_by(FieldCheck.created_at.desc(), FieldCheck.id.desc()).limit(10)
-    ).all()
+    recent = updates.recent_field_checks()
     return render_template(
         "office/round_progress.html",
         progress=progress,
@@ -274,7 +260,6 @@ def field_check(nik: str):
         coop=coop,
         findings=FINDING_FIELDS,
         checks=updates.field_checks_for(coop),
-        verification=updates.verification_for(coop.id),
     ), status
 
 
@@ -310,7 +295,6 @@ def proposal_review(proposal_id: int):
         current=updates.current_values(coop, proposal.changes),
         confirm=ConfirmForm(),
         reject=DecisionForm(),
-        verification=updates.verification_for(coop.id),
     )
 
 
@@ -357,7 +341,6 @@ def proposal_reject(proposal_id: int):
         current=updates.current_values(coop, proposal.changes),
         confirm=ConfirmForm(),
         reject=form,
-        verification=updates.verification_for(coop.id),
     ), 422
 
 
@@ -382,7 +365,6 @@ def my_proposals():
         "office/my_proposals.html",
         coop=coop,
         page=page,
-        verification=updates.verification_for(coop.id),
         groups_of=updates.groups_of,
     )
 

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from .. import clock
 from ..extensions import db
-from . import letters, reference, rules
+from . import dashboard, letters, rules
 from .labels import Labels
 from .models import Cooperative, InactiveReason, RatRecord
 from .office_models import LetterKind, LetterStatus, WarningLetter
@@ -156,20 +156,7 @@ def inactive_rows() -> list[InactiveRow]:
 def summary(*, today: date | None = None) -> Summary:
     """Registry-wide counts for the report, from aggregate queries."""
     today = today or clock.today()
-    per_kec: dict[str | None, dict[CoopStatus, int]] = {}
-    for kec, status, n in db.session.execute(
-        select(Cooperative.kecamatan_code, Cooperative.status, func.count()).group_by(
-            Cooperative.kecamatan_code, Cooperative.status
-        )
-    ):
-        per_kec.setdefault(kec, {})[status] = int(n)
-    by_kecamatan = []
-    for code, name in reference.KECAMATAN.items():
-        counts = per_kec.pop(code, {})
-        by_kecamatan.append((name, counts.get(CoopStatus.aktif, 0), counts.get(CoopStatus.tidak_aktif, 0)))
-    for code, counts in per_kec.items():
-        label = "Tanpa kecamatan" if code is None else str(code)
-        by_kecamatan.append((label, counts.get(CoopStatus.aktif, 0), counts.get(CoopStatus.tidak_aktif, 0)))
+    by_kecamatan = [(r.label, r.active, r.inactive) for r in dashboard.status_by_kecamatan()]
     active = sum(a for _n, a, _i in by_kecamatan)
     inactive = sum(i for _n, _a, i in by_kecamatan)
     reason_counts = dict(

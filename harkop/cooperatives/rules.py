@@ -59,7 +59,8 @@ def founded_within_three_years(founded: date | None, today: date) -> bool:
     return founded is not None and founded > _three_years_before(today)
 
 
-def _existed_in(book_year: int, founded: date | None) -> bool:
+def existed_in(book_year: int, founded: date | None) -> bool:
+    """True when a cooperative founded then existed in that book year (unknown founding: yes)."""
     return founded is None or founded.year <= book_year
 
 
@@ -84,7 +85,7 @@ def missed_in_a_row(rat_years: Iterable[int], *, founded: date | None, today: da
     years = set(rat_years)
     count = 0
     year = latest_due_book_year(today)
-    while count < MISSED_COUNT_CAP and _existed_in(year, founded) and year not in years:
+    while count < MISSED_COUNT_CAP and existed_in(year, founded) and year not in years:
         count += 1
         year -= 1
     return count
@@ -116,7 +117,7 @@ def compute_status(
     reasons = list(dict.fromkeys(str(r) for r in open_reasons))
     if missed >= MISSED_FOR_INACTIVE and ReasonCode.tidak_rat.value not in reasons:
         reasons.insert(0, ReasonCode.tidak_rat.value)
-    late = _existed_in(window[0], founded) and window[0] not in years
+    late = existed_in(window[0], founded) and window[0] not in years
     status = CoopStatus.tidak_aktif if reasons else CoopStatus.aktif
     return StatusResult(
         status=status,

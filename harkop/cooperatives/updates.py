@@ -25,6 +25,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, false, func, select, update
+from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import clock
 from ..audit import record_audit
@@ -302,10 +303,6 @@ def field_check_dict(check: FieldCheck) -> dict[str, Any]:
 # --- Proposals: checking what a pengurus sends ------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    return services._plain(value)
-
-
 def _check_profile(coop: Cooperative, profile: Any, errors: dict[str, str]) -> dict[str, Any]:
     """Only the fields that differ from the registry, as plain values."""
     if profile in (None, {}):
@@ -324,7 +321,7 @@ def _check_profile(coop: Cooperative, profile: Any, errors: dict[str, str]) -> d
     before = services.snapshot(coop)
     changed = {}
     for key, value in clean.items():
-        plain = _plain(value)
+        plain = services._plain(value)
         if plain != before.get(key):
             changed[key] = plain
     return changed
@@ -614,7 +611,11 @@ def can_see(proposal: UpdateProposal, viewer: Any) -> bool:
 
 def proposals_query(*, viewer: Any, status: str = "", nik: str = "") -> Select:
     """Proposals the viewer may see, newest first (pending first for the office's queue)."""
-    stmt = select(UpdateProposal).join(Cooperative, Cooperative.id == UpdateProposal.cooperative_id)
+    stmt = (
+        select(UpdateProposal)
+        .join(Cooperative, Cooperative.id == UpdateProposal.cooperative_id)
+        .options(contains_eager(UpdateProposal.cooperative))
+    )
     role = getattr(viewer, "role", None)
     if role == Role.coop_rep:
         stmt = stmt.where(UpdateProposal.cooperative_id == viewer.cooperative_id)
@@ -625,6 +626,18 @@ def proposals_query(*, viewer: Any, status: str = "", nik: str = "") -> Select:
     if nik:
         stmt = stmt.where(Cooperative.nik == nik)
     return stmt.order_by(UpdateProposal.submitted_at.desc(), UpdateProposal.id.desc())
+
+
+def recent_field_checks(limit: int = 10) -> list[FieldCheck]:
+    """The latest field checks, newest first, with their cooperatives."""
+    return list(
+        db.session.scalars(
+            select(FieldCheck)
+            .options(joinedload(FieldCheck.cooperative))
+            .order_by(FieldCheck.created_at.desc(), FieldCheck.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def pending_count() -> int:

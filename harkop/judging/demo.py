@@ -29,6 +29,7 @@ from ..competitions.models import Competition, CompetitionState, Event
 from ..extensions import db
 from ..registrations.checkin import check_in
 from ..registrations.models import Entry
+from ..registrations.tickets import qr_payload
 from . import services
 from .assignments import admitted_entry_ids, auto_assign, judged_entries, mark_no_shows
 from .models import Assignment, CompetitionJudge
@@ -103,7 +104,7 @@ def _gate(comp: Competition, staff: Any, *, leave_out_one: bool, when: datetime)
         if entry is absent or ticket is None:
             continue
         check_in(
-            f"HK1:{ticket.secret}",
+            qr_payload(ticket),
             by=staff,
             device_id="demo-gerbang-1",
             gate="Pintu Atrium",

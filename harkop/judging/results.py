@@ -159,16 +159,6 @@ def published_snapshot(comp: Competition) -> ResultSnapshot | None:
     )
 
 
-def published_snapshot_id(comp: Competition) -> int | None:
-    """The id of the newest published result version (without loading its data)."""
-    return db.session.scalar(
-        select(ResultSnapshot.id)
-        .where(ResultSnapshot.competition_id == comp.id, ResultSnapshot.published_at.is_not(None))
-        .order_by(ResultSnapshot.version.desc())
-        .limit(1)
-    )
-
-
 def snapshot_versions(comp: Competition) -> list[Any]:
     """Every result version's number and publication time (not its data), newest first."""
     return list(

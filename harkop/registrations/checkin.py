@@ -185,6 +185,7 @@ def _scan_day(*, offline: bool, day: date | None, scanned_at: datetime, now: dat
 
 _scan = Scan.__table__
 _admission = CheckIn.__table__
+_ADMISSION_COLUMNS = tuple(c.name for c in _admission.columns)
 
 
 def _conn() -> Any:
@@ -307,7 +308,7 @@ def _decide(code: str | None, ticket_id: int | None, day: date) -> _Decision:
     admission = None
     if row.adm_id is not None:
         admission = _admission_dict(
-            SimpleNamespace(**{c.name: getattr(row, f"adm_{c.name}") for c in _admission.columns}), row.adm_by
+            SimpleNamespace(**{name: getattr(row, f"adm_{name}") for name in _ADMISSION_COLUMNS}), row.adm_by
         )
     if facts["entry_state"] != EntryState.confirmed.value:
         return _Decision(V.entry_not_confirmed, facts["entry_state"], row.id, digest, facts, admission)
@@ -464,8 +465,12 @@ def record_scan(
     scanned_at = scanned_at or now
     if scanned_at.tzinfo is None:
         raise ValidationFailed("invalid_scanned_at", _("scanned_at harus memuat zona waktu."))
+    if not isinstance(method, str) or method not in ScanMethod.__members__:
+        raise ValidationFailed("invalid_method", _("method tidak dikenal."), details={"field": "method"})
     method = ScanMethod(method)
-    if local_verdict is not None and local_verdict not in Verdict.__members__:
+    if local_verdict is not None and (
+        not isinstance(local_verdict, str) or local_verdict not in Verdict.__members__
+    ):
         raise ValidationFailed("invalid_local_verdict", _("local_verdict tidak dikenal."))
     user_id = getattr(by, "id", None)
     by_name = by.label if user_id is not None else None
@@ -651,8 +656,8 @@ _SCAN_COLUMNS = tuple(c.name for c in Scan.__table__.columns)
 class RecordedScan:
     """A scan just recorded, as plain values: the gate's answer without an ORM object to build.
 
-    It has the `Scan` row's attributes, and `ticket`, `admission` and `by` load the rows when a
-    caller asks (tests, pages); the API answers from `gate_view`, which the service filled.
+    It has the `Scan` row's columns (`check_in` turns it into the session's `Scan`) and the
+    `gate_view` the service filled, from which the API answers.
     """
 
     id: int
@@ -677,28 +682,6 @@ class RecordedScan:
     reviewed_at: datetime | None = None
     reviewed_by_id: int | None = None
     review_note: str | None = None
-
-    @property
-    def admitted(self) -> bool:
-        """True when this scan let the person in."""
-        return self.verdict == V.checked_in
-
-    @property
-    def ticket(self) -> Ticket | None:
-        """The scanned ticket (loaded on demand)."""
-        return db.session.get(Ticket, self.ticket_id) if self.ticket_id is not None else None
-
-    @property
-    def admission(self) -> CheckIn | None:
-        """The admission this scan made or met (loaded on demand)."""
-        return db.session.get(CheckIn, self.admission_id) if self.admission_id is not None else None
-
-    @property
-    def by(self) -> Any:
-        """The scanning user (loaded on demand)."""
-        from ..auth.models import User
-
-        return db.session.get(User, self.by_id) if self.by_id is not None else None
 
 
 # --- what a scan shows ---------------------------------------------------------------------
@@ -1160,18 +1143,17 @@ def dashboard(day: date | None = None, *, now: datetime | None = None, recent: i
     event_days = event.days() if event is not None else [day]
     if day not in event_days:
         event_days = sorted({*event_days, day})
-    days = []
-    for d in event_days:
-        rows = _competition_rows(d, now)
-        days.append(
-            DayRow(
-                day=d,
-                expected=sum(r.expected for r in rows),
-                checked_in=sum(r.checked_in for r in rows),
-                no_shows=sum(r.no_shows for r in rows),
-            )
+    rows_by_day = {d: _competition_rows(d, now) for d in event_days}
+    days = [
+        DayRow(
+            day=d,
+            expected=sum(r.expected for r in rows),
+            checked_in=sum(r.checked_in for r in rows),
+            no_shows=sum(r.no_shows for r in rows),
         )
-    competitions = _competition_rows(day, now)
+        for d, rows in rows_by_day.items()
+    ]
+    competitions = rows_by_day[day]
     by_hour: Counter[int] = Counter(
         clock.to_wita(t).hour
         for t in db.session.scalars(select(CheckIn.admitted_at).where(CheckIn.day == day))

@@ -8,7 +8,6 @@ envelope whose code is the verdict, the recorded scan in `error.details`.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 from flask import jsonify, request
@@ -105,16 +104,9 @@ def create_checkin():
     ticket_id = _ticket_id(data)
     if ticket_id is not None and data.get("code"):
         raise ValidationFailed("code_or_ticket_id", _("Kirim code atau ticket_id, tidak keduanya."))
-    method = data.get("method") or ScanMethod.api.value
-    if method not in ScanMethod.__members__:
-        raise ValidationFailed("invalid_method", _("method tidak dikenal."), details={"field": "method"})
-    local_verdict = data.get("local_verdict") if offline else None
-    if local_verdict is not None and local_verdict not in Verdict.__members__:
-        raise ValidationFailed("invalid_local_verdict", _("local_verdict tidak dikenal."))
-    by = SimpleNamespace(id=current_user.id, label=current_user.label)
     scan = checkin.record_scan(
         data.get("code"),
-        by=by,
+        by=current_user,
         device_id=data.get("device_id"),
         gate=data.get("gate") or "",
         nonce=data.get("nonce"),
@@ -122,8 +114,8 @@ def create_checkin():
         now=now,
         offline=offline,
         day=checkin.parse_day(data.get("day")) if offline else None,
-        local_verdict=local_verdict,
-        method=method,
+        local_verdict=data.get("local_verdict") if offline else None,
+        method=data.get("method") or ScanMethod.api.value,
         ticket_id=ticket_id,
         read_without_transaction=True,
     )
