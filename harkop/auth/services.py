@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
 from ..audit import record_audit
+from ..database import DriverStatement
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..outbox import queue_message
@@ -276,7 +277,8 @@ class TokenPrincipal:
         return self.display_name or self.username
 
 
-_principal_select = (
+# Run on the driver (`DriverStatement`): every scan at the gate authenticates with it.
+_principal_select = DriverStatement(
     select(User.id, User.username, User.display_name, User.role, User.cooperative_id)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(
@@ -291,7 +293,7 @@ def principal_for_token(token: str) -> TokenPrincipal | None:
     """The same check as `user_for_token` (revoked, unknown, deactivated: None), as plain values."""
     if not token:
         return None
-    row = db.session.connection().execute(_principal_select, {"token_hash": hash_secret(token)}).first()
+    row = _principal_select.first(db.session.connection(), {"token_hash": hash_secret(token)})
     if row is None:
         return None
     return TokenPrincipal(row.id, row.username, row.display_name or "", Role(row.role), row.cooperative_id)

@@ -43,14 +43,14 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, or_, select, text
+from sqlalchemy import Integer, bindparam, func, or_, select, text
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from .. import clock
 from ..audit import record_audit
 from ..competitions.models import Competition, CompetitionDay, Event
 from ..cooperatives.models import Cooperative
-from ..database import begin_write, single_write
+from ..database import DriverStatement, begin_write, single_write
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from .checkin_models import CheckIn, Scan, ScanMethod, Verdict
@@ -211,13 +211,13 @@ def _slot(starts_at: Any, ends_at: Any) -> str:
 _ticket_selects: dict[str, Any] = {}
 
 
-def _ticket_row(by: str, value: Any, day: date) -> Any:
+def _ticket_row(conn: Any, by: str, value: Any, day: date) -> Any:
     """One row with everything the gate shows about a ticket (never the phone), by `secret` or `id`.
 
     `runs_today` says whether the ticket's competition runs on `day`; the `adm_*` columns are the
     ticket's admission on `day` and who made it (NULL when there is none), so a repeated scan
-    needs no second query. The statement is built once per lookup kind and reused with bound
-    values.
+    needs no second query. The statement is built once per lookup kind and run on the driver
+    (`DriverStatement`: the gate's hot path).
     """
     stmt = _ticket_selects.get(by)
     if stmt is None:
@@ -258,8 +258,8 @@ def _ticket_row(by: str, value: Any, day: date) -> Any:
             .outerjoin(user, user.c.id == _admission.c.by_id)
             .where((Ticket.secret if by == "secret" else Ticket.id) == bindparam("value"))
         )
-        _ticket_selects[by] = stmt
-    return _conn().execute(stmt, {"value": value, "day": day}).first()
+        stmt = _ticket_selects[by] = DriverStatement(stmt)
+    return stmt.first(conn, {"value": value, "day": day})
 
 
 def _competition_days(competition_id: int) -> list[date]:
@@ -288,17 +288,17 @@ def _facts_from_row(row: Any) -> dict[str, Any]:
     }
 
 
-def _decide(code: str | None, ticket_id: int | None, day: date) -> _Decision:
+def _decide(conn: Any, code: str | None, ticket_id: int | None, day: date) -> _Decision:
     """The verdict before the once-per-day rule, with the ticket's facts and its admission that day."""
     if ticket_id is not None:
-        row = _ticket_row("id", ticket_id, day)
+        row = _ticket_row(conn, "id", ticket_id, day)
         if row is None:
             return _Decision(V.unknown_ticket, "not_found", None, _raw_hash(f"ticket:{ticket_id}"))
     else:
         secret = parse_code(code or "")
         if secret is None:
             return _Decision(V.unknown_ticket, "malformed", None, _raw_hash(code or ""))
-        row = _ticket_row("secret", secret, day)
+        row = _ticket_row(conn, "secret", secret, day)
         # The index lookup finds the row; the comparison that decides is constant-time, so no
         # answer depends on how many leading characters of a guess were right.
         if row is None or not hmac.compare_digest(row.secret.encode(), secret.encode()):
@@ -333,7 +333,9 @@ def _insert_unless_exists(table: Any, conflict_on: tuple[str, ...]) -> Any:
         f"VALUES ({', '.join(':' + c.name for c in cols)}) "
         f"ON CONFLICT ({', '.join(conflict_on)}) DO NOTHING RETURNING id"
     )
-    return text(sql).bindparams(*(bindparam(c.name, type_=c.type) for c in cols))
+    return DriverStatement(
+        text(sql).bindparams(*(bindparam(c.name, type_=c.type) for c in cols)).columns(id=Integer)
+    )
 
 
 _INSERT_SCAN = _insert_unless_exists(_scan, ("nonce",))
@@ -361,15 +363,15 @@ def _admit_and_record_statement() -> Any:
     )
     params = [bindparam("a_" + c.name, type_=c.type) for c in adm_cols]
     params += [bindparam(c.name, type_=c.type) for c in scan_cols if c.name != "admission_id"]
-    return text(sql).bindparams(*params)
+    return DriverStatement(text(sql).bindparams(*params).columns(admission_id=Integer, scan_id=Integer))
 
 
 _ADMIT_AND_RECORD = _admit_and_record_statement()
 
 
-def _insert(stmt: Any, values: dict[str, Any]) -> int | None:
+def _insert(conn: Any, stmt: DriverStatement, values: dict[str, Any]) -> int | None:
     """Run one guarded INSERT: the new row's id, or None when the unique index already held a row."""
-    return _conn().execute(stmt, values).scalar()
+    return stmt.scalar(conn, values)
 
 
 _admission_select: list[Any] = []
@@ -476,7 +478,8 @@ def record_scan(
     by_name = by.label if user_id is not None else None
 
     scan_day = _scan_day(offline=offline, day=day, scanned_at=scanned_at, now=now)
-    decision = _decide(code, ticket_id, scan_day)
+    conn = _conn()
+    decision = _decide(conn, code, ticket_id, scan_day)
     if offline and decision.verdict == V.checked_in and local_verdict not in (None, V.checked_in.value):
         # The device turned the person away (its roster was older than the server's facts):
         # nobody came in, so no admission is made; the scan keeps the answer the gate gave.
@@ -520,26 +523,24 @@ def record_scan(
         "reviewed_by_id": None,
         "review_note": None,
     }
-    if read_without_transaction and attempts_admission and _conn().dialect.name == "postgresql":
+    if read_without_transaction and attempts_admission and conn.dialect.name == "postgresql":
         # One statement for the admission and its scan; anything unusual (the ticket admitted
         # meanwhile, the nonce seen before) goes on to the transaction below, which sorts it out.
-        row = (
-            _conn().execute(_ADMIT_AND_RECORD, {**{f"a_{k}": v for k, v in admitted.items()}, **values}).one()
-        )
+        row = _ADMIT_AND_RECORD.first(conn, {**{f"a_{k}": v for k, v in admitted.items()}, **values})
         if row.scan_id is not None:
             admission = _admission_dict(SimpleNamespace(id=row.admission_id, **admitted), by_name)
             values["admission_id"] = row.admission_id
             return _recorded(row.scan_id, values, verdict, method, decision, admission, by_name)
         if row.admission_id is not None:
             # The nonce was recorded by another request at the same moment: undo the admission.
-            _conn().execute(_admission.delete().where(_admission.c.id == row.admission_id))
+            conn.execute(_admission.delete().where(_admission.c.id == row.admission_id))
     if read_without_transaction and attempts_admission:
-        begin_write(_conn())
+        begin_write(conn)
     if verdict == V.checked_in:
         # A ticket the lookup already found admitted needs no attempt; otherwise the guarded
         # INSERT decides, and a scan that lost a race reads the winner's admission.
         if attempts_admission:
-            new_admission_id = _insert(_INSERT_ADMISSION, admitted)
+            new_admission_id = _insert(conn, _INSERT_ADMISSION, admitted)
         if new_admission_id is not None:
             admission = _admission_dict(SimpleNamespace(id=new_admission_id, **admitted), by_name)
         else:
@@ -554,15 +555,15 @@ def record_scan(
         verdict=verdict.value, admission_id=admission["id"] if admission else None, conflict=conflict
     )
     if read_without_transaction and not attempts_admission:
-        with single_write(_conn()):
-            scan_id = _insert(_INSERT_SCAN, values)
+        with single_write(conn):
+            scan_id = _insert(conn, _INSERT_SCAN, values)
     else:
-        scan_id = _insert(_INSERT_SCAN, values)
+        scan_id = _insert(conn, _INSERT_SCAN, values)
     if scan_id is None:
         # This nonce was recorded before (a replay, or the same scan sent twice at once): answer
         # with that first scan and leave nothing of this attempt behind.
         if new_admission_id is not None:
-            _conn().execute(_admission.delete().where(_admission.c.id == new_admission_id))
+            conn.execute(_admission.delete().where(_admission.c.id == new_admission_id))
         first = _replay(nonce)
         if first is None:  # pragma: no cover - the unique index held, so the row exists
             raise RuntimeError("nonce conflict without a recorded scan")
