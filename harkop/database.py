@@ -288,8 +288,9 @@ class _DriverForm:
         columns = list(getattr(statement, "selected_columns", ()))
         self.row_type = namedtuple("Row", [c.key for c in columns]) if columns else None  # noqa: PYI024
         self.types = [c.type for c in columns]
-        # Result processors by the driver's column type codes (the same for every run on a dialect).
-        self._processors: dict[tuple, list[Callable | None] | None] = {}
+        # The result processors, found at the first run from the driver's column type codes (a
+        # statement's result types do not change; psycopg builds its description anew each time).
+        self._processors: list[Callable | None] | None | bool = False
 
     def arguments(self, params: dict[str, Any]) -> Any:
         """The driver's parameters: converted by their types, in the dialect's parameter style."""
@@ -301,16 +302,15 @@ class _DriverForm:
             return tuple(values[name] for name in self.positional)
         return values
 
-    def make_rows(self, raw_rows: list, description: Any, dialect) -> list[Any]:
+    def make_rows(self, raw_rows: list, cursor: Any, dialect) -> list[Any]:
         """Named rows with every column converted by its type's result processor."""
-        codes = tuple(d[1] for d in description)
-        processors = self._processors.get(codes, False)
+        processors = self._processors
         if processors is False:
             found = [
-                t.dialect_impl(dialect).result_processor(dialect, code)
-                for t, code in zip(self.types, codes, strict=True)
+                t.dialect_impl(dialect).result_processor(dialect, d[1])
+                for t, d in zip(self.types, cursor.description, strict=True)
             ]
-            processors = self._processors[codes] = found if any(found) else None
+            processors = self._processors = found if any(found) else None
         make = self.row_type._make  # type: ignore[union-attr]
         if processors is None:
             return [make(r) for r in raw_rows]
@@ -357,15 +357,14 @@ class DriverStatement:
         cursor = connection.connection.driver_connection.cursor()
         try:
             cursor.execute(form.sql, args)
-            description = cursor.description
-            raw_rows = cursor.fetchall() if description is not None else []
+            if form.row_type is None:
+                return []
+            raw_rows = cursor.fetchall()
+            return form.make_rows(raw_rows, cursor, dialect) if raw_rows else []
         except dbapi.Error as err:
             raise exc.DBAPIError.instance(form.sql, args, err, dbapi.Error, dialect=dialect) from err
         finally:
             cursor.close()
-        if form.row_type is None or not raw_rows:
-            return []
-        return form.make_rows(raw_rows, description, dialect)
 
     def first(self, connection, params: dict[str, Any]) -> Any:
         """The first row, or None."""
