@@ -31,7 +31,24 @@ ROLE_LABELS = {
 }
 
 
-class User(UserMixin, db.Model):
+class RoleHolder:
+    """A role to check and a name to show: what a `User` and a token's principal both answer.
+
+    The class using it has `role`, `display_name` and `username`.
+    """
+
+    def has_role(self, *roles: Role | str) -> bool:
+        """True when the user holds one of the given roles."""
+        names = {r.value if isinstance(r, Role) else r for r in roles}
+        return self.role.value in names  # type: ignore[attr-defined]
+
+    @property
+    def label(self) -> str:
+        """The name to show: display name or username."""
+        return self.display_name or self.username  # type: ignore[attr-defined]
+
+
+class User(RoleHolder, UserMixin, db.Model):
     """A person who logs in; a `coop_rep` belongs to exactly one cooperative."""
 
     __tablename__ = "user"
@@ -65,16 +82,6 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         """Session id: user id plus session version, so a reset ends old sessions."""
         return f"{self.id}:{self.session_version}"
-
-    def has_role(self, *roles: Role | str) -> bool:
-        """True when the user holds one of the given roles."""
-        names = {r.value if isinstance(r, Role) else r for r in roles}
-        return self.role.value in names
-
-    @property
-    def label(self) -> str:
-        """The name to show: display name or username."""
-        return self.display_name or self.username
 
 
 class ApiToken(db.Model):

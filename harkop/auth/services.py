@@ -7,6 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
@@ -19,7 +20,7 @@ from ..database import DriverStatement
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..outbox import queue_message
-from .models import ApiToken, Invitation, Role, User, UserAffiliation
+from .models import ApiToken, Invitation, Role, RoleHolder, User, UserAffiliation
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 MIN_PASSWORD = 8
@@ -225,6 +226,11 @@ def issue_token(user: User, *, label: str = "", by=None, now: datetime | None = 
     return token
 
 
+def _token_accepted(token_hash: Any) -> tuple[Any, ...]:
+    """The conditions a bearer token passes: known, not revoked, its user active."""
+    return (ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None), User.active.is_(True))
+
+
 def user_for_token(token: str, *, now: datetime | None = None) -> User | None:
     """The active user a bearer token belongs to, or None (revoked, unknown, deactivated).
 
@@ -233,18 +239,12 @@ def user_for_token(token: str, *, now: datetime | None = None) -> User | None:
     if not token:
         return None
     return db.session.scalar(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(
-            ApiToken.token_hash == hash_secret(token),
-            ApiToken.revoked_at.is_(None),
-            User.active.is_(True),
-        )
+        select(User).join(ApiToken, ApiToken.user_id == User.id).where(*_token_accepted(hash_secret(token)))
     )
 
 
 @dataclass(frozen=True)
-class TokenPrincipal:
+class TokenPrincipal(RoleHolder):
     """Who a bearer token speaks for, read as plain values: the identity of a device's hot requests.
 
     Views marked `@token_principal` (a scan at the gate) get this instead of the `User` row: one
@@ -267,25 +267,12 @@ class TokenPrincipal:
         """Flask-Login's id (never stored in a session: bearer requests have none)."""
         return str(self.id)
 
-    def has_role(self, *roles: Role | str) -> bool:
-        """True when the user holds one of the given roles."""
-        return self.role.value in {r.value if isinstance(r, Role) else r for r in roles}
-
-    @property
-    def label(self) -> str:
-        """The name to show: display name or username."""
-        return self.display_name or self.username
-
 
 # Run on the driver (`DriverStatement`): every scan at the gate authenticates with it.
 _principal_select = DriverStatement(
     select(User.id, User.username, User.display_name, User.role, User.cooperative_id)
     .join(ApiToken, ApiToken.user_id == User.id)
-    .where(
-        ApiToken.token_hash == bindparam("token_hash"),
-        ApiToken.revoked_at.is_(None),
-        User.active.is_(True),
-    )
+    .where(*_token_accepted(bindparam("token_hash")))
 )
 
 

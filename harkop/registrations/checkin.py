@@ -369,11 +369,6 @@ def _admit_and_record_statement() -> Any:
 _ADMIT_AND_RECORD = _admit_and_record_statement()
 
 
-def _insert(conn: Any, stmt: DriverStatement, values: dict[str, Any]) -> int | None:
-    """Run one guarded INSERT: the new row's id, or None when the unique index already held a row."""
-    return stmt.scalar(conn, values)
-
-
 _admission_select: list[Any] = []
 
 
@@ -540,7 +535,7 @@ def record_scan(
         # A ticket the lookup already found admitted needs no attempt; otherwise the guarded
         # INSERT decides, and a scan that lost a race reads the winner's admission.
         if attempts_admission:
-            new_admission_id = _insert(conn, _INSERT_ADMISSION, admitted)
+            new_admission_id = _INSERT_ADMISSION.scalar(conn, admitted)
         if new_admission_id is not None:
             admission = _admission_dict(SimpleNamespace(id=new_admission_id, **admitted), by_name)
         else:
@@ -556,9 +551,9 @@ def record_scan(
     )
     if read_without_transaction and not attempts_admission:
         with single_write(conn):
-            scan_id = _insert(conn, _INSERT_SCAN, values)
+            scan_id = _INSERT_SCAN.scalar(conn, values)
     else:
-        scan_id = _insert(conn, _INSERT_SCAN, values)
+        scan_id = _INSERT_SCAN.scalar(conn, values)
     if scan_id is None:
         # This nonce was recorded before (a replay, or the same scan sent twice at once): answer
         # with that first scan and leave nothing of this attempt behind.
@@ -582,23 +577,7 @@ def _recorded(
 ) -> RecordedScan:
     """The scan just inserted, as plain values, with what the gate shows."""
     return RecordedScan(
-        id=scan_id,
-        nonce=values["nonce"],
-        ticket_id=values["ticket_id"],
-        code_hash=values["code_hash"],
-        verdict=verdict,
-        reason=values["reason"],
-        method=method,
-        by_id=values["by_id"],
-        device_id=values["device_id"],
-        gate=values["gate"],
-        scanned_at=values["scanned_at"],
-        received_at=values["received_at"],
-        day=values["day"],
-        offline=values["offline"],
-        local_verdict=values["local_verdict"],
-        admission_id=values["admission_id"],
-        conflict=values["conflict"],
+        **{**values, "id": scan_id, "verdict": verdict, "method": method},
         gate_view={"ticket": decision.facts, "admission": admission, "by": by_name},
     )
 
