@@ -281,17 +281,11 @@ def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return getattr(value, "value", value)
-
-
 def _json_ready(value: Any) -> Any:
     """Audit values as JSON keeps them (dates as ISO text), the same on every database."""
     if isinstance(value, dict):
         return {k: _json_ready(v) for k, v in value.items()}
-    return _plain(value)
+    return services.plain_value(value)
 
 
 def _copy_value(value: Any) -> Any:
@@ -354,11 +348,11 @@ def _write_batch(batch, report: ImportReport, *, by: Any, now: datetime, today: 
             entries[nik] = {
                 "action": "cooperative.imported",
                 "before": None,
-                "after": {k: _plain(values[k]) for k in coop_fields},
+                "after": {k: services.plain_value(values[k]) for k in coop_fields},
             }
             continue
-        before = {k: _plain(getattr(current, k)) for k in coop_fields}
-        after = {k: _plain(values[k]) for k in coop_fields}
+        before = {k: services.plain_value(getattr(current, k)) for k in coop_fields}
+        after = {k: services.plain_value(values[k]) for k in coop_fields}
         changed = [k for k in coop_fields if before[k] != after[k]]
         if changed:
             to_update.append({"b_id": current.id, **values, "updated_at": now})
@@ -496,8 +490,11 @@ def _write_rats(
         if entry["action"] == "cooperative.updated":
             changed.add(cid)
             if current is not None:
-                entry["before"]["rat"] = {"book_year": rat["book_year"], "held_on": _plain(current.held_on)}
-        entry["after"]["rat"] = {"book_year": rat["book_year"], "held_on": _plain(held)}
+                entry["before"]["rat"] = {
+                    "book_year": rat["book_year"],
+                    "held_on": services.plain_value(current.held_on),
+                }
+        entry["after"]["rat"] = {"book_year": rat["book_year"], "held_on": services.plain_value(held)}
     _bulk_insert(table, inserts)
     if updates:
         db.session.execute(

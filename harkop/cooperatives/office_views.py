@@ -33,7 +33,7 @@ from .office_models import (
     WarningLetter,
 )
 from .uploads import max_bytes, stored_path
-from .views import _coop_or_404
+from .views import coop_or_404
 
 bp = Blueprint("office", __name__)
 
@@ -239,7 +239,7 @@ def round_missing():
 @admin_required
 def field_check(nik: str):
     """Record a clerk's visit to a cooperative; its earlier visits and verification below."""
-    coop = _coop_or_404(nik)
+    coop = coop_or_404(nik)
     form = FieldCheckForm()
     if request.method == "GET":
         form.checked_on.data = clock.today()

@@ -295,10 +295,11 @@ AUDITED_FIELDS = tuple(COOPERATIVE_FIELDS)
 
 def snapshot(coop: Cooperative) -> dict[str, Any]:
     """The editable fields of a cooperative as plain values (for the audit log)."""
-    return {name: _plain(getattr(coop, name)) for name in AUDITED_FIELDS}
+    return {name: plain_value(getattr(coop, name)) for name in AUDITED_FIELDS}
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """A value as the audit log keeps it: enums by their stored value, dates as ISO text, decimals as text."""
     if hasattr(value, "value"):
         return value.value
     if isinstance(value, (date, datetime)):
@@ -447,7 +448,7 @@ def record_rat(
     else:
         if row.held_on == held and (notes is None or row.notes == notes):
             return row
-        before = {"book_year": year, "held_on": _plain(row.held_on), "notes": row.notes}
+        before = {"book_year": year, "held_on": plain_value(row.held_on), "notes": row.notes}
         row.held_on = held
         row.notes = notes or row.notes
     db.session.flush()

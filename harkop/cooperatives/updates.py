@@ -321,7 +321,7 @@ def _check_profile(coop: Cooperative, profile: Any, errors: dict[str, str]) -> d
     before = services.snapshot(coop)
     changed = {}
     for key, value in clean.items():
-        plain = services._plain(value)
+        plain = services.plain_value(value)
         if plain != before.get(key):
             changed[key] = plain
     return changed

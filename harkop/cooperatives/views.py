@@ -55,7 +55,8 @@ def _registry_labels(state) -> None:
     state.app.jinja_env.globals["reg"] = Labels
 
 
-def _coop_or_404(nik: str) -> Cooperative:
+def coop_or_404(nik: str) -> Cooperative:
+    """The cooperative with this NIK, or a 404 page."""
     coop = db.session.scalar(select(Cooperative).where(Cooperative.nik == nik))
     if coop is None:
         abort(404)
@@ -110,7 +111,7 @@ def admin_new():
 @admin_required
 def admin_detail(nik: str):
     """Everything the office knows about one cooperative, with its actions."""
-    coop = _coop_or_404(nik)
+    coop = coop_or_404(nik)
     return render_template(
         "cooperatives/admin_detail.html",
         coop=coop,
@@ -124,7 +125,7 @@ def admin_detail(nik: str):
 @admin_required
 def admin_edit(nik: str):
     """Edit a cooperative's identity, legal data and address."""
-    coop = _coop_or_404(nik)
+    coop = coop_or_404(nik)
     form = CooperativeForm(obj=None if request.method == "POST" else _form_values(coop))
     if form.validate_on_submit():
         try:
@@ -161,7 +162,7 @@ def _form_values(coop: Cooperative) -> _Values:
 @admin_required
 def admin_rat(nik: str):
     """Record the RAT held for a book year."""
-    coop = _coop_or_404(nik)
+    coop = coop_or_404(nik)
     form = RatForm()
     if request.method == "GET":
         form.book_year.data = services.rules.latest_due_book_year(clock.today())
@@ -189,7 +190,7 @@ def admin_rat(nik: str):
 @admin_required
 def admin_assessment(nik: str):
     """Enter a health assessment as the four aspect scores."""
-    coop = _coop_or_404(nik)
+    coop = coop_or_404(nik)
     form = AspectAssessmentForm()
     if request.method == "GET":
         form.book_year.data = clock.today().year - 1
@@ -230,7 +231,7 @@ def admin_assessment(nik: str):
 @admin_required
 def admin_assessment_indicators(nik: str):
     """Enter a health assessment indicator by indicator (checklists and ratios)."""
-    coop = _coop_or_404(nik)
+    coop = coop_or_404(nik)
     indicators = services.indicator_set()
     form = indicator_form_class(indicators)()
     if request.method == "GET":
@@ -292,7 +293,7 @@ def admin_assessment_indicators(nik: str):
 @admin_required
 def admin_reason(nik: str):
     """Mark a cooperative inactive for a reason found by the office."""
-    coop = _coop_or_404(nik)
+    coop = coop_or_404(nik)
     form = ReasonForm()
     if form.validate_on_submit():
         try:
@@ -314,7 +315,7 @@ def admin_reason(nik: str):
 @admin_required
 def admin_reason_clear(nik: str, reason_id: int):
     """Lift one of the office's reasons (it stays in the history)."""
-    coop = _coop_or_404(nik)
+    coop = coop_or_404(nik)
     if not ConfirmForm().validate_on_submit():
         flash(_("Formulir tidak sah."), "error")
         return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
@@ -335,7 +336,7 @@ def admin_reason_clear(nik: str, reason_id: int):
 @admin_required
 def admin_officer(nik: str):
     """Start a management term; the history of terms is kept."""
-    coop = _coop_or_404(nik)
+    coop = coop_or_404(nik)
     form = OfficerForm()
     if form.validate_on_submit():
         try:
@@ -363,7 +364,7 @@ def admin_officer(nik: str):
 @admin_required
 def admin_figures(nik: str):
     """Members, staff and money figures for a book year."""
-    coop = _coop_or_404(nik)
+    coop = coop_or_404(nik)
     form = FiguresForm()
     if request.method == "GET":
         form.book_year.data = clock.today().year - 1
@@ -390,7 +391,7 @@ def admin_figures(nik: str):
 @admin_required
 def admin_history(nik: str):
     """Every change to this cooperative: who, when, before and after."""
-    coop = _coop_or_404(nik)
+    coop = coop_or_404(nik)
     return render_template(
         "cooperatives/admin_history.html", coop=coop, entries=services.cooperative_history(coop)
     )
