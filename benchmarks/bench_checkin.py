@@ -42,7 +42,8 @@ WARMUP = 100
 # The server shape docs/operations.md recommends for a 2-core machine: one worker per core, two
 # threads each. More threads per worker add no throughput here and lengthen the tail (the threads
 # of a worker take turns on one interpreter lock): measured, 2 × 4 gave p99 105-135 ms where
-# 2 × 2 gave 70-87 ms at the same throughput. Another shape for comparison:
+# 2 × 2 gave 70-87 ms at the same throughput (before the heap freeze, on a slower machine).
+# Another shape for comparison:
 # HARKOP_BENCH_CHECKIN_SHAPE=2x4 python -m benchmarks.run checkin
 SHAPE_ENV = "HARKOP_BENCH_CHECKIN_SHAPE"
 WORKERS, THREADS = (int(n) for n in os.environ.get(SHAPE_ENV, "2x2").split("x"))

@@ -1,17 +1,14 @@
 """The application shell: health check, security headers, cookies, configuration."""
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from harkop import config as config_module
 from harkop.config import Config, normalise_database_url
 from tests.conftest import make_app
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.liveserver import ROOT, server_environment
 
 
 def test_healthz_answers_ok_with_a_database(client):
@@ -121,11 +118,7 @@ def test_home_page_shows_the_event(client, runner):
 def test_wsgi_entry_point_freezes_the_long_lived_heap(tmp_path):
     """`import wsgi` (what gunicorn loads) leaves the startup objects frozen, out of every collection."""
     probe = "import gc, wsgi\nprint(gc.get_freeze_count(), len(gc.get_objects()), wsgi.app.name)\n"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("HARKOP_", "DATABASE_URL"))},
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'wsgi.db'}",
-        "HARKOP_SECRET_KEY": "test-only-secret-key",
-    }
+    env = server_environment(f"sqlite:///{tmp_path / 'wsgi.db'}", None)
     done = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
