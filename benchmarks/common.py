@@ -289,6 +289,40 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
+def established_by_process(port: int, pids: Iterable[int]) -> dict[int, int]:
+    """How many established TCP connections on local `port` each of `pids` holds (read from /proc).
+
+    A connection belongs to the process that has its socket open; a socket shared by several of
+    `pids` (inherited, not yet closed) counts for each. Processes that are gone count 0.
+    """
+    inodes: set[int] = set()  # the sockets of established connections on that port
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in _read(table).splitlines()[1:]:
+            fields = line.split()
+            if len(fields) < 10:
+                continue
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01":  # 01: TCP_ESTABLISHED
+                inodes.add(int(fields[9]))
+    counts = {}
+    for pid in pids:
+        held = 0
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            counts[pid] = 0
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if target.startswith("socket:[") and int(target[8:-1]) in inodes:
+                held += 1
+        counts[pid] = held
+    return counts
+
+
 class GunicornServer:
     """The app under `.venv/bin/gunicorn` on a free loopback port; a context manager.
 
@@ -372,6 +406,13 @@ class GunicornServer:
         pids = [self.proc.pid, *_children(self.proc.pid)]
         pairs = [_process_memory(pid) for pid in pids]
         return {"rss": sum(p[0] for p in pairs), "peak": sum(p[1] for p in pairs), "processes": len(pids)}
+
+    def connections_per_worker(self) -> list[int]:
+        """Established client connections held by each worker, largest first: how clients were split."""
+        if self.proc is None:
+            return []
+        counts = established_by_process(self.port, _children(self.proc.pid))
+        return sorted(counts.values(), reverse=True)
 
     def log_tail(self, chars: int = 3000) -> str:
         """The end of gunicorn's log."""

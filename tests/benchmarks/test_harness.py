@@ -6,12 +6,16 @@ No timing is asserted here; the benchmarks themselves run with `make bench`.
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from benchmarks.common import LoadSpec, md_table, percentile, run_load
+from benchmarks.common import LoadSpec, established_by_process, md_table, percentile, run_load
 from benchmarks.run import main, read_sections, render
 
 
@@ -159,3 +163,24 @@ def test_md_table_right_aligns_numeric_columns():
     """Are numeric columns right-aligned and text columns left-aligned?"""
     table = md_table(["name", "ms"], [["mean", "45.7 ms"], ["median", "54.7 ms"]])
     assert table.splitlines()[1] == "| --- | ---: |"
+
+
+def test_established_connections_are_counted_for_the_process_that_holds_them():
+    """Does each process count the open connections it accepted on the port, and no others?"""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+    accepted = [listener.accept()[0] for _ in clients]
+    try:
+        # the clients' own ends are on other ports: only the accepted ends count
+        assert established_by_process(port, [os.getpid(), other.pid]) == {os.getpid(): 3, other.pid: 0}
+        accepted[0].close()
+        clients[0].close()
+        assert established_by_process(port, [os.getpid()]) == {os.getpid(): 2}
+    finally:
+        other.kill()
+        other.wait()
+        for sock in [*clients, *accepted, listener]:
+            sock.close()
+    assert established_by_process(port, [other.pid]) == {other.pid: 0}  # gone: counts nothing
