@@ -217,8 +217,11 @@ def _run_measured(server: GunicornServer, spec: LoadSpec) -> tuple[LoadResult, f
     sampler = threading.Timer(spec.duration / 2, lambda: split.extend(server.connections_per_worker()))
     before = _server_cpu_seconds(server)
     sampler.start()
-    result = run_load(server.port, spec)
-    sampler.join()
+    try:
+        result = run_load(server.port, spec)
+    finally:
+        sampler.cancel()  # a run that failed early leaves no sampler behind
+        sampler.join()
     used = _server_cpu_seconds(server) - before
     # The warm-up requests ran inside the same window: count them too.
     return result, used * 1000 / max(result.requests + spec.warmup_requests, 1), split
