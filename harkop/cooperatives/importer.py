@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, select, text, update
 
 from .. import clock
-from ..audit import AuditLog
+from ..audit import AuditLog, jsonable
 from ..extensions import db
 from . import rules, services
 from .models import AnnualFigure, Cooperative, RatRecord
@@ -281,13 +281,6 @@ def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def _json_ready(value: Any) -> Any:
-    """Audit values as JSON keeps them (dates as ISO text), the same on every database."""
-    if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items()}
-    return services.plain_value(value)
-
-
 def _copy_value(value: Any) -> Any:
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
@@ -389,8 +382,8 @@ def _write_batch(batch, report: ImportReport, *, by: Any, now: datetime, today: 
                     "action": entry["action"],
                     "entity_type": services.ENTITY,
                     "entity_id": str(ids_by_nik[nik]),
-                    "before": _json_ready(entry["before"]) or None,
-                    "after": _json_ready(entry["after"]),
+                    "before": jsonable(entry["before"]) or None,
+                    "after": jsonable(entry["after"]),
                     "detail": detail,
                 }
                 for nik, entry in entries.items()
