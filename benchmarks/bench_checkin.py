@@ -150,8 +150,8 @@ def counts(database_url: str) -> tuple[int, int]:
     """(admissions, scans) recorded after the run."""
     from sqlalchemy import func, select
 
+    from harkop.checkin.models import CheckIn, Scan
     from harkop.extensions import db
-    from harkop.registrations.checkin_models import CheckIn, Scan
 
     app = _app(database_url)
     with app.app_context():

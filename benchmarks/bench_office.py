@@ -46,7 +46,7 @@ KECAMATAN = (
 def _build(db, now: datetime) -> dict[str, int]:
     """Bulk-insert the cooperatives, their RATs and this year's verifications."""
     from harkop.cooperatives.models import Cooperative, RatRecord
-    from harkop.cooperatives.office_models import FactVerification
+    from harkop.office.models import FactVerification
 
     rng = random.Random(SEED)
     coop_rows = []
@@ -112,9 +112,9 @@ def _run_database(label: str, database_url: str) -> dict[str, Any]:
 
     app = make_app(database_url, HARKOP_FAKE_NOW=FAKE_NOW)
     from harkop import clock
-    from harkop.cooperatives import dashboard, reports, updates
-    from harkop.cooperatives.office_jobs import registry_daily
     from harkop.extensions import db
+    from harkop.office import dashboard, reports, rounds
+    from harkop.office.jobs import registry_daily
 
     out: dict[str, Any] = {"label": label, "rows": []}
     with app.app_context():
@@ -149,7 +149,7 @@ def _run_database(label: str, database_url: str) -> dict[str, Any]:
             dashboard.grade_distribution(counts)
             dashboard.disagreements(counts)
             dashboard.rat_compliance()
-            updates.round_progress()
+            rounds.round_progress()
 
         def page(url: str):
             def get():
@@ -160,7 +160,7 @@ def _run_database(label: str, database_url: str) -> dict[str, Any]:
 
         def missing(kecamatan: str = ""):
             def run():
-                db.paginate(updates.missing_query(kecamatan=kecamatan), page=1, per_page=25, error_out=False)
+                db.paginate(rounds.missing_query(kecamatan=kecamatan), page=1, per_page=25, error_out=False)
 
             return run
 
@@ -169,7 +169,7 @@ def _run_database(label: str, database_url: str) -> dict[str, Any]:
             ("  the grouped scan alone", dashboard.registry_counts),
             ("  RAT compliance alone", dashboard.rat_compliance),
             ("dashboard page (test client, HTML with 5 SVG charts)", page("/admin/dasbor")),
-            ("round progress by kecamatan", updates.round_progress),
+            ("round progress by kecamatan", rounds.round_progress),
             ("missing list, page 1 + count", missing()),
             ("missing list, one kecamatan, page 1 + count", missing("balikpapan_kota")),
             ("missing list page (test client)", page("/admin/pemutakhiran/belum")),

@@ -138,18 +138,18 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import api
     from .auth.views import bp as auth_bp
+    from .checkin import api as _checkin_api  # noqa: F401
+    from .checkin.views import bp as checkin_bp
     from .competitions import api as _competitions_api  # noqa: F401
     from .competitions.views import bp as competitions_bp
     from .cooperatives import api as _cooperatives_api  # noqa: F401  - routes on api.bp
-    from .cooperatives import office_api  # noqa: F401  - office routes on api.bp
-    from .cooperatives.office_views import bp as office_bp
     from .cooperatives.views import bp as cooperatives_bp
     from .judging import api as _judging_api  # noqa: F401
     from .judging.views import bp as judging_bp
     from .main import bp as main_bp
+    from .office import api as _office_api  # noqa: F401  - office routes on api.bp
+    from .office.views import bp as office_bp
     from .registrations import api as _registrations_api  # noqa: F401
-    from .registrations import checkin_api as _checkin_api  # noqa: F401
-    from .registrations.checkin_views import bp as checkin_bp
     from .registrations.views import bp as registrations_bp
 
     # Domain API modules attach their routes to api.bp on import, so import them first.

@@ -110,8 +110,8 @@ def report_inactive_command(out_dir, recompute):
     """Write the inactive-cooperatives report (XLSX, PDF) and this year's warning letters into DIR."""
     from pathlib import Path
 
-    from .cooperatives.reports import write_inactive_report
     from .cooperatives.services import recompute_registry
+    from .office.reports import write_inactive_report
 
     if recompute:
         recompute_registry()

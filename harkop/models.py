@@ -2,6 +2,7 @@
 
 from .audit import AuditLog  # noqa: F401
 from .auth.models import ApiToken, Invitation, User, UserAffiliation  # noqa: F401
+from .checkin.models import CheckIn, Scan  # noqa: F401
 from .competitions.models import (  # noqa: F401
     Competition,
     CompetitionDay,
@@ -20,14 +21,6 @@ from .cooperatives.models import (  # noqa: F401
     Officer,
     RatRecord,
 )
-from .cooperatives.office_models import (  # noqa: F401
-    FactVerification,
-    FieldCheck,
-    LetterCounter,
-    UpdateProposal,
-    UpdateReminder,
-    WarningLetter,
-)
 from .jobs import JobRun, SchedulerLease  # noqa: F401
 from .judging.models import (  # noqa: F401
     Assignment,
@@ -38,5 +31,4 @@ from .judging.models import (  # noqa: F401
     ScorecardEvent,
 )
 from .outbox import OutboxMessage  # noqa: F401
-from .registrations.checkin_models import CheckIn, Scan  # noqa: F401
 from .registrations.models import Entry, Participant, Ticket  # noqa: F401

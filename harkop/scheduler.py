@@ -50,13 +50,13 @@ def _mark_no_shows(*, now: datetime) -> dict[str, int]:
 
 
 def _registry_daily(*, now: datetime) -> dict[str, int]:
-    from .cooperatives.office_jobs import registry_daily
+    from .office.jobs import registry_daily
 
     return registry_daily(now=now)
 
 
 def _round_reminders(*, now: datetime) -> dict[str, int]:
-    from .cooperatives.updates import send_round_reminders
+    from .office.rounds import send_round_reminders
 
     return send_round_reminders(now=now)
 

@@ -30,10 +30,10 @@ from sqlalchemy import delete, select
 
 from .. import clock
 from ..audit import record_audit
+from ..checkin.models import CheckIn
 from ..competitions.models import Competition, CompetitionState
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
-from ..registrations.checkin_models import CheckIn
 from ..registrations.models import Entry, EntryState, Participant, Ticket
 from .models import (
     Assignment,

@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
+from harkop.checkin import services
 from harkop.extensions import db
-from harkop.registrations import checkin
 from tests.checkin import factories as f
 
 _nonces = itertools.count(1)
@@ -40,7 +40,7 @@ def scan(staff):
             "now": f.ON_DAY1,
         }
         values.update(overrides)
-        result = checkin.check_in(code, **values)
+        result = services.check_in(code, **values)
         db.session.commit()
         return result
 

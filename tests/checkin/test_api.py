@@ -9,8 +9,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from harkop.checkin.models import CheckIn, Scan
 from harkop.extensions import db
-from harkop.registrations.checkin_models import CheckIn, Scan
 from tests.checkin import factories as f
 
 ON_DAY1 = "2024-07-26T09:30:00+08:00"

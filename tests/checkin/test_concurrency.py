@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 
 from harkop import config as harkop_config
 from harkop import create_app
+from harkop.checkin import services
+from harkop.checkin.models import CheckIn, Scan, Verdict
 from harkop.extensions import db
-from harkop.registrations import checkin
-from harkop.registrations.checkin_models import CheckIn, Scan, Verdict
 from tests.checkin import factories as f
 from tests.dbutil import fresh_database_url, migrate
 
@@ -88,7 +88,7 @@ def scan_as(user_id, code, **kw):
     from harkop.auth.models import User
 
     user = db.session.get(User, user_id)
-    result = checkin.check_in(code, by=user, now=kw.pop("now", f.ON_DAY1), **kw)
+    result = services.check_in(code, by=user, now=kw.pop("now", f.ON_DAY1), **kw)
     db.session.commit()
     return result.verdict.value, result.conflict, result.id
 
@@ -180,8 +180,8 @@ def test_two_devices_syncing_offline_admissions_at_once(race_app, setup):
     assert sorted((r[0], r[1]) for r in results) == [("already_checked_in", True), ("checked_in", False)]
     with race_app.app_context():
         assert db.session.scalar(select(func.count(CheckIn.id)).where(CheckIn.ticket_id == ticket_id)) == 1
-        assert checkin.count_open_conflicts() == 1
-        conflict = db.session.scalar(checkin.conflicts())
+        assert services.count_open_conflicts() == 1
+        conflict = db.session.scalar(services.conflicts())
         assert conflict.verdict == Verdict.already_checked_in and conflict.admission_id is not None
 
 
@@ -263,7 +263,7 @@ def test_two_devices_syncing_offline_through_the_api_at_once(race_app, api_setup
     assert sorted(results) == [(200, "checked_in", False), (409, "already_checked_in", True)]
     with race_app.app_context():
         assert db.session.scalar(select(func.count(CheckIn.id)).where(CheckIn.ticket_id == ticket_id)) == 1
-        assert checkin.count_open_conflicts() == 1
+        assert services.count_open_conflicts() == 1
 
 
 def _scan_inserts_fail(app, on: bool) -> None:

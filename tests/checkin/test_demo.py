@@ -2,10 +2,11 @@
 
 from sqlalchemy import func, select
 
-from harkop.demo import seed_accounts, seed_checkins
+from harkop.checkin import services
+from harkop.checkin.models import CheckIn, Scan
+from harkop.demo.checkin import seed_checkins
+from harkop.demo.event import seed_accounts
 from harkop.extensions import db
-from harkop.registrations import checkin
-from harkop.registrations.checkin_models import CheckIn, Scan
 from tests.checkin import factories as f
 
 
@@ -27,7 +28,7 @@ def test_seed_checkins_is_idempotent():
         db.session.scalar(select(func.count(CheckIn.id))),
     )
     assert counts == (6, 4)
-    assert checkin.count_open_conflicts() == 1
+    assert services.count_open_conflicts() == 1
     seed_checkins()
     assert (
         db.session.scalar(select(func.count(Scan.id))),

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from harkop.checkin import services
+from harkop.checkin.models import Scan
 from harkop.extensions import db
-from harkop.registrations import checkin
-from harkop.registrations.checkin_models import Scan
 from tests.checkin import factories as f
 
 ON_DAY1 = "2024-07-26T09:30:00+08:00"
@@ -87,7 +87,7 @@ def test_dashboard_page_and_fragment(client, login_as, fake_now, ticket, staff):
     """The dashboard shows the day's figures in tables; the fragment it refreshes from has the same."""
     fake_now(ON_DAY1)
     for n in range(3):
-        checkin.check_in(f.code(ticket), by=staff, device_id="d", nonce=f"dash-{n}", now=f.ON_DAY1)
+        services.check_in(f.code(ticket), by=staff, device_id="d", nonce=f"dash-{n}", now=f.ON_DAY1)
     db.session.commit()
     login_as("checkin_staff")
     page = client.get("/checkin/dasbor").get_data(as_text=True)
@@ -113,8 +113,8 @@ def test_dashboard_with_nothing_yet(client, login_as, fake_now):
 
 def test_scans_page_lists_refusals_too(client, login_as, ticket, staff):
     """The office's scan log shows every scan of the day, filterable by verdict."""
-    checkin.check_in(f.code(ticket), by=staff, device_id="d", nonce="log-1", now=f.ON_DAY1)
-    checkin.check_in("HK1:PALSU", by=staff, device_id="d", nonce="log-2", now=f.ON_DAY1)
+    services.check_in(f.code(ticket), by=staff, device_id="d", nonce="log-1", now=f.ON_DAY1)
+    services.check_in("HK1:PALSU", by=staff, device_id="d", nonce="log-2", now=f.ON_DAY1)
     db.session.commit()
     login_as("admin")
     html = client.get("/admin/checkin/pindaian?date=2024-07-26").get_data(as_text=True)
@@ -132,8 +132,8 @@ def test_conflicts_page_and_review(client, login_as, ticket, staff):
         "local_verdict": "checked_in",
         "scanned_at": f.ON_DAY1,
     }
-    checkin.check_in(f.code(ticket), device_id="hp-a", gate="Pintu A", nonce="c-1", now=f.ON_DAY1, **common)
-    b = checkin.check_in(
+    services.check_in(f.code(ticket), device_id="hp-a", gate="Pintu A", nonce="c-1", now=f.ON_DAY1, **common)
+    b = services.check_in(
         f.code(ticket),
         device_id="hp-b",
         gate="Pintu B",

@@ -136,7 +136,7 @@ class FakeRegistry:
         """Patch the places that read registry facts."""
         monkeypatch.setattr("harkop.registrations.services.cooperative_facts", self.facts)
         monkeypatch.setattr("harkop.cooperatives.services.all_cooperative_facts", self.all_facts)
-        monkeypatch.setattr("harkop.registrations.demo.all_cooperative_facts", self.all_facts)
+        monkeypatch.setattr("harkop.demo.competitions.all_cooperative_facts", self.all_facts)
         return self
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from harkop.cooperatives import services
 from harkop.cooperatives.models import Cooperative, HealthAssessment, RatRecord
-from harkop.cooperatives.seed import DEMO_COOP_NIK
 from harkop.demo import seed_demo
+from harkop.demo.registry import DEMO_COOP_NIK
 from harkop.extensions import db
 
 JULY_26 = date(2024, 7, 26)
@@ -72,7 +72,7 @@ def test_seed_demo_is_idempotent(fake_now):
     """Running seed-demo twice adds nothing and keeps every figure."""
     fake_now("2024-07-26T09:00:00+08:00")
     seed_demo()
-    from harkop.cooperatives.seed import seed_registry
+    from harkop.demo.registry import seed_registry
 
     assert seed_registry() == {"cooperatives": 0, "rats": 0, "assessments": 0, "reasons": 0}
     seed_demo()

@@ -16,7 +16,7 @@ import pytest
 from tests.liveserver import ROOT
 
 DEMO_PASSWORD = "harkop2024"
-# Demo account of each role (harkop/demo.py).
+# Demo account of each role (harkop/demo/event.py).
 DEMO_USERS = {"admin": "admin", "coop_rep": "pengurus", "judge": "juri", "checkin_staff": "petugas"}
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

@@ -4,7 +4,7 @@ Checker over all of them.
 Add a line for each new page (and for its interesting states: empty, filled, form errors).
 `url` is a path, or a callable taking the LiveServer and returning one (to create the data the
 page needs: use `server.cached(key, factory)` and `with server.app_context(): ... commit()`).
-`role` is "anonymous" or a role, browsed as that role's demo account (harkop/demo.py).
+`role` is "anonymous" or a role, browsed as that role's demo account (harkop/demo/event.py).
 `fill` (label or CSS selector → value) and `submit` (a CSS selector) post the page's form first,
 so error states are checked too; `status` is the HTTP status the page is expected to answer with.
 """
@@ -96,8 +96,8 @@ def with_checkin_activity(path: str) -> Callable[[Any], str]:
         from datetime import time, timedelta
 
         from harkop.auth.services import get_user
+        from harkop.checkin import services
         from harkop.extensions import db
-        from harkop.registrations import checkin
         from tests.checkin import factories as f
 
         with server.app_context():
@@ -106,15 +106,15 @@ def with_checkin_activity(path: str) -> Callable[[Any], str]:
             comp = f.make_competition(name="Lomba Mewarnai (e2e)", starts_at=time(14, 0), ends_at=time(16, 0))
             ticket = f.make_ticket(comp, names=["Sari Konflik"])
             offline = {"by": staff, "offline": True, "day": f.DAY1, "local_verdict": "checked_in"}
-            checkin.check_in(
+            services.check_in(
                 f.code(ticket), device_id="hp-utara", gate="Pintu Utara", nonce="e2e-conflict-a",
                 scanned_at=f.ON_DAY1, now=f.ON_DAY1, **offline,
             )  # fmt: skip
-            checkin.check_in(
+            services.check_in(
                 f.code(ticket), device_id="hp-selatan", gate="Pintu Selatan", nonce="e2e-conflict-b",
                 scanned_at=f.ON_DAY1, now=f.ON_DAY1 + timedelta(minutes=5), **offline,
             )  # fmt: skip
-            checkin.check_in("HK1:PALSU", by=staff, device_id="hp-utara", nonce="e2e-unknown", now=f.ON_DAY1)
+            services.check_in("HK1:PALSU", by=staff, device_id="hp-utara", nonce="e2e-unknown", now=f.ON_DAY1)
             db.session.commit()
 
     def url(server) -> str:
@@ -165,14 +165,14 @@ def event_path(suffix: str = "") -> Callable[[Any], str]:
 
 
 def pending_proposal_path(prefix: str):
-    """The demo's pending proposal (harkop/cooperatives/office_demo.py) under an URL prefix."""
+    """The demo's pending proposal (harkop/demo/office.py) under an URL prefix."""
 
     def url(server) -> str:
         def find() -> int:
             from sqlalchemy import select
 
-            from harkop.cooperatives.office_models import ProposalStatus, UpdateProposal
             from harkop.extensions import db
+            from harkop.office.models import ProposalStatus, UpdateProposal
 
             with server.app_context():
                 return db.session.scalar(

@@ -48,8 +48,8 @@ def _tickets(server) -> dict:
 
 
 def _scans_of(server, ticket_id: int) -> list:
+    from harkop.checkin.models import Scan
     from harkop.extensions import db
-    from harkop.registrations.checkin_models import Scan
 
     with server.app_context():
         rows = db.session.scalars(select(Scan).where(Scan.ticket_id == ticket_id).order_by(Scan.id)).all()
@@ -214,8 +214,8 @@ def test_keyboard_wedge_mode_checks_in_on_enter_and_keeps_the_focus(new_context,
 def test_dashboard_refreshes_its_figures(new_context, live_server):
     """The dashboard fetches its figures again by itself: a new admission shows without reloading."""
     from harkop.auth.services import get_user
+    from harkop.checkin import services
     from harkop.extensions import db
-    from harkop.registrations import checkin
 
     page = new_context("laptop").new_page()
     login(page, "petugas")
@@ -223,7 +223,7 @@ def test_dashboard_refreshes_its_figures(new_context, live_server):
     before = int(page.locator("[data-figure='checked_in']").inner_text().replace(".", ""))
     with live_server.app_context():
         ticket = f.make_ticket(f.make_competition(name="Lomba Dasbor"))
-        checkin.check_in(
+        services.check_in(
             f.code(ticket), by=get_user("petugas"), device_id="hp-dasbor", nonce="dasbor-1", now=f.ON_DAY1
         )
         db.session.commit()

@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from harkop import clock
 from harkop.audit import AuditLog
+from harkop.checkin.models import CheckIn
 from harkop.errors import DomainError
 from harkop.extensions import db
 from harkop.judging import assignments as assign
 from harkop.judging import services
 from harkop.judging.models import Assignment, AssignmentSource, AttendanceStatus, EntryAttendance
-from harkop.registrations.checkin_models import CheckIn
 from tests.judging.factories import DURING, judging_setup, make_coop, make_judge, score_everything
 
 

@@ -22,13 +22,13 @@ def _own_proposal(f):
     """A pending proposal of the logged-in pengurus' cooperative (the matrix's coop_rep user)."""
 
     def make():
-        from harkop.cooperatives import updates
         from harkop.cooperatives.models import Cooperative
         from harkop.extensions import db
+        from harkop.office import rounds
 
         rep = f.user("coop_rep")
         coop = db.session.get(Cooperative, rep.cooperative_id)
-        proposal = updates.submit_proposal(coop, {"confirm": ["identitas"]}, by=rep)
+        proposal = rounds.submit_proposal(coop, {"confirm": ["identitas"]}, by=rep)
         db.session.commit()
         return proposal
 
@@ -39,13 +39,13 @@ def _other_proposal(f):
     """A pending proposal of another cooperative, by that cooperative's own pengurus."""
 
     def make():
-        from harkop.cooperatives import updates
         from harkop.cooperatives.models import Cooperative
         from harkop.extensions import db
+        from harkop.office import rounds
 
         stranger = f.make_user("coop_rep")
         coop = db.session.get(Cooperative, stranger.cooperative_id)
-        proposal = updates.submit_proposal(coop, {"confirm": ["pengurus"]}, by=stranger)
+        proposal = rounds.submit_proposal(coop, {"confirm": ["pengurus"]}, by=stranger)
         db.session.commit()
         return proposal
 
@@ -58,9 +58,9 @@ def _letter(f, issue: bool = False):
     def make():
         from sqlalchemy import select
 
-        from harkop.cooperatives import letters
-        from harkop.cooperatives.office_models import WarningLetter
         from harkop.extensions import db
+        from harkop.office import letters
+        from harkop.office.models import WarningLetter
 
         coop = f.make_cooperative(founded_on=date(2010, 1, 1))
         letters.find_due_warnings()

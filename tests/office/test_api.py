@@ -9,10 +9,10 @@ from io import BytesIO
 
 from sqlalchemy import select
 
-from harkop.cooperatives import letters
 from harkop.cooperatives.models import Cooperative, RatRecord
-from harkop.cooperatives.office_models import WarningLetter
 from harkop.extensions import db
+from harkop.office import letters
+from harkop.office.models import WarningLetter
 from tests.office.conftest import NOW, PDF
 
 

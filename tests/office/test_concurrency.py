@@ -58,10 +58,11 @@ def both_at_once(app, work) -> list:
 def test_two_approvals_of_one_proposal_apply_it_once(committed_app):
     """One approval wins; the other gets proposal_decided and the RAT is recorded once."""
     from harkop.auth.services import create_user
-    from harkop.cooperatives import services, updates
+    from harkop.cooperatives import services
     from harkop.cooperatives.models import RatRecord
-    from harkop.cooperatives.office_models import ProposalStatus, UpdateProposal
     from harkop.extensions import db
+    from harkop.office import rounds
+    from harkop.office.models import ProposalStatus, UpdateProposal
     from harkop.outbox import OutboxMessage
 
     with committed_app.app_context():
@@ -73,7 +74,7 @@ def test_two_approvals_of_one_proposal_apply_it_once(committed_app):
         )
         for name in ("clerk0", "clerk1"):
             create_user(username=name, role="admin", password="rahasia123", by="t")
-        proposal = updates.submit_proposal(coop, {"profile": {"phone": "0542 1"}}, by=rep, now=NOW)
+        proposal = rounds.submit_proposal(coop, {"profile": {"phone": "0542 1"}}, by=rep, now=NOW)
         db.session.commit()
         proposal_id = proposal.id
 
@@ -81,7 +82,7 @@ def test_two_approvals_of_one_proposal_apply_it_once(committed_app):
         from harkop.auth.services import get_user
 
         target = db.session.get(UpdateProposal, proposal_id)
-        updates.approve_proposal(target, by=get_user(f"clerk{i}"), now=NOW)
+        rounds.approve_proposal(target, by=get_user(f"clerk{i}"), now=NOW)
         return "approved"
 
     results = both_at_once(committed_app, approve)
@@ -94,9 +95,10 @@ def test_two_approvals_of_one_proposal_apply_it_once(committed_app):
 
 def test_two_clerks_issuing_at_once_get_consecutive_numbers(committed_app):
     """Two drafts issued at the same moment get /1/ and /2/ of the year, never the same number."""
-    from harkop.cooperatives import letters, services
-    from harkop.cooperatives.office_models import WarningLetter
+    from harkop.cooperatives import services
     from harkop.extensions import db
+    from harkop.office import letters
+    from harkop.office.models import WarningLetter
 
     with committed_app.app_context():
         for n in (1, 2):

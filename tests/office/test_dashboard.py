@@ -7,9 +7,10 @@ from datetime import date
 
 from sqlalchemy import event
 
-from harkop.cooperatives import charts, dashboard, services, updates
+from harkop.cooperatives import services
 from harkop.cooperatives.vocab import CoopStatus, Grade
 from harkop.extensions import db
+from harkop.office import charts, dashboard, rounds
 from tests.office.conftest import NOW
 
 TODAY = date(2024, 7, 26)
@@ -115,7 +116,7 @@ def test_the_dashboard_runs_the_same_number_of_queries_for_a_bigger_registry(
         coop = make_cooperative(
             kecamatan_code="balikpapan_utara" if i % 2 else None, founded_on=date(2015, 1, 1)
         )
-        updates.record_field_check(coop, checked_on="2024-03-01", found_at_address=True, by="c", now=NOW)
+        rounds.record_field_check(coop, checked_on="2024-03-01", found_at_address=True, by="c", now=NOW)
     with counting_queries() as big:
         assert client.get("/admin/dasbor").status_code == 200
     assert len(big) == len(small)

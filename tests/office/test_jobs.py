@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from harkop.cooperatives import services
 from harkop.cooperatives.models import Cooperative
-from harkop.cooperatives.office_models import WarningLetter
 from harkop.cooperatives.vocab import CoopStatus, Grade
 from harkop.extensions import db
 from harkop.jobs import OUTCOME_OK, run_job
+from harkop.office.models import WarningLetter
 from harkop.outbox import OutboxMessage
 from harkop.scheduler import find_job
 from tests.office.conftest import NOW

@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from harkop.clock import WITA
-from harkop.cooperatives import letters, services
-from harkop.cooperatives.letters import LATE, MISSING, ON_TIME, ladder_rung, rat_state
-from harkop.cooperatives.office_models import LetterKind, LetterStatus, WarningLetter
+from harkop.cooperatives import services
 from harkop.errors import Conflict, ValidationFailed
 from harkop.extensions import db
+from harkop.office import letters
+from harkop.office.letters import LATE, MISSING, ON_TIME, ladder_rung, rat_state
+from harkop.office.models import LetterKind, LetterStatus, WarningLetter
 from harkop.outbox import OutboxMessage
 from tests.office.conftest import NOW
 

@@ -10,16 +10,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from harkop.cooperatives import letters, services, updates
+from harkop.cooperatives import services
 from harkop.cooperatives.models import Cooperative, RatRecord
-from harkop.cooperatives.office_models import (
-    FieldCheck,
-    LetterStatus,
-    ProposalStatus,
-    UpdateProposal,
-    WarningLetter,
-)
 from harkop.extensions import db
+from harkop.office import letters, rounds
+from harkop.office.models import FieldCheck, LetterStatus, ProposalStatus, UpdateProposal, WarningLetter
 from tests.office.conftest import NOW, PDF, PNG, pdf_text, upload
 
 
@@ -161,17 +156,17 @@ def test_an_empty_proposal_says_what_to_do(client, login_as, rep, frozen):
 
 def submitted(rep, **data) -> UpdateProposal:
     """A pending proposal of the pengurus' cooperative."""
-    proposal = updates.submit_proposal(own_coop(rep), data or {"confirm": ["identitas"]}, by=rep, now=NOW)
+    proposal = rounds.submit_proposal(own_coop(rep), data or {"confirm": ["identitas"]}, by=rep, now=NOW)
     db.session.commit()
     return proposal
 
 
 def with_minutes(rep) -> UpdateProposal:
     """A pending proposal with a RAT and its minutes file."""
-    proposal = updates.submit_proposal(
+    proposal = rounds.submit_proposal(
         own_coop(rep),
         {"rat": {"book_year": 2023, "held_on": "2024-05-02"}},
-        minutes=updates.Upload(BytesIO(PDF), "ba.pdf"),
+        minutes=rounds.Upload(BytesIO(PDF), "ba.pdf"),
         by=rep,
         now=NOW,
     )
@@ -239,10 +234,10 @@ def test_the_office_approves_from_the_page(client, login_as, rep, frozen):
 
 def test_a_failed_approval_from_the_page_changes_nothing(client, login_as, rep, frozen):
     """A stale proposal is refused with a flash; the registry and the proposal stay as they were."""
-    proposal = updates.submit_proposal(
+    proposal = rounds.submit_proposal(
         own_coop(rep),
         {"rat": {"book_year": 2023, "held_on": "2024-05-02"}, "profile": {"kelurahan_code": "klandasan_ulu"}},
-        minutes=updates.Upload(BytesIO(PDF), "ba.pdf"),
+        minutes=rounds.Upload(BytesIO(PDF), "ba.pdf"),
         by=rep,
         now=NOW,
     )
@@ -309,7 +304,7 @@ def test_progress_and_missing_pages(client, login_as, make_cooperative, frozen):
     """The progress page counts by kecamatan; the missing list filters by kecamatan and name."""
     done = make_cooperative(kecamatan_code="balikpapan_timur", name="Koperasi Sudah")
     todo = make_cooperative(kecamatan_code="balikpapan_timur", name="Koperasi Belum")
-    updates.record_field_check(done, checked_on="2024-07-01", found_at_address=True, by="c", now=NOW)
+    rounds.record_field_check(done, checked_on="2024-07-01", found_at_address=True, by="c", now=NOW)
     db.session.commit()
     login_as("admin")
     html = client.get("/admin/pemutakhiran").get_data(as_text=True)
@@ -394,7 +389,7 @@ def test_issuing_a_letter_twice_from_the_page_keeps_one_number(client, login_as,
 def test_the_public_profile_shows_when_each_fact_was_last_verified(client, make_cooperative, frozen):
     """After a field check the profile dates identity; management stays 'not verified'; no clerk name."""
     coop = make_cooperative()
-    updates.record_field_check(
+    rounds.record_field_check(
         coop, checked_on="2024-07-20", found_at_address=True, by="petugas_rahasia", now=NOW
     )
     db.session.commit()

@@ -9,9 +9,10 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from harkop.cooperatives import letters, reports, services
-from harkop.cooperatives.office_models import WarningLetter
+from harkop.cooperatives import services
 from harkop.extensions import db
+from harkop.office import letters, reports
+from harkop.office.models import WarningLetter
 from tests.office.conftest import NOW, pdf_text
 
 TODAY = date(2024, 7, 26)

@@ -10,25 +10,20 @@ import pytest
 from sqlalchemy import func, select
 
 from harkop.audit import AuditLog
-from harkop.cooperatives import services, updates
+from harkop.cooperatives import services
 from harkop.cooperatives.models import AnnualFigure, Cooperative, Officer, RatRecord
-from harkop.cooperatives.office_models import (
-    FactGroup,
-    FactVerification,
-    ProposalStatus,
-    UpdateProposal,
-    UpdateReminder,
-)
 from harkop.cooperatives.vocab import CoopStatus, Grade
 from harkop.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from harkop.extensions import db
+from harkop.office import rounds
+from harkop.office.models import FactGroup, FactVerification, ProposalStatus, UpdateProposal, UpdateReminder
 from harkop.outbox import OutboxMessage
 from tests.office.conftest import NOW, PDF
 
 
-def minutes(data: bytes = PDF, name: str = "ba-rat-2023.pdf") -> updates.Upload:
+def minutes(data: bytes = PDF, name: str = "ba-rat-2023.pdf") -> rounds.Upload:
     """An uploaded minutes file."""
-    return updates.Upload(BytesIO(data), name)
+    return rounds.Upload(BytesIO(data), name)
 
 
 def rat_2023() -> dict:
@@ -53,7 +48,7 @@ def test_field_check_yes_findings_verify_their_fact_groups(make_cooperative, mak
     """A 'yes' for address, management and RAT minutes marks identity, management and RAT verified."""
     coop = make_cooperative()
     clerk = make_user("admin")
-    check = updates.record_field_check(
+    check = rounds.record_field_check(
         coop,
         checked_on="2024-07-20",
         found_at_address=True,
@@ -64,7 +59,7 @@ def test_field_check_yes_findings_verify_their_fact_groups(make_cooperative, mak
         by=clerk,
         now=NOW,
     )
-    verified = updates.verification_for(coop.id)
+    verified = rounds.verification_for(coop.id)
     assert set(verified) == {FactGroup.identitas, FactGroup.pengurus}
     assert verified[FactGroup.identitas].source_id == check.id
     assert check.rat_minutes_seen is None
@@ -74,8 +69,8 @@ def test_field_check_yes_findings_verify_their_fact_groups(make_cooperative, mak
 def test_field_check_no_findings_set_inactive_reasons_only_when_asked(make_cooperative):
     """'Not found at the address' sets that reason with set_reasons, and nothing without it."""
     quiet, marked = make_cooperative(), make_cooperative()
-    updates.record_field_check(quiet, checked_on="2024-07-20", found_at_address=False, by="clerk", now=NOW)
-    updates.record_field_check(
+    rounds.record_field_check(quiet, checked_on="2024-07-20", found_at_address=False, by="clerk", now=NOW)
+    rounds.record_field_check(
         marked,
         checked_on="2024-07-20",
         found_at_address=False,
@@ -87,7 +82,7 @@ def test_field_check_no_findings_set_inactive_reasons_only_when_asked(make_coope
     assert quiet.open_reasons == [] and quiet.status == CoopStatus.aktif
     assert {r.code.value for r in marked.open_reasons} == {"tidak_ditemukan_di_alamat", "tidak_ada_usaha"}
     assert marked.status == CoopStatus.tidak_aktif
-    assert updates.verification_for(marked.id) == {}
+    assert rounds.verification_for(marked.id) == {}
 
 
 @pytest.mark.parametrize(
@@ -101,7 +96,7 @@ def test_field_check_no_findings_set_inactive_reasons_only_when_asked(make_coope
 def test_field_check_refuses_future_dates_unknown_answers_and_empty_visits(make_cooperative, kwargs, field):
     """A visit in the future, an answer that is not yes/no, or a visit with no finding is refused."""
     with pytest.raises(ValidationFailed) as err:
-        updates.record_field_check(make_cooperative(), by="clerk", now=NOW, **kwargs)
+        rounds.record_field_check(make_cooperative(), by="clerk", now=NOW, **kwargs)
     assert err.value.code == "invalid_field_check"
     assert field in err.value.details["fields"]
 
@@ -109,10 +104,10 @@ def test_field_check_refuses_future_dates_unknown_answers_and_empty_visits(make_
 def test_an_older_verification_never_replaces_a_newer_one(make_cooperative):
     """A field check entered late (an earlier date) leaves the newer verified-at in place."""
     coop = make_cooperative()
-    updates.record_field_check(coop, checked_on="2024-07-20", found_at_address=True, by="clerk", now=NOW)
-    updates.record_field_check(coop, checked_on="2024-03-01", found_at_address=True, by="clerk", now=NOW)
-    at = updates.verification_for(coop.id)[FactGroup.identitas].verified_at
-    assert at.astimezone(updates.clock.WITA).date() == date(2024, 7, 20)
+    rounds.record_field_check(coop, checked_on="2024-07-20", found_at_address=True, by="clerk", now=NOW)
+    rounds.record_field_check(coop, checked_on="2024-03-01", found_at_address=True, by="clerk", now=NOW)
+    at = rounds.verification_for(coop.id)[FactGroup.identitas].verified_at
+    assert at.astimezone(rounds.clock.WITA).date() == date(2024, 7, 20)
 
 
 # --- Submitting proposals --------------------------------------------------------------------------
@@ -122,17 +117,17 @@ def test_pengurus_proposes_for_their_own_cooperative_only(rep, make_cooperative)
     """Another cooperative's pengurus (or the office) cannot submit for this cooperative."""
     other = make_cooperative()
     with pytest.raises(Forbidden) as err:
-        updates.submit_proposal(other, {"confirm": ["identitas"]}, by=rep, now=NOW)
+        rounds.submit_proposal(other, {"confirm": ["identitas"]}, by=rep, now=NOW)
     assert err.value.code == "not_your_cooperative"
     own = db.session.get(Cooperative, rep.cooperative_id)
     with pytest.raises(Forbidden):
-        updates.submit_proposal(own, {"confirm": ["identitas"]}, by="admin", now=NOW)
+        rounds.submit_proposal(own, {"confirm": ["identitas"]}, by="admin", now=NOW)
 
 
 def test_only_changed_profile_fields_are_kept(rep):
     """Fields equal to the registry's values are dropped; the changed ones are kept as plain values."""
     coop = db.session.get(Cooperative, rep.cooperative_id)
-    proposal = updates.submit_proposal(
+    proposal = rounds.submit_proposal(
         coop,
         {
             "profile": {
@@ -173,7 +168,7 @@ def test_proposals_are_checked_with_the_registry_rules(rep, data, field):
     """Unknown or locked fields, bad officers, figures, RAT dates and empty proposals are refused by field."""
     coop = db.session.get(Cooperative, rep.cooperative_id)
     with pytest.raises(ValidationFailed) as err:
-        updates.submit_proposal(coop, data, by=rep, now=NOW)
+        rounds.submit_proposal(coop, data, by=rep, now=NOW)
     assert field in err.value.details["fields"]
     assert db.session.scalar(select(func.count()).select_from(UpdateProposal)) == 0
 
@@ -182,10 +177,10 @@ def test_a_rat_needs_its_minutes_and_minutes_need_a_rat(rep, upload_dir):
     """A RAT without minutes is refused, minutes without a RAT too, and no file is left behind."""
     coop = db.session.get(Cooperative, rep.cooperative_id)
     with pytest.raises(ValidationFailed) as err:
-        updates.submit_proposal(coop, rat_2023(), by=rep, now=NOW)
+        rounds.submit_proposal(coop, rat_2023(), by=rep, now=NOW)
     assert "minutes" in err.value.details["fields"]
     with pytest.raises(ValidationFailed) as err:
-        updates.submit_proposal(coop, {"confirm": ["identitas"]}, minutes=minutes(), by=rep, now=NOW)
+        rounds.submit_proposal(coop, {"confirm": ["identitas"]}, minutes=minutes(), by=rep, now=NOW)
     assert "minutes" in err.value.details["fields"]
     assert not any(upload_dir.rglob("*.*"))
 
@@ -195,14 +190,14 @@ def test_a_refused_proposal_leaves_no_file(rep, upload_dir):
     coop = db.session.get(Cooperative, rep.cooperative_id)
     data = {**rat_2023(), "figures": {"book_year": 2023, "aset": "banyak"}}
     with pytest.raises(ValidationFailed):
-        updates.submit_proposal(coop, data, minutes=minutes(), by=rep, now=NOW)
+        rounds.submit_proposal(coop, data, minutes=minutes(), by=rep, now=NOW)
     assert not any(upload_dir.rglob("*.*"))
 
 
 def test_a_proposal_with_rat_stores_the_minutes_under_a_generated_name(rep, upload_dir):
     """The minutes are stored as <32 hex>.pdf with their hash; the user's name is kept for display only."""
     coop = db.session.get(Cooperative, rep.cooperative_id)
-    proposal = updates.submit_proposal(coop, rat_2023(), minutes=minutes(), by=rep, now=NOW)
+    proposal = rounds.submit_proposal(coop, rat_2023(), minutes=minutes(), by=rep, now=NOW)
     assert proposal.minutes_name == "ba-rat-2023.pdf"
     assert proposal.minutes_type == "application/pdf"
     files = list(upload_dir.rglob("*.pdf"))
@@ -216,14 +211,14 @@ def test_a_proposal_with_rat_stores_the_minutes_under_a_generated_name(rep, uplo
 def test_a_pengurus_never_sees_another_cooperatives_proposal(rep, make_user):
     """get_proposal answers not found to another cooperative's pengurus, and lists hold only their own."""
     coop = db.session.get(Cooperative, rep.cooperative_id)
-    proposal = updates.submit_proposal(coop, {"confirm": ["identitas"]}, by=rep, now=NOW)
+    proposal = rounds.submit_proposal(coop, {"confirm": ["identitas"]}, by=rep, now=NOW)
     stranger = make_user("coop_rep")
     with pytest.raises(NotFound):
-        updates.get_proposal(proposal.id, viewer=stranger)
-    assert db.session.scalars(updates.proposals_query(viewer=stranger)).all() == []
-    assert updates.get_proposal(proposal.id, viewer=make_user("admin")) is proposal
+        rounds.get_proposal(proposal.id, viewer=stranger)
+    assert db.session.scalars(rounds.proposals_query(viewer=stranger)).all() == []
+    assert rounds.get_proposal(proposal.id, viewer=make_user("admin")) is proposal
     judge = make_user("judge")
-    assert db.session.scalars(updates.proposals_query(viewer=judge)).all() == []
+    assert db.session.scalars(rounds.proposals_query(viewer=judge)).all() == []
 
 
 # --- Deciding ------------------------------------------------------------------------------------
@@ -244,14 +239,14 @@ def full_proposal(rep) -> UpdateProposal:
         "profile": {"alamat": "Jl. Ahmad Yani No. 5", "kelurahan_code": "klandasan_ulu"},
         "note": "Hasil RAT 2024",
     }
-    return updates.submit_proposal(coop, data, minutes=minutes(), by=rep, now=NOW)
+    return rounds.submit_proposal(coop, data, minutes=minutes(), by=rep, now=NOW)
 
 
 def test_approval_applies_everything_through_the_registry(rep, make_user):
     """Approving records the RAT (grade moves to A), figures, the officer and the address, audited."""
     proposal = full_proposal(rep)
     admin = make_user("admin")
-    updates.approve_proposal(proposal, by=admin, now=NOW + timedelta(hours=2))
+    rounds.approve_proposal(proposal, by=admin, now=NOW + timedelta(hours=2))
     coop = db.session.get(Cooperative, rep.cooperative_id)
     assert proposal.status == ProposalStatus.approved and proposal.decided_by_name == admin.username
     assert {r.book_year for r in coop.rat_records} == {2021, 2022, 2023}
@@ -260,7 +255,7 @@ def test_approval_applies_everything_through_the_registry(rep, make_user):
     figure = db.session.scalar(select(AnnualFigure).where(AnnualFigure.cooperative_id == coop.id))
     assert (figure.book_year, figure.aset) == (2023, 350_000_000)
     assert db.session.scalar(select(Officer.name).where(Officer.cooperative_id == coop.id)) == "Siti Aminah"
-    assert set(updates.verification_for(coop.id)) == set(FactGroup)
+    assert set(rounds.verification_for(coop.id)) == set(FactGroup)
     assert audit_actions("update_proposal", proposal.id) == [
         "update_proposal.submitted",
         "update_proposal.approved",
@@ -278,8 +273,8 @@ def test_approval_applies_everything_through_the_registry(rep, make_user):
 def test_approval_notifies_the_proposer_in_app_and_by_email(rep, make_user):
     """The pengurus gets one outbox message, tied to their account and to their e-mail address."""
     coop = db.session.get(Cooperative, rep.cooperative_id)
-    proposal = updates.submit_proposal(coop, {"confirm": ["pengurus"]}, by=rep, now=NOW)
-    updates.approve_proposal(proposal, by=make_user("admin"), now=NOW)
+    proposal = rounds.submit_proposal(coop, {"confirm": ["pengurus"]}, by=rep, now=NOW)
+    rounds.approve_proposal(proposal, by=make_user("admin"), now=NOW)
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.user_id == rep.id))
     assert message.kind == "update_proposal.approved"
     assert message.to_address == "pengurus@example.org"
@@ -296,7 +291,7 @@ def test_a_failed_approval_leaves_the_registry_unchanged(rep, make_user):
     db.session.commit()
     audit_before = db.session.scalar(select(func.count()).select_from(AuditLog))
     with pytest.raises(ValidationFailed) as err:
-        updates.approve_proposal(proposal, by=admin, now=NOW)
+        rounds.approve_proposal(proposal, by=admin, now=NOW)
     assert err.value.code == "proposal_apply_failed"
     assert err.value.details["cause"] == "invalid_cooperative"
     db.session.rollback()
@@ -307,7 +302,7 @@ def test_a_failed_approval_leaves_the_registry_unchanged(rep, make_user):
     assert db.session.scalar(select(func.count()).select_from(Officer)) == 0
     assert coop.alamat is None
     assert db.session.get(UpdateProposal, proposal.id).status == ProposalStatus.pending
-    assert updates.verification_for(coop.id) == {}
+    assert rounds.verification_for(coop.id) == {}
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     assert db.session.scalar(select(func.count()).select_from(AuditLog)) == audit_before
 
@@ -318,7 +313,7 @@ def test_a_failed_approval_keeps_the_registry_even_without_the_callers_rollback(
     coop = db.session.get(Cooperative, rep.cooperative_id)
     services.update_cooperative(coop, {"kecamatan_code": "balikpapan_utara"}, by="clerk", now=NOW)
     with pytest.raises(ValidationFailed):
-        updates.approve_proposal(proposal, by=make_user("admin"), now=NOW)
+        rounds.approve_proposal(proposal, by=make_user("admin"), now=NOW)
     assert (
         db.session.scalar(
             select(func.count()).select_from(RatRecord).where(RatRecord.cooperative_id == coop.id)
@@ -331,25 +326,25 @@ def test_a_failed_approval_keeps_the_registry_even_without_the_callers_rollback(
 def test_a_proposal_is_decided_once(rep, make_user):
     """Approving or rejecting a decided proposal is a coded conflict."""
     coop = db.session.get(Cooperative, rep.cooperative_id)
-    proposal = updates.submit_proposal(coop, {"confirm": ["identitas"]}, by=rep, now=NOW)
+    proposal = rounds.submit_proposal(coop, {"confirm": ["identitas"]}, by=rep, now=NOW)
     admin = make_user("admin")
-    updates.reject_proposal(proposal, reason="Data belum lengkap", by=admin, now=NOW)
+    rounds.reject_proposal(proposal, reason="Data belum lengkap", by=admin, now=NOW)
     with pytest.raises(Conflict) as err:
-        updates.approve_proposal(proposal, by=admin, now=NOW)
+        rounds.approve_proposal(proposal, by=admin, now=NOW)
     assert err.value.code == "proposal_decided"
     with pytest.raises(Conflict):
-        updates.reject_proposal(proposal, reason="Sekali lagi", by=admin, now=NOW)
+        rounds.reject_proposal(proposal, reason="Sekali lagi", by=admin, now=NOW)
 
 
 def test_rejection_needs_a_reason_and_changes_nothing(rep, make_user):
     """A reason is required; a rejection notifies the pengurus with it and leaves the registry alone."""
     coop = db.session.get(Cooperative, rep.cooperative_id)
-    proposal = updates.submit_proposal(coop, {"profile": {"phone": "0542 1"}}, by=rep, now=NOW)
+    proposal = rounds.submit_proposal(coop, {"profile": {"phone": "0542 1"}}, by=rep, now=NOW)
     admin = make_user("admin")
     with pytest.raises(ValidationFailed) as err:
-        updates.reject_proposal(proposal, reason="  ", by=admin, now=NOW)
+        rounds.reject_proposal(proposal, reason="  ", by=admin, now=NOW)
     assert err.value.code == "reason_required"
-    updates.reject_proposal(proposal, reason="Nomor tidak dapat dihubungi", by=admin, now=NOW)
+    rounds.reject_proposal(proposal, reason="Nomor tidak dapat dihubungi", by=admin, now=NOW)
     assert coop.phone is None
     assert proposal.reason == "Nomor tidak dapat dihubungi"
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.user_id == rep.id))
@@ -367,30 +362,30 @@ def test_progress_counts_active_cooperatives_verified_this_year_by_kecamatan(mak
     old = make_cooperative(kecamatan_code="balikpapan_barat")
     gone = make_cooperative(kecamatan_code="balikpapan_barat", status=CoopStatus.tidak_aktif)
     make_cooperative()
-    updates.record_field_check(done, checked_on="2024-02-01", found_at_address=True, by="clerk", now=NOW)
-    updates.record_field_check(old, checked_on="2023-11-01", found_at_address=True, by="clerk", now=NOW)
-    updates.record_field_check(
+    rounds.record_field_check(done, checked_on="2024-02-01", found_at_address=True, by="clerk", now=NOW)
+    rounds.record_field_check(old, checked_on="2023-11-01", found_at_address=True, by="clerk", now=NOW)
+    rounds.record_field_check(
         gone, checked_on="2024-02-01", operating=True, management_in_place=True, by="c", now=NOW
     )
-    progress = updates.round_progress(year=2024)
+    progress = rounds.round_progress(year=2024)
     rows = {r.kecamatan: r for r in progress.rows}
     assert (rows["balikpapan_timur"].active, rows["balikpapan_timur"].verified) == (2, 1)
     assert (rows["balikpapan_barat"].active, rows["balikpapan_barat"].verified) == (1, 0)
     assert rows[None].active >= 1
-    missing = db.session.scalars(updates.missing_query(year=2024, kecamatan="balikpapan_timur")).all()
+    missing = db.session.scalars(rounds.missing_query(year=2024, kecamatan="balikpapan_timur")).all()
     assert done not in missing and len(missing) == 1
-    assert old in db.session.scalars(updates.missing_query(year=2024, kecamatan="balikpapan_barat")).all()
+    assert old in db.session.scalars(rounds.missing_query(year=2024, kecamatan="balikpapan_barat")).all()
 
 
 def test_reminders_go_once_a_week_to_the_pengurus_of_missing_cooperatives(rep, make_user, make_cooperative):
     """A second run in the same week sends nothing; the next week sends again; verified ones get none."""
     done = make_cooperative()
     make_user("coop_rep", cooperative=done)
-    updates.record_field_check(done, checked_on="2024-07-01", found_at_address=True, by="clerk", now=NOW)
+    rounds.record_field_check(done, checked_on="2024-07-01", found_at_address=True, by="clerk", now=NOW)
     make_cooperative()  # missing but without any pengurus account: nobody to remind
-    first = updates.send_round_reminders(now=NOW)
-    again = updates.send_round_reminders(now=NOW + timedelta(days=1))
-    next_week = updates.send_round_reminders(now=NOW + timedelta(days=7))
+    first = rounds.send_round_reminders(now=NOW)
+    again = rounds.send_round_reminders(now=NOW + timedelta(days=1))
+    next_week = rounds.send_round_reminders(now=NOW + timedelta(days=7))
     assert first == {"cooperatives": 1, "messages": 1}
     assert again == {"cooperatives": 0, "messages": 0}
     assert next_week == {"cooperatives": 1, "messages": 1}
@@ -406,7 +401,7 @@ def test_verified_at_rows_are_one_per_group(make_cooperative):
     """However often a group is verified, one row per cooperative and group holds the latest."""
     coop = make_cooperative()
     for day in ("2024-01-05", "2024-05-05", "2024-03-05"):
-        updates.record_field_check(coop, checked_on=day, found_at_address=True, by="clerk", now=NOW)
+        rounds.record_field_check(coop, checked_on=day, found_at_address=True, by="clerk", now=NOW)
     count = db.session.scalar(
         select(func.count()).select_from(FactVerification).where(FactVerification.cooperative_id == coop.id)
     )

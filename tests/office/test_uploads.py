@@ -6,8 +6,8 @@ from io import BytesIO
 
 import pytest
 
-from harkop.cooperatives import uploads
 from harkop.errors import ValidationFailed
+from harkop.office import uploads
 from tests.office.conftest import JPEG, PDF, PNG
 
 

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from harkop.audit import AuditLog
 from harkop.competitions.models import Competition, CompetitionState, EligibilityException
-from harkop.demo import DEMO_COOP_NIK, seed_accounts, seed_event
+from harkop.demo import DEMO_COOP_NIK
+from harkop.demo.competitions import DEMO_COMPETITIONS, seed_competitions
+from harkop.demo.event import seed_accounts, seed_event
 from harkop.extensions import db
-from harkop.registrations.demo import DEMO_COMPETITIONS, seed_competitions
 from harkop.registrations.models import Entry, EntryState
 
 

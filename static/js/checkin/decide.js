@@ -1,4 +1,4 @@
-// The check-in rule as an offline device applies it, mirroring harkop/registrations/checkin.py:
+// The check-in rule as an offline device applies it, mirroring harkop/checkin/:
 // unknown_ticket, then entry_not_confirmed, then not_valid_today, then once per ticket per day.
 // Codes are compared as SHA-256 hashes: the roster never holds a ticket's secret.
 export const ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";

@@ -1,6 +1,6 @@
 """Demo judging for `seed-demo`: judges, a published competition and one in the middle of judging.
 
-Built on the demo competitions and entries of harkop/registrations/demo.py, through the real
+Built on the demo competitions and entries of harkop/demo/competitions.py, through the real
 services (check-ins at the gate, attendance, automatic assignment, scorecards, finalise, publish),
 at fixed moments of 26 July 2024 (WITA), so the office sees:
 
@@ -24,15 +24,15 @@ from sqlalchemy import select
 from .. import clock
 from ..auth.models import Role, User
 from ..auth.services import create_user
+from ..checkin.services import check_in
 from ..competitions import services as competitions
 from ..competitions.models import Competition, CompetitionState, Event
 from ..extensions import db
-from ..registrations.checkin import check_in
+from ..judging import services
+from ..judging.assignments import admitted_entry_ids, auto_assign, judged_entries, mark_no_shows
+from ..judging.models import Assignment, CompetitionJudge
 from ..registrations.models import Entry
 from ..registrations.tickets import qr_payload
-from . import services
-from .assignments import admitted_entry_ids, auto_assign, judged_entries, mark_no_shows
-from .models import Assignment, CompetitionJudge
 
 WITA = clock.WITA
 SEED_ACTOR = "seed-demo"

@@ -21,8 +21,8 @@ from ..auth.models import Role
 from ..database import reads_without_transaction
 from ..errors import ValidationFailed, error_envelope
 from ..extensions import db
-from . import checkin
-from .checkin_models import ScanMethod, Verdict
+from . import services
+from .models import ScanMethod, Verdict
 
 STAFF = (Role.checkin_staff, Role.admin)
 
@@ -52,7 +52,7 @@ def _scan_reads_without_transaction() -> None:
     Bearer requests reach this hook before anything reads the database. The reads need no
     common snapshot (the once-per-day decision is the guarded INSERT's), so they start no
     transaction: no BEGIN round trip on PostgreSQL, and on SQLite no write lock (POSTs otherwise
-    begin IMMEDIATE) from the token lookup to the commit. See `checkin.record_scan`.
+    begin IMMEDIATE) from the token lookup to the commit. See `harkop.checkin.services.record_scan`.
     """
     if request.endpoint == "api.create_checkin":
         reads_without_transaction(db.session)
@@ -104,23 +104,23 @@ def create_checkin():
     ticket_id = _ticket_id(data)
     if ticket_id is not None and data.get("code"):
         raise ValidationFailed("code_or_ticket_id", _("Kirim code atau ticket_id, tidak keduanya."))
-    scan = checkin.record_scan(
+    scan = services.record_scan(
         data.get("code"),
         by=current_user,
         device_id=data.get("device_id"),
         gate=data.get("gate") or "",
         nonce=data.get("nonce"),
-        scanned_at=checkin.parse_scanned_at(data.get("scanned_at"), now=now),
+        scanned_at=services.parse_scanned_at(data.get("scanned_at"), now=now),
         now=now,
         offline=offline,
-        day=checkin.parse_day(data.get("day")) if offline else None,
+        day=services.parse_day(data.get("day")) if offline else None,
         local_verdict=data.get("local_verdict") if offline else None,
         method=data.get("method") or ScanMethod.api.value,
         ticket_id=ticket_id,
         read_without_transaction=True,
     )
     db.session.commit()
-    body = checkin.scan_json(scan)
+    body = services.scan_json(scan)
     if body["verdict"] == Verdict.checked_in.value:
         return jsonify(body), 200
     return error_envelope(body["verdict"], body["verdict_label"] + ". " + body["message"], 409, body)
@@ -130,7 +130,7 @@ def _date_arg() -> Any:
     value = request.args.get("date")
     if not value:
         return clock.today()
-    day = checkin.parse_day(value)
+    day = services.parse_day(value)
     return day
 
 
@@ -153,7 +153,7 @@ def checkin_roster():
         200: {description: "{date, today, server_time, items, total, page, per_page}"}
         422: {description: invalid_day}
     """
-    response = jsonify(checkin.roster(_date_arg()))
+    response = jsonify(services.roster(_date_arg()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -171,7 +171,7 @@ def checkin_search():
       responses:
         200: {description: "{items, total, page, per_page}: roster items (at most 20)"}
     """
-    items = checkin.search_tickets(request.args.get("q", ""), day=_date_arg())
+    items = services.search_tickets(request.args.get("q", ""), day=_date_arg())
     return jsonify({"items": items, "total": len(items), "page": 1, "per_page": 20})
 
 
@@ -187,4 +187,4 @@ def checkin_dashboard():
       responses:
         200: {description: "Each ticket counts once per day, however often it was scanned."}
     """
-    return jsonify(checkin.dashboard(_date_arg()).as_json())
+    return jsonify(services.dashboard(_date_arg()).as_json())

@@ -38,13 +38,13 @@ from sqlalchemy.orm import aliased, contains_eager
 
 from .. import clock
 from ..audit import record_audit
+from ..cooperatives import reference, rules, services
+from ..cooperatives.models import Cooperative, Officer, RatRecord
+from ..cooperatives.vocab import Position
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..outbox import queue_message
-from . import reference, rules, services
-from .models import Cooperative, Officer, RatRecord
-from .office_models import LetterCounter, LetterKind, LetterStatus, WarningLetter
-from .vocab import Position
+from .models import LetterCounter, LetterKind, LetterStatus, WarningLetter
 
 ON_TIME, LATE, MISSING = "on_time", "late", "missing"
 
@@ -351,7 +351,7 @@ def issue_letter(letter: WarningLetter, *, by: Any, now: datetime | None = None)
         },
         now=now,
     )
-    from .updates import reps_of  # a sibling module; imported here to keep module imports one-way
+    from .rounds import reps_of  # a sibling module; imported here to keep module imports one-way
 
     for user in reps_of([coop.id]).get(coop.id, []):
         queue_message(

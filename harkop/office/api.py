@@ -16,14 +16,15 @@ from flask_login import current_user
 from ..api import bp, json_body, paginate_select
 from ..auth.decorators import admin_required, roles_required
 from ..auth.models import Role
+from ..cooperatives import services
 from ..errors import DomainError, Forbidden, ValidationFailed
 from ..extensions import db
-from . import dashboard, letters, services, updates
-from .office_models import LetterKind, LetterStatus, ProposalStatus
-from .office_views import _send_minutes
+from . import dashboard, letters, rounds
+from .models import LetterKind, LetterStatus, ProposalStatus
+from .views import _send_minutes
 
 
-def _proposal_payload() -> tuple[dict, updates.Upload | None]:
+def _proposal_payload() -> tuple[dict, rounds.Upload | None]:
     """JSON, or multipart with a `payload` JSON field and a `minutes` file."""
     if request.mimetype == "multipart/form-data":
         try:
@@ -33,7 +34,7 @@ def _proposal_payload() -> tuple[dict, updates.Upload | None]:
         if not isinstance(data, dict):
             raise ValidationFailed("invalid_json", _("payload harus berupa objek JSON."), status=400)
         file = request.files.get("minutes")
-        upload = updates.Upload(file.stream, file.filename) if file is not None else None
+        upload = rounds.Upload(file.stream, file.filename) if file is not None else None
         return data, upload
     return json_body(), None
 
@@ -56,8 +57,8 @@ def list_update_proposals():
     status = request.args.get("status", "")
     if status and status not in {s.value for s in ProposalStatus}:
         raise ValidationFailed("invalid_filter", _("status tidak dikenal: %(v)s.", v=status[:20]), status=400)
-    stmt = updates.proposals_query(viewer=current_user, status=status, nik=request.args.get("nik", ""))
-    return paginate_select(stmt, updates.proposal_dict)
+    stmt = rounds.proposals_query(viewer=current_user, status=status, nik=request.args.get("nik", ""))
+    return paginate_select(stmt, rounds.proposal_dict)
 
 
 @bp.route("/update-proposals", methods=["POST"])
@@ -99,12 +100,12 @@ def create_update_proposal():
     if coop is None:
         raise Forbidden("not_your_cooperative", _("Akun ini tidak terhubung dengan koperasi."))
     try:
-        proposal = updates.submit_proposal(coop, data, minutes=upload, by=current_user)
+        proposal = rounds.submit_proposal(coop, data, minutes=upload, by=current_user)
     except DomainError:
         db.session.rollback()
         raise
     db.session.commit()
-    return jsonify(updates.proposal_dict(proposal)), 201
+    return jsonify(rounds.proposal_dict(proposal)), 201
 
 
 @bp.route("/update-proposals/<int:proposal_id>")
@@ -118,7 +119,7 @@ def get_update_proposal(proposal_id: int):
         200: {description: "The proposal."}
         404: {description: "proposal_not_found"}
     """
-    return jsonify(updates.proposal_dict(updates.get_proposal(proposal_id, viewer=current_user)))
+    return jsonify(rounds.proposal_dict(rounds.get_proposal(proposal_id, viewer=current_user)))
 
 
 @bp.route("/update-proposals/<int:proposal_id>/minutes")
@@ -132,7 +133,7 @@ def get_update_proposal_minutes(proposal_id: int):
         200: {description: "The file (PDF, JPEG or PNG) as an attachment."}
         404: {description: "No such proposal, or no file."}
     """
-    return _send_minutes(updates.get_proposal(proposal_id, viewer=current_user))
+    return _send_minutes(rounds.get_proposal(proposal_id, viewer=current_user))
 
 
 @bp.route("/update-proposals/<int:proposal_id>/approve", methods=["POST"])
@@ -147,14 +148,14 @@ def approve_update_proposal(proposal_id: int):
         409: {description: "proposal_decided"}
         422: {description: "proposal_apply_failed: nothing was changed."}
     """
-    proposal = updates.get_proposal(proposal_id, viewer=current_user)
+    proposal = rounds.get_proposal(proposal_id, viewer=current_user)
     try:
-        updates.approve_proposal(proposal, by=current_user)
+        rounds.approve_proposal(proposal, by=current_user)
     except DomainError:
         db.session.rollback()
         raise
     db.session.commit()
-    return jsonify(updates.proposal_dict(proposal))
+    return jsonify(rounds.proposal_dict(proposal))
 
 
 @bp.route("/update-proposals/<int:proposal_id>/reject", methods=["POST"])
@@ -173,15 +174,15 @@ def reject_update_proposal(proposal_id: int):
         409: {description: "proposal_decided"}
         422: {description: "reason_required"}
     """
-    proposal = updates.get_proposal(proposal_id, viewer=current_user)
+    proposal = rounds.get_proposal(proposal_id, viewer=current_user)
     data = json_body()
     try:
-        updates.reject_proposal(proposal, reason=str(data.get("reason") or ""), by=current_user)
+        rounds.reject_proposal(proposal, reason=str(data.get("reason") or ""), by=current_user)
     except DomainError:
         db.session.rollback()
         raise
     db.session.commit()
-    return jsonify(updates.proposal_dict(proposal))
+    return jsonify(rounds.proposal_dict(proposal))
 
 
 @bp.route("/cooperatives/<nik>/field-checks")
@@ -195,13 +196,13 @@ def list_field_checks(nik: str):
         200: {description: "items and verified_at per fact group."}
     """
     coop = services.cooperative_by_nik(nik)
-    verified = updates.verification_for(coop.id)
+    verified = rounds.verification_for(coop.id)
     return jsonify(
         {
-            "items": [updates.field_check_dict(c) for c in updates.field_checks_for(coop)],
+            "items": [rounds.field_check_dict(c) for c in rounds.field_checks_for(coop)],
             "verified_at": {
                 g.value: (verified[g].verified_at.isoformat() if g in verified else None)
-                for g in updates.FactGroup
+                for g in rounds.FactGroup
             },
         }
     )
@@ -233,17 +234,17 @@ def create_field_check(nik: str):
     """
     coop = services.cooperative_by_nik(nik)
     data = json_body()
-    allowed = {"checked_on", "notes", "set_reasons", *updates.FINDINGS}
+    allowed = {"checked_on", "notes", "set_reasons", *rounds.FINDINGS}
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ValidationFailed(
             "invalid_field_check", _("Isian tidak dikenal: %(f)s.", f=", ".join(unknown)[:80])
         )
     try:
-        check = updates.record_field_check(
+        check = rounds.record_field_check(
             coop,
             checked_on=data.get("checked_on"),
-            **{k: data.get(k) for k in updates.FINDINGS},
+            **{k: data.get(k) for k in rounds.FINDINGS},
             notes=data.get("notes"),
             set_reasons=bool(data.get("set_reasons")),
             by=current_user,
@@ -252,7 +253,7 @@ def create_field_check(nik: str):
         db.session.rollback()
         raise
     db.session.commit()
-    return jsonify(updates.field_check_dict(check)), 201
+    return jsonify(rounds.field_check_dict(check)), 201
 
 
 @bp.route("/update-round/progress")
@@ -265,7 +266,7 @@ def update_round_progress():
       responses:
         200: {description: "year, per-kecamatan rows and the total."}
     """
-    progress = updates.round_progress()
+    progress = rounds.round_progress()
 
     def row(r):
         return {

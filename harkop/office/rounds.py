@@ -30,12 +30,14 @@ from sqlalchemy.orm import contains_eager, joinedload
 from .. import clock
 from ..audit import record_audit
 from ..auth.models import Role, User
+from ..cooperatives import reference, services
+from ..cooperatives.models import Cooperative, RatRecord
+from ..cooperatives.validation import FieldError, clean_cooperative, int_parser, parse_date
+from ..cooperatives.vocab import POSITION_LABELS, CoopStatus, ReasonCode, parse_choice
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..outbox import queue_message
-from . import reference, services
-from .models import Cooperative, RatRecord
-from .office_models import (
+from .models import (
     FactGroup,
     FactVerification,
     FieldCheck,
@@ -45,8 +47,6 @@ from .office_models import (
     VerificationSource,
 )
 from .uploads import StoredFile, remove_stored, store_minutes
-from .validation import FieldError, clean_cooperative, int_parser, parse_date
-from .vocab import POSITION_LABELS, CoopStatus, ReasonCode, parse_choice
 
 ENTITY = "update_proposal"
 

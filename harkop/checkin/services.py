@@ -53,9 +53,9 @@ from ..cooperatives.models import Cooperative
 from ..database import DriverStatement, begin_write, single_write
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
-from .checkin_models import CheckIn, Scan, ScanMethod, Verdict
-from .models import Entry, EntryState, Participant, Ticket
-from .tickets import parse_code
+from ..registrations.models import Entry, EntryState, Participant, Ticket
+from ..registrations.tickets import parse_code
+from .models import CheckIn, Scan, ScanMethod, Verdict
 
 V = Verdict
 MAX_CODE_LENGTH = 200

@@ -10,10 +10,9 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from . import reference
-from .forms import REQUIRED, DateField, IntegerField, SelectField, _choices, kelurahan_choices
-from .updates import FIGURE_FIELDS, PROFILE_FIELDS
-from .vocab import (
+from ..cooperatives import reference
+from ..cooperatives.forms import REQUIRED, DateField, IntegerField, SelectField, _choices, kelurahan_choices
+from ..cooperatives.vocab import (
     BENTUK_LABELS,
     JENIS_LABELS,
     KELOMPOK_LABELS,
@@ -21,6 +20,7 @@ from .vocab import (
     POSITION_LABELS,
     SEKTOR_LABELS,
 )
+from .rounds import FIGURE_FIELDS, PROFILE_FIELDS
 
 TRI_CHOICES = [("ya", _l("Ya")), ("tidak", _l("Tidak")), ("", _l("Tidak diperiksa"))]
 FINDING_FIELDS = ("found_at_address", "operating", "management_in_place", "rat_minutes_seen")

@@ -24,12 +24,13 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy import func, select
 
 from .. import clock
+from ..cooperatives import rules
+from ..cooperatives.labels import Labels
+from ..cooperatives.models import Cooperative, InactiveReason, RatRecord
+from ..cooperatives.vocab import REASON_LABELS, CoopStatus, ReasonCode
 from ..extensions import db
-from . import dashboard, letters, rules
-from .labels import Labels
-from .models import Cooperative, InactiveReason, RatRecord
-from .office_models import LetterKind, LetterStatus, WarningLetter
-from .vocab import REASON_LABELS, CoopStatus, ReasonCode
+from . import dashboard, letters
+from .models import LetterKind, LetterStatus, WarningLetter
 
 OFFICE_LINES = (
     "PEMERINTAH KOTA BALIKPAPAN",

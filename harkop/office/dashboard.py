@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from .. import clock
+from ..cooperatives import reference, rules
+from ..cooperatives.models import Cooperative, RatRecord
+from ..cooperatives.vocab import GRADE_LABELS, PREDIKAT_LABELS, CoopStatus, Grade, Predikat
 from ..extensions import db
-from . import reference, rules
-from .models import Cooperative, RatRecord
-from .vocab import GRADE_LABELS, PREDIKAT_LABELS, CoopStatus, Grade, Predikat
 
 
 @dataclass(frozen=True)

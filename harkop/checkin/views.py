@@ -26,9 +26,9 @@ from ..auth.decorators import admin_required, public, roles_required
 from ..auth.models import Role
 from ..errors import DomainError
 from ..extensions import db
-from . import checkin
-from .checkin_forms import CodeForm, ReviewForm
-from .checkin_models import Scan, ScanMethod, Verdict
+from . import services
+from .forms import CodeForm, ReviewForm
+from .models import Scan, ScanMethod, Verdict
 
 bp = Blueprint("checkin", __name__)
 STAFF = (Role.checkin_staff, Role.admin)
@@ -37,10 +37,10 @@ STAFF = (Role.checkin_staff, Role.admin)
 @bp.app_context_processor
 def _checkin_helpers():
     return {
-        "verdict_label": checkin.verdict_label,
-        "verdict_style": checkin.VERDICT_STYLE,
-        "reason_label": checkin.reason_label,
-        "scan_message": checkin.scan_message,
+        "verdict_label": services.verdict_label,
+        "verdict_style": services.VERDICT_STYLE,
+        "reason_label": services.reason_label,
+        "scan_message": services.scan_message,
         # Not `jam`: competitions already gives every template a `jam` for times of day.
         "jam_wita": lambda value: clock.format_time(value) + " WITA",
     }
@@ -48,7 +48,7 @@ def _checkin_helpers():
 
 def _day_arg() -> date:
     try:
-        return checkin.parse_day(request.args.get("date")) or clock.today()
+        return services.parse_day(request.args.get("date")) or clock.today()
     except DomainError:
         return clock.today()
 
@@ -73,7 +73,7 @@ def scanner():
         if form.validate_on_submit():
             now = clock.now()
             try:
-                scan = checkin.check_in(
+                scan = services.check_in(
                     form.code.data,
                     by=current_user,
                     device_id=form.device_id.data or f"web-{current_user.id}",
@@ -123,7 +123,7 @@ def service_worker():
 
 def _dashboard_context():
     day = _day_arg()
-    return {"board": checkin.dashboard(day), "day": day}
+    return {"board": services.dashboard(day), "day": day}
 
 
 @bp.route("/checkin/dasbor")
@@ -165,12 +165,12 @@ def scans():
 def conflicts():
     """Offline admissions the server could not keep, for the office to review."""
     show_all = request.args.get("semua") == "1"
-    page = db.paginate(checkin.conflicts(include_reviewed=show_all), per_page=30, error_out=False)
+    page = db.paginate(services.conflicts(include_reviewed=show_all), per_page=30, error_out=False)
     return render_template(
         "checkin/conflicts.html",
         page=page,
         show_all=show_all,
-        open_count=checkin.count_open_conflicts(),
+        open_count=services.count_open_conflicts(),
         review_form=ReviewForm(formdata=None),
     )
 
@@ -184,7 +184,7 @@ def review_conflict(scan_id: int):
         flash(_("Tulis catatan peninjauan (minimal 3 karakter)."), "error")
     else:
         try:
-            checkin.review_conflict(scan_id, form.note.data, by=current_user)
+            services.review_conflict(scan_id, form.note.data, by=current_user)
         except DomainError as err:
             db.session.rollback()
             flash(err.message, "error")

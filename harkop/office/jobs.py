@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from .. import clock
-from . import letters, services
+from ..cooperatives import services
+from . import letters
 
 
 def registry_daily(*, now: datetime) -> dict[str, Any]:

@@ -18,22 +18,16 @@ from sqlalchemy import func, select
 from .. import clock
 from ..auth.decorators import admin_required, roles_required
 from ..auth.models import Role
+from ..cooperatives import reference, rules
+from ..cooperatives.forms import ConfirmForm
+from ..cooperatives.models import Cooperative
+from ..cooperatives.views import coop_or_404
 from ..errors import DomainError
 from ..extensions import db
-from . import charts, dashboard, letters, reference, reports, rules, updates
-from .forms import ConfirmForm
-from .models import Cooperative
-from .office_forms import FINDING_FIELDS, DecisionForm, FieldCheckForm, proposal_form_class
-from .office_models import (
-    FactGroup,
-    LetterKind,
-    LetterStatus,
-    ProposalStatus,
-    UpdateProposal,
-    WarningLetter,
-)
+from . import charts, dashboard, letters, reports, rounds
+from .forms import FINDING_FIELDS, DecisionForm, FieldCheckForm, proposal_form_class
+from .models import FactGroup, LetterKind, LetterStatus, ProposalStatus, UpdateProposal, WarningLetter
 from .uploads import max_bytes, stored_path
-from .views import coop_or_404
 
 bp = Blueprint("office", __name__)
 
@@ -87,7 +81,7 @@ class OfficeLabels:
     @staticmethod
     def fact_group(value: Any) -> str:
         """'Identitas & alamat', 'Pengurus', …"""
-        return updates.FACT_GROUP_LABELS[FactGroup(getattr(value, "value", value))]
+        return rounds.FACT_GROUP_LABELS[FactGroup(getattr(value, "value", value))]
 
     @staticmethod
     def proposal_status(value: Any) -> tuple[str, str, str]:
@@ -126,8 +120,8 @@ class OfficeLabels:
     @staticmethod
     def value(key: str, value: Any) -> str:
         """A proposed or stored value as people read it (names, dates, rupiah)."""
+        from ..cooperatives.labels import Labels
         from ..templating import angka, rupiah
-        from .labels import Labels
 
         if value is None or value == "":
             return "–"
@@ -160,7 +154,7 @@ class OfficeLabels:
     @staticmethod
     def verification(cooperative_id: int) -> dict[FactGroup, Any]:
         """The latest verification per fact group of a cooperative (for profile fragments)."""
-        return updates.verification_for(cooperative_id)
+        return rounds.verification_for(cooperative_id)
 
 
 @bp.record_once
@@ -171,7 +165,7 @@ def _office_labels(state) -> None:
 
 def _proposal_or_404(proposal_id: int):
     try:
-        return updates.get_proposal(proposal_id, viewer=current_user)
+        return rounds.get_proposal(proposal_id, viewer=current_user)
     except DomainError:
         abort(404)
 
@@ -197,17 +191,17 @@ def _place_errors(form, err: DomainError, field_for=lambda path: path.split(".")
 @admin_required
 def round_progress():
     """Progress of the update round: active cooperatives verified this year, by kecamatan."""
-    progress = updates.round_progress()
+    progress = rounds.round_progress()
     chart = charts.bar_chart(
         [(r.label, [r.verified, r.missing]) for r in progress.rows],
         [(_("Sudah diverifikasi"), "chart-s-good"), (_("Belum"), "chart-s-missing")],
     )
-    recent = updates.recent_field_checks()
+    recent = rounds.recent_field_checks()
     return render_template(
         "office/round_progress.html",
         progress=progress,
         chart=chart,
-        pending=updates.pending_count(),
+        pending=rounds.pending_count(),
         recent=recent,
     )
 
@@ -220,11 +214,11 @@ def round_missing():
     if kecamatan not in reference.KECAMATAN and kecamatan != "tidak_ada":
         kecamatan = ""
     q = " ".join(request.args.get("q", "").split())[:100]
-    page = db.paginate(updates.missing_query(kecamatan=kecamatan, q=q), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(rounds.missing_query(kecamatan=kecamatan, q=q), per_page=PER_PAGE, error_out=False)
     return render_template(
         "office/round_missing.html",
         page=page,
-        details=updates.missing_details([c.id for c in page.items]),
+        details=rounds.missing_details([c.id for c in page.items]),
         kecamatan=kecamatan,
         q=q,
         year=clock.today().year,
@@ -245,7 +239,7 @@ def field_check(nik: str):
         form.checked_on.data = clock.today()
     if form.validate_on_submit():
         try:
-            updates.record_field_check(coop, **form.service_data(), by=current_user)
+            rounds.record_field_check(coop, **form.service_data(), by=current_user)
         except DomainError as err:
             db.session.rollback()
             _place_errors(form, err)
@@ -259,7 +253,7 @@ def field_check(nik: str):
         form=form,
         coop=coop,
         findings=FINDING_FIELDS,
-        checks=updates.field_checks_for(coop),
+        checks=rounds.field_checks_for(coop),
     ), status
 
 
@@ -273,13 +267,11 @@ def proposal_queue():
     status = request.args.get("status", "pending")
     if status not in {s.value for s in ProposalStatus} | {"semua"}:
         status = "pending"
-    stmt = updates.proposals_query(viewer=current_user, status="" if status == "semua" else status)
+    stmt = rounds.proposals_query(viewer=current_user, status="" if status == "semua" else status)
     if status == "pending":
         stmt = stmt.order_by(None).order_by(UpdateProposal.submitted_at, UpdateProposal.id)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
-    return render_template(
-        "office/proposal_queue.html", page=page, status=status, groups_of=updates.groups_of
-    )
+    return render_template("office/proposal_queue.html", page=page, status=status, groups_of=rounds.groups_of)
 
 
 @bp.route("/admin/pemutakhiran/usulan/<int:proposal_id>")
@@ -292,7 +284,7 @@ def proposal_review(proposal_id: int):
         "office/proposal_review.html",
         proposal=proposal,
         coop=coop,
-        current=updates.current_values(coop, proposal.changes),
+        current=rounds.current_values(coop, proposal.changes),
         confirm=ConfirmForm(),
         reject=DecisionForm(),
     )
@@ -307,7 +299,7 @@ def proposal_approve(proposal_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        updates.approve_proposal(proposal, by=current_user)
+        rounds.approve_proposal(proposal, by=current_user)
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")
@@ -325,7 +317,7 @@ def proposal_reject(proposal_id: int):
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            updates.reject_proposal(proposal, reason=form.reason.data, by=current_user)
+            rounds.reject_proposal(proposal, reason=form.reason.data, by=current_user)
         except DomainError as err:
             db.session.rollback()
             _place_errors(form, err)
@@ -338,7 +330,7 @@ def proposal_reject(proposal_id: int):
         "office/proposal_review.html",
         proposal=proposal,
         coop=coop,
-        current=updates.current_values(coop, proposal.changes),
+        current=rounds.current_values(coop, proposal.changes),
         confirm=ConfirmForm(),
         reject=form,
     ), 422
@@ -359,18 +351,18 @@ def _own_cooperative() -> Cooperative:
 def my_proposals():
     """A pengurus' proposals for their cooperative and when each fact was last verified."""
     coop = _own_cooperative()
-    stmt = updates.proposals_query(viewer=current_user)
+    stmt = rounds.proposals_query(viewer=current_user)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     return render_template(
         "office/my_proposals.html",
         coop=coop,
         page=page,
-        groups_of=updates.groups_of,
+        groups_of=rounds.groups_of,
     )
 
 
 def _prefill(form, coop: Cooperative) -> None:
-    for name in updates.PROFILE_FIELDS:
+    for name in rounds.PROFILE_FIELDS:
         value = getattr(coop, name)
         getattr(form, name).data = getattr(value, "value", value) if value is not None else ""
     form.perubahan_ad_on.data = coop.perubahan_ad_on
@@ -387,9 +379,9 @@ def my_proposal_new():
     if form.validate_on_submit():
         upload = None
         if form.minutes.data is not None and getattr(form.minutes.data, "filename", None):
-            upload = updates.Upload(form.minutes.data.stream, form.minutes.data.filename)
+            upload = rounds.Upload(form.minutes.data.stream, form.minutes.data.filename)
         try:
-            proposal = updates.submit_proposal(coop, form.service_data(), minutes=upload, by=current_user)
+            proposal = rounds.submit_proposal(coop, form.service_data(), minutes=upload, by=current_user)
         except DomainError as err:
             db.session.rollback()
             _place_errors(form, err, form.field_for)
@@ -451,7 +443,7 @@ def dashboard_page():
     predikat = dashboard.predikat_distribution(counts)
     rat = dashboard.rat_compliance()
     grades = dashboard.grade_distribution(counts)
-    progress = updates.round_progress()
+    progress = rounds.round_progress()
     diff = dashboard.disagreements(counts)
     chart_set = {
         "status": charts.bar_chart(

@@ -24,10 +24,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import clock
-from ..extensions import db
-from . import health, reference, rules, services
-from .models import AnnualFigure, Cooperative, HealthAssessment, InactiveReason, Officer, RatRecord
-from .vocab import (
+from ..cooperatives import health, reference, rules, services
+from ..cooperatives.models import (
+    AnnualFigure,
+    Cooperative,
+    HealthAssessment,
+    InactiveReason,
+    Officer,
+    RatRecord,
+)
+from ..cooperatives.vocab import (
     Bentuk,
     CoopStatus,
     Grade,
@@ -38,6 +44,7 @@ from .vocab import (
     ReasonCode,
     StatusNik,
 )
+from ..extensions import db
 
 DEMO_DAY = date(2024, 7, 26)
 DEMO_COOP_NIK = "6471010000000001"

@@ -25,8 +25,8 @@ from ..competitions.models import Competition, CompetitionState, Event
 from ..cooperatives.services import all_cooperative_facts
 from ..errors import DomainError
 from ..extensions import db
-from . import services
-from .models import Entry, EntryState
+from ..registrations import services
+from ..registrations.models import Entry, EntryState
 
 WITA = clock.WITA
 OPENS = datetime(2024, 7, 1, 0, 0, tzinfo=WITA)

@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 
 from .. import clock
 from ..auth.models import Role, User
+from ..cooperatives.models import Cooperative
+from ..cooperatives.vocab import CoopStatus
 from ..extensions import db
-from . import letters, updates
-from .models import Cooperative
-from .office_models import FieldCheck, LetterStatus, UpdateProposal, WarningLetter
-from .vocab import CoopStatus
+from ..office import letters, rounds
+from ..office.models import FieldCheck, LetterStatus, UpdateProposal, WarningLetter
 
 FIELD_CHECKS = 12
 LETTERS_ISSUED = 3
@@ -55,7 +55,7 @@ def seed_field_checks(admin: Any, *, exclude: int | None = None) -> int:
             day = today
         # One visit finds the management not in place: a finding kept, no reason set by the demo.
         management = i != 4
-        updates.record_field_check(
+        rounds.record_field_check(
             coop,
             checked_on=day,
             found_at_address=True,
@@ -79,7 +79,7 @@ def seed_proposals(admin: Any, rep: Any, coop: Cooperative) -> int:
         return 0
     now = clock.now()
     today = clock.to_wita(now).date()
-    approved = updates.submit_proposal(
+    approved = rounds.submit_proposal(
         coop,
         {
             "profile": {"phone": "0542 7210 55"},
@@ -89,8 +89,8 @@ def seed_proposals(admin: Any, rep: Any, coop: Cooperative) -> int:
         by=rep,
         now=now - timedelta(days=20),
     )
-    updates.approve_proposal(approved, by=admin, now=now - timedelta(days=18))
-    rejected = updates.submit_proposal(
+    rounds.approve_proposal(approved, by=admin, now=now - timedelta(days=18))
+    rejected = rounds.submit_proposal(
         coop,
         {
             "figures": {
@@ -104,13 +104,13 @@ def seed_proposals(admin: Any, rep: Any, coop: Cooperative) -> int:
         by=rep,
         now=now - timedelta(days=12),
     )
-    updates.reject_proposal(
+    rounds.reject_proposal(
         rejected,
         reason="Angka aset tidak sesuai neraca yang disahkan RAT. Lampirkan neraca lalu kirim ulang.",
         by=admin,
         now=now - timedelta(days=10),
     )
-    updates.submit_proposal(
+    rounds.submit_proposal(
         coop,
         {
             "profile": {"alamat": "Jl. Jenderal Sudirman No. 45, Ruko Blok B"},

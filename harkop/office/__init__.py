@@ -1,0 +1,1 @@
+"""The office's year: update rounds, field checks, reports, warning letters and dashboards."""
