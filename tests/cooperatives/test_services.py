@@ -66,6 +66,14 @@ def test_create_refuses_bad_fields_naming_each():
     assert db.session.scalar(select(Cooperative).where(Cooperative.name == "Koperasi Uji Layanan")) is None
 
 
+def test_the_email_is_checked_by_email_validator_and_stored_normalised():
+    """Is a pasted '<address>' refused at the email field, and a valid address stored with its domain lower-cased?"""
+    with pytest.raises(ValidationFailed) as info:
+        _new(email="<ketua@kopsejahtera.co.id>")
+    assert set(info.value.details["fields"]) == {"email"}
+    assert _new(email=" Ketua@KopSejahtera.co.id ").email == "Ketua@kopsejahtera.co.id"
+
+
 def test_create_refuses_a_taken_nik(make_cooperative):
     """A NIK already in the registry is a conflict."""
     existing = make_cooperative()
