@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import clock
+from ..auth.actors import acts_for_office
 from ..auth.decorators import admin_required, public
 from ..errors import DomainError, NotFound
 from ..extensions import db
@@ -425,9 +426,7 @@ def programme():
 def competition_page(event_slug: str, slug: str):
     """A competition's public page: rules, eligibility, rubric, time and place, how to register."""
     comp = services.competition_by_slug(event_slug, slug)
-    if comp.state == CompetitionState.draft and not (
-        current_user.is_authenticated and current_user.has_role("admin")
-    ):
+    if comp.state == CompetitionState.draft and not acts_for_office(current_user):
         raise NotFound("competition_not_found", _("Lomba tidak ditemukan."))
     now = clock.now()
     total_weight = sum(c.weight for c in comp.criteria) or 1

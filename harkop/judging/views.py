@@ -16,6 +16,7 @@ from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
 from .. import clock
+from ..auth.actors import acts_for_cooperative, acts_for_office
 from ..auth.decorators import admin_required, public, roles_required
 from ..auth.models import Role, User, UserAffiliation
 from ..competitions.models import STATE_LABELS, Competition, CompetitionState, Event
@@ -363,7 +364,7 @@ def monitor(competition_id: int):
     comp = _monitored(competition_id)
     mon = results_mod.monitor(comp)
     snapshots = results_mod.snapshots_of(comp)
-    is_admin = current_user.has_role("admin")
+    is_admin = acts_for_office(current_user)
     totals: dict[tuple[int, int], str] = {}
     if is_admin:
         # The office may see each judge's total; a head judge sees only progress and spreads.
@@ -805,7 +806,7 @@ def certificate(entry_id: int):
     entry = db.session.get(Entry, entry_id)
     if entry is None:
         raise NotFound("entry_not_found", _("Peserta tidak ditemukan."))
-    if current_user.has_role("coop_rep") and current_user.cooperative_id != entry.cooperative_id:
+    if not acts_for_cooperative(current_user, entry.cooperative_id):
         raise Forbidden("forbidden", _("Piagam ini milik koperasi lain."))
     pdf, filename = certificate_for(entry)
     response = Response(pdf, mimetype="application/pdf")
