@@ -1,7 +1,7 @@
 """The office's registry pages (admin): list, create and edit, RAT, assessments, reasons, history.
 
 Thin views: load and authorise, validate the form, call one service, commit, flash, redirect.
-Public pages (directory and profile) are in public_views.py on the same blueprint.
+Public pages (directory and profile) are in public_views.py on the same blueprint (blueprint.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     after_this_request,
     flash,
@@ -30,6 +29,7 @@ from ..auth.decorators import admin_required
 from ..errors import DomainError
 from ..extensions import db
 from . import services
+from .blueprint import bp
 from .forms import (
     AspectAssessmentForm,
     ConfirmForm,
@@ -44,15 +44,7 @@ from .forms import (
 from .labels import Labels
 from .models import Cooperative, InactiveReason
 
-bp = Blueprint("cooperatives", __name__)
-
 PER_PAGE = 25
-
-
-@bp.record_once
-def _registry_labels(state) -> None:
-    # A Jinja global (not a context processor) so imported macro files see it too.
-    state.app.jinja_env.globals["reg"] = Labels
 
 
 def coop_or_404(nik: str) -> Cooperative:
@@ -471,6 +463,3 @@ def admin_export():
         if fmt == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-
-
-from . import public_views  # noqa: E402,F401  - the public pages attach to `bp` too

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -27,7 +27,7 @@ from ..extensions import db
 from . import charts, dashboard, letters, reports, rounds
 from .forms import FINDING_FIELDS, DecisionForm, FieldCheckForm, proposal_form_class
 from .models import FactGroup, LetterKind, LetterStatus, ProposalStatus, UpdateProposal, WarningLetter
-from .uploads import max_bytes, stored_path
+from .uploads import max_bytes, minutes_response
 
 bp = Blueprint("office", __name__)
 
@@ -407,28 +407,7 @@ def my_proposal(proposal_id: int):
 def proposal_minutes(proposal_id: int):
     """The RAT minutes of a proposal: for the office and the proposing cooperative's pengurus only."""
     proposal = _proposal_or_404(proposal_id)
-    return _send_minutes(proposal)
-
-
-def _send_minutes(proposal) -> Response:
-    if not proposal.minutes_file:
-        abort(404)
-    try:
-        path = stored_path(proposal.minutes_file)
-    except ValueError:
-        abort(404)
-    if not path.is_file():
-        abort(404)
-    ext = proposal.minutes_file.rsplit(".", 1)[-1]
-    response = send_file(
-        path,
-        mimetype=proposal.minutes_type,
-        as_attachment=True,
-        download_name=f"berita-acara-rat-usulan-{proposal.id}.{ext}",
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return minutes_response(proposal)
 
 
 # --- Dashboard -----------------------------------------------------------------------------------
