@@ -21,8 +21,9 @@ from ..auth.decorators import admin_required, public, roles_required
 from ..auth.models import Role, User, UserAffiliation
 from ..competitions.models import STATE_LABELS, Competition, CompetitionState, Event
 from ..competitions.services import competition_by_slug
-from ..errors import DomainError, Forbidden, NotFound
+from ..errors import Forbidden, NotFound
 from ..extensions import db
+from ..form_actions import run_button, run_form
 from ..registrations.models import Entry
 from . import assignments as assign
 from . import results as results_mod
@@ -46,25 +47,6 @@ S = CompetitionState
 @bp.app_context_processor
 def _judging_helpers() -> dict[str, Any]:
     return {"card_state_labels": CARD_STATE_LABELS, "card_state_badges": CARD_STATE_BADGES}
-
-
-def _act(action, success: str) -> bool:
-    """Run a service from a form: commit and flash success, or roll back and flash the refusal."""
-    try:
-        action()
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
-
-
-def _form_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(str(error), "error")
 
 
 # --------------------------------------------------------------------------- the office
@@ -105,17 +87,15 @@ def panel(competition_id: int):
     form.username.choices = [
         (u.username, f"{u.label} ({u.username})") for u in candidates if u.id not in on_panel
     ]
-    if request.method == "POST":
-        if form.validate_on_submit():
-            if _act(
-                lambda: services.add_judge(
-                    comp, services.judge_user(form.username.data), head=form.head.data, by=current_user
-                ),
-                _("Juri ditambahkan."),
-            ):
-                return redirect(url_for("judging.panel", competition_id=comp.id))
-        else:
-            _form_errors(form)
+    outcome = run_form(
+        form,
+        lambda: services.add_judge(
+            comp, services.judge_user(form.username.data), head=form.head.data, by=current_user
+        ),
+        success=_("Juri ditambahkan."),
+    )
+    if outcome:
+        return redirect(url_for("judging.panel", competition_id=comp.id))
     settings = SettingsForm(
         data={
             "publish_at": clock.to_wita(comp.publish_at).replace(tzinfo=None) if comp.publish_at else None,
@@ -139,7 +119,7 @@ def panel(competition_id: int):
         settings=settings,
         confirm=ConfirmForm(),
         state_labels=STATE_LABELS,
-    )
+    ), outcome.status
 
 
 @bp.route("/admin/penilaian/<int:competition_id>/juri/<int:user_id>/ketua", methods=["POST"])
@@ -150,8 +130,11 @@ def panel_head(competition_id: int, user_id: int):
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("user_not_found", _("Pengguna tidak ditemukan."))
-    if ConfirmForm().validate_on_submit():
-        _act(lambda: services.add_judge(comp, user, head=True, by=current_user), _("Ketua juri ditetapkan."))
+    run_button(
+        ConfirmForm(),
+        lambda: services.add_judge(comp, user, head=True, by=current_user),
+        success=_("Ketua juri ditetapkan."),
+    )
     return redirect(url_for("judging.panel", competition_id=comp.id))
 
 
@@ -160,8 +143,11 @@ def panel_head(competition_id: int, user_id: int):
 def panel_remove(competition_id: int, user_id: int):
     """Take a judge off the panel (refused once they started scoring)."""
     comp = _comp(competition_id)
-    if ConfirmForm().validate_on_submit():
-        _act(lambda: services.remove_judge(comp, user_id, by=current_user), _("Juri dikeluarkan dari panel."))
+    run_button(
+        ConfirmForm(),
+        lambda: services.remove_judge(comp, user_id, by=current_user),
+        success=_("Juri dikeluarkan dari panel."),
+    )
     return redirect(url_for("judging.panel", competition_id=comp.id))
 
 
@@ -174,10 +160,11 @@ def affiliation_add(competition_id: int, user_id: int):
     if user is None:
         raise NotFound("user_not_found", _("Pengguna tidak ditemukan."))
     form = AffiliationForm()
-    if form.validate_on_submit():
-        _act(lambda: services.add_affiliation(user, form.nik.data, by=current_user), _("Afiliasi dicatat."))
-    else:
-        _form_errors(form)
+    run_button(
+        form,
+        lambda: services.add_affiliation(user, form.nik.data, by=current_user),
+        success=_("Afiliasi dicatat."),
+    )
     return redirect(url_for("judging.panel", competition_id=comp.id))
 
 
@@ -192,11 +179,11 @@ def affiliation_remove(competition_id: int, user_id: int, cooperative_id: int):
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("user_not_found", _("Pengguna tidak ditemukan."))
-    if ConfirmForm().validate_on_submit():
-        _act(
-            lambda: services.remove_affiliation(user, cooperative_id, by=current_user),
-            _("Afiliasi dihapus."),
-        )
+    run_button(
+        ConfirmForm(),
+        lambda: services.remove_affiliation(user, cooperative_id, by=current_user),
+        success=_("Afiliasi dihapus."),
+    )
     return redirect(url_for("judging.panel", competition_id=comp.id))
 
 
@@ -206,19 +193,18 @@ def settings(competition_id: int):
     """Set the scheduled publication time and the discrepancy threshold."""
     comp = _comp(competition_id)
     form = SettingsForm()
-    if form.validate_on_submit():
-        threshold = form.discrepancy_threshold.data
-        _act(
-            lambda: services.update_settings(
-                comp,
-                publish_at=form.publish_at_utc(),
-                discrepancy_threshold=None if threshold is None else float(threshold),
-                by=current_user,
-            ),
-            _("Pengaturan penilaian disimpan."),
-        )
-    else:
-        _form_errors(form)
+    run_button(
+        form,
+        lambda: services.update_settings(
+            comp,
+            publish_at=form.publish_at_utc(),
+            discrepancy_threshold=None
+            if form.discrepancy_threshold.data is None
+            else float(form.discrepancy_threshold.data),
+            by=current_user,
+        ),
+        success=_("Pengaturan penilaian disimpan."),
+    )
     return redirect(url_for("judging.panel", competition_id=comp.id))
 
 
@@ -269,19 +255,16 @@ def assignments(competition_id: int):
 def assign_auto(competition_id: int):
     """Run the automatic, balanced assignment."""
     comp = _comp(competition_id)
-    if ConfirmForm().validate_on_submit():
-        holder: dict[str, Any] = {}
-
-        def act():
-            holder["result"] = assign.auto_assign(comp, by=current_user)
-
-        if _act(act, _("Penugasan otomatis selesai.")):
-            short = holder["result"].short
-            if short:
-                flash(
-                    _("%(n)d peserta kekurangan juri yang bebas konflik kepentingan.", n=len(short)),
-                    "warning",
-                )
+    outcome = run_button(
+        ConfirmForm(),
+        lambda: assign.auto_assign(comp, by=current_user),
+        success=_("Penugasan otomatis selesai."),
+    )
+    if outcome and outcome.value.short:
+        flash(
+            _("%(n)d peserta kekurangan juri yang bebas konflik kepentingan.", n=len(outcome.value.short)),
+            "warning",
+        )
     return redirect(url_for("judging.assignments", competition_id=comp.id))
 
 
@@ -292,13 +275,11 @@ def assign_add(competition_id: int, entry_id: int):
     comp = _comp(competition_id)
     form = AssignForm()
     form.judge_id.choices = [(m.user_id, m.user.label) for m in assign.panel(comp)]
-    if form.validate_on_submit():
-        _act(
-            lambda: assign.assign_judge(comp, entry_id, form.judge_id.data, by=current_user),
-            _("Juri ditambahkan pada peserta."),
-        )
-    else:
-        _form_errors(form)
+    run_button(
+        form,
+        lambda: assign.assign_judge(comp, entry_id, form.judge_id.data, by=current_user),
+        success=_("Juri ditambahkan pada peserta."),
+    )
     return redirect(url_for("judging.assignments", competition_id=comp.id))
 
 
@@ -310,11 +291,11 @@ def assign_add(competition_id: int, entry_id: int):
 def assign_remove(competition_id: int, entry_id: int, judge_id: int):
     """Take a judge off an entry by hand (logged)."""
     comp = _comp(competition_id)
-    if ConfirmForm().validate_on_submit():
-        _act(
-            lambda: assign.unassign_judge(comp, entry_id, judge_id, by=current_user),
-            _("Juri dilepas dari peserta."),
-        )
+    run_button(
+        ConfirmForm(),
+        lambda: assign.unassign_judge(comp, entry_id, judge_id, by=current_user),
+        success=_("Juri dilepas dari peserta."),
+    )
     return redirect(url_for("judging.assignments", competition_id=comp.id))
 
 
@@ -323,10 +304,11 @@ def assign_remove(competition_id: int, entry_id: int, judge_id: int):
 def attendance_auto(competition_id: int):
     """Mark entries present or no-show from the check-ins."""
     comp = _comp(competition_id)
-    if ConfirmForm().validate_on_submit():
-        _act(
-            lambda: assign.mark_no_shows(comp, by=current_user), _("Kehadiran diperbarui dari data check-in.")
-        )
+    run_button(
+        ConfirmForm(),
+        lambda: assign.mark_no_shows(comp, by=current_user),
+        success=_("Kehadiran diperbarui dari data check-in."),
+    )
     return redirect(url_for("judging.assignments", competition_id=comp.id))
 
 
@@ -336,15 +318,11 @@ def attendance_set(competition_id: int, entry_id: int):
     """The office sets one entry's attendance by hand, with a reason."""
     comp = _comp(competition_id)
     form = AttendanceForm()
-    if form.validate_on_submit():
-        _act(
-            lambda: assign.set_attendance(
-                comp, entry_id, form.status.data, form.reason.data, by=current_user
-            ),
-            _("Kehadiran disimpan."),
-        )
-    else:
-        _form_errors(form)
+    run_button(
+        form,
+        lambda: assign.set_attendance(comp, entry_id, form.status.data, form.reason.data, by=current_user),
+        success=_("Kehadiran disimpan."),
+    )
     return redirect(url_for("judging.assignments", competition_id=comp.id))
 
 
@@ -404,13 +382,11 @@ def unlock(competition_id: int, entry_id: int, judge_id: int):
     if card is None or card.competition_id != comp.id:
         raise NotFound("scorecard_not_found", _("Kartu nilai tidak ditemukan."))
     form = ReasonForm()
-    if form.validate_on_submit():
-        _act(
-            lambda: services.unlock_scorecard(card, form.reason.data, by=current_user),
-            _("Kunci nilai dibuka; juri dapat mengubahnya."),
-        )
-    else:
-        _form_errors(form)
+    run_button(
+        form,
+        lambda: services.unlock_scorecard(card, form.reason.data, by=current_user),
+        success=_("Kunci nilai dibuka; juri dapat mengubahnya."),
+    )
     return redirect(url_for("judging.monitor", competition_id=comp.id))
 
 
@@ -419,8 +395,11 @@ def unlock(competition_id: int, entry_id: int, judge_id: int):
 def finalise(competition_id: int):
     """Finalise the results: a snapshot is stored and the competition becomes final."""
     comp = _monitored(competition_id)
-    if ConfirmForm().validate_on_submit():
-        _act(lambda: services.finalise_results(comp, by=current_user), _("Hasil ditetapkan (final)."))
+    run_button(
+        ConfirmForm(),
+        lambda: services.finalise_results(comp, by=current_user),
+        success=_("Hasil ditetapkan (final)."),
+    )
     return redirect(url_for("judging.monitor", competition_id=comp.id))
 
 
@@ -429,8 +408,9 @@ def finalise(competition_id: int):
 def publish(competition_id: int):
     """Publish the final results (achievements are written into the cooperatives' profiles)."""
     comp = _comp(competition_id)
-    if ConfirmForm().validate_on_submit():
-        _act(lambda: services.publish_results(comp, by=current_user), _("Hasil diumumkan."))
+    run_button(
+        ConfirmForm(), lambda: services.publish_results(comp, by=current_user), success=_("Hasil diumumkan.")
+    )
     return redirect(url_for("judging.monitor", competition_id=comp.id))
 
 
@@ -440,10 +420,11 @@ def correct(competition_id: int):
     """Store a corrected result with a reason (a new version; the old one stays readable)."""
     comp = _comp(competition_id)
     form = ReasonForm()
-    if form.validate_on_submit():
-        _act(lambda: services.correct_results(comp, form.reason.data, by=current_user), _("Hasil dikoreksi."))
-    else:
-        _form_errors(form)
+    run_button(
+        form,
+        lambda: services.correct_results(comp, form.reason.data, by=current_user),
+        success=_("Hasil dikoreksi."),
+    )
     return redirect(url_for("judging.monitor", competition_id=comp.id))
 
 
@@ -540,8 +521,9 @@ def score_entry(entry_id: int):
             revision = int(request.form.get("revisi") or 0)
         except ValueError:
             revision = 0
-        try:
-            services.save_scorecard(
+        outcome = run_form(
+            None,  # checked above; the scores are read from the request, not from a form class
+            lambda: services.save_scorecard(
                 entry.id,
                 judge=current_user,
                 scores=typed,
@@ -549,21 +531,18 @@ def score_entry(entry_id: int):
                 submit=submit,
                 revision=revision,
                 device_id="form",
-            )
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            status = 409 if err.status == 409 else 422
-            if err.code == "stale_revision":
-                typed = None  # show the server's card, not the stale form
-            card = services.own_card(entry.id, current_user.id)
-        else:
-            db.session.commit()
+            ),
+            success=_("Nilai %(t)s terkirim.", t=entry.team_name) if submit else _("Draf tersimpan."),
+        )
+        if outcome:
             if submit:
-                flash(_("Nilai %(t)s terkirim.", t=entry.team_name), "success")
                 return redirect(_next_url(entry, mine, absent))
-            flash(_("Draf tersimpan."), "success")
             return redirect(url_for("judging.score_entry", entry_id=entry.id))
+        # A clash with the card's state stays 409 (another device saved first, the card is locked).
+        status = 409 if outcome.error.status == 409 else outcome.status
+        if outcome.error.code == "stale_revision":
+            typed = None  # show the server's card, not the stale form
+        card = services.own_card(entry.id, current_user.id)
     index = next((i for i, e in enumerate(mine) if e.id == entry.id), 0)
     cards = {
         c.entry_id: c
