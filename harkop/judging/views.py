@@ -74,6 +74,13 @@ def _comp(competition_id: int) -> Competition:
     return services.get_competition(competition_id)
 
 
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("user_not_found", _("Pengguna tidak ditemukan."))
+    return user
+
+
 @bp.route("/admin/penilaian/<int:competition_id>/juri", methods=["GET", "POST"])
 @admin_required
 def panel(competition_id: int):
@@ -127,9 +134,7 @@ def panel(competition_id: int):
 def panel_head(competition_id: int, user_id: int):
     """Name this judge the head judge (ketua juri) of the competition."""
     comp = _comp(competition_id)
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("user_not_found", _("Pengguna tidak ditemukan."))
+    user = _user(user_id)
     run_button(
         ConfirmForm(),
         lambda: services.add_judge(comp, user, head=True, by=current_user),
@@ -156,9 +161,7 @@ def panel_remove(competition_id: int, user_id: int):
 def affiliation_add(competition_id: int, user_id: int):
     """Record a judge's affiliation with a cooperative (a conflict of interest)."""
     comp = _comp(competition_id)
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("user_not_found", _("Pengguna tidak ditemukan."))
+    user = _user(user_id)
     form = AffiliationForm()
     run_button(
         form,
@@ -176,9 +179,7 @@ def affiliation_add(competition_id: int, user_id: int):
 def affiliation_remove(competition_id: int, user_id: int, cooperative_id: int):
     """Withdraw a judge's declared affiliation."""
     comp = _comp(competition_id)
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("user_not_found", _("Pengguna tidak ditemukan."))
+    user = _user(user_id)
     run_button(
         ConfirmForm(),
         lambda: services.remove_affiliation(user, cooperative_id, by=current_user),
