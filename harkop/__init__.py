@@ -143,7 +143,9 @@ def _register_blueprints(app: Flask) -> None:
     from .competitions import api as _competitions_api  # noqa: F401
     from .competitions.views import bp as competitions_bp
     from .cooperatives import api as _cooperatives_api  # noqa: F401  - routes on api.bp
-    from .cooperatives.views import bp as cooperatives_bp
+    from .cooperatives import public_views as _cooperatives_public  # noqa: F401  - routes on its bp
+    from .cooperatives import views as _cooperatives_views  # noqa: F401  - routes on its bp
+    from .cooperatives.blueprint import bp as cooperatives_bp
     from .judging import api as _judging_api  # noqa: F401
     from .judging.views import bp as judging_bp
     from .main import bp as main_bp

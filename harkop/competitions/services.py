@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..audit import record_audit
+from ..auth.actors import acts_for_office
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from . import eligibility
@@ -189,13 +190,9 @@ def competition_by_slug(event_slug: str, slug: str) -> Competition:
 def visible_competition(competition_id: int, *, user: Any = None) -> Competition:
     """A competition the user may see: drafts only for the office (others get a 404)."""
     comp = get_competition(competition_id)
-    if comp.state == S.draft and not _is_admin(user):
+    if comp.state == S.draft and not acts_for_office(user):
         raise NotFound("competition_not_found", _("Lomba tidak ditemukan."))
     return comp
-
-
-def _is_admin(user: Any) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.has_role("admin"))
 
 
 def list_competitions(

@@ -80,7 +80,8 @@ class SelectField(_SelectField):
             raise ValueError(str(_l("Pilihan tidak dikenal.")))
 
 
-def _choices(labels: dict[Any, str], empty: str = "—") -> list[tuple[str, str]]:
+def label_choices(labels: dict[Any, str], empty: str = "—") -> list[tuple[str, str]]:
+    """A select's choices from a vocabulary's labels (keys by their value), after an empty choice."""
     return [("", empty)] + [(str(getattr(k, "value", k)), v) for k, v in labels.items()]
 
 
@@ -100,7 +101,7 @@ class CooperativeForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Regexp(r"^\d{16}$", message=_l("NIK harus 16 angka."))],
     )
     name = StringField(_l("Nama koperasi"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    status_nik = SelectField(_l("Status NIK"), choices=_choices(STATUS_NIK_LABELS))
+    status_nik = SelectField(_l("Status NIK"), choices=label_choices(STATUS_NIK_LABELS))
     badan_hukum_no = StringField(_l("Nomor badan hukum pendirian"), validators=[Optional(), Length(max=120)])
     badan_hukum_on = DateField(_l("Tanggal badan hukum pendirian"), validators=[Optional()])
     perubahan_ad_no = StringField(_l("Nomor perubahan AD terbaru"), validators=[Optional(), Length(max=120)])
@@ -110,16 +111,16 @@ class CooperativeForm(FlaskForm):
         _l("NIB"), validators=[Optional(), Regexp(r"^\d{1,20}$", message=_l("NIB berupa angka."))]
     )
     npwp = StringField(_l("NPWP"), validators=[Optional(), Length(max=30)])
-    bentuk = SelectField(_l("Bentuk koperasi"), choices=_choices(BENTUK_LABELS))
-    jenis = SelectField(_l("Jenis koperasi"), choices=_choices(JENIS_LABELS))
-    pola_pengelolaan = SelectField(_l("Pola pengelolaan"), choices=_choices(POLA_LABELS))
-    kelompok = SelectField(_l("Kelompok koperasi"), choices=_choices(KELOMPOK_LABELS))
-    sektor_usaha = SelectField(_l("Sektor usaha (KBLI)"), choices=_choices(SEKTOR_LABELS))
+    bentuk = SelectField(_l("Bentuk koperasi"), choices=label_choices(BENTUK_LABELS))
+    jenis = SelectField(_l("Jenis koperasi"), choices=label_choices(JENIS_LABELS))
+    pola_pengelolaan = SelectField(_l("Pola pengelolaan"), choices=label_choices(POLA_LABELS))
+    kelompok = SelectField(_l("Kelompok koperasi"), choices=label_choices(KELOMPOK_LABELS))
+    sektor_usaha = SelectField(_l("Sektor usaha (KBLI)"), choices=label_choices(SEKTOR_LABELS))
     kuk = SelectField(
         _l("KUK (klasifikasi usaha koperasi)"), choices=[("", "—")] + [(str(i), str(i)) for i in (1, 2, 3, 4)]
     )
     alamat = StringField(_l("Alamat"), validators=[Optional(), Length(max=300)])
-    kecamatan_code = SelectField(_l("Kecamatan"), choices=_choices(reference.KECAMATAN))
+    kecamatan_code = SelectField(_l("Kecamatan"), choices=label_choices(reference.KECAMATAN))
     kelurahan_code = SelectField(_l("Kelurahan"), choices=kelurahan_choices())
     kode_pos = StringField(
         _l("Kode pos"), validators=[Optional(), Regexp(r"^\d{5}$", message=_l("Kode pos harus 5 angka."))]
@@ -128,8 +129,8 @@ class CooperativeForm(FlaskForm):
         _l("E-mail kantor koperasi"), validators=[Optional(), Email(_l("Alamat e-mail tidak valid."))]
     )
     phone = StringField(_l("Telepon kantor koperasi"), validators=[Optional(), Length(max=40)])
-    ods_status = SelectField(_l("Status menurut ODS (Kementerian)"), choices=_choices(STATUS_LABELS))
-    ods_grade = SelectField(_l("Grade menurut ODS (Kementerian)"), choices=_choices(GRADE_LABELS))
+    ods_status = SelectField(_l("Status menurut ODS (Kementerian)"), choices=label_choices(STATUS_LABELS))
+    ods_grade = SelectField(_l("Grade menurut ODS (Kementerian)"), choices=label_choices(GRADE_LABELS))
     digital_since = IntegerField(
         _l("Masuk sistem digital dinas sejak tahun"),
         validators=[Optional(), NumberRange(1990, 2100, message=_l("Tahun 1990–2100."))],
@@ -211,7 +212,9 @@ class ReasonForm(FlaskForm):
     """Mark a cooperative inactive for a reason found in the field."""
 
     code = SelectField(
-        _l("Alasan"), choices=_choices(REASON_LABELS, "— pilih alasan —"), validators=[DataRequired(REQUIRED)]
+        _l("Alasan"),
+        choices=label_choices(REASON_LABELS, "— pilih alasan —"),
+        validators=[DataRequired(REQUIRED)],
     )
     note = TextAreaField(
         _l("Catatan internal (tidak tampil di publik)"), validators=[Optional(), Length(max=2000)]
@@ -222,7 +225,7 @@ class OfficerForm(FlaskForm):
     """Start a management term (the previous holder's term ends the day before)."""
 
     position = SelectField(
-        _l("Jabatan"), choices=_choices(POSITION_LABELS), validators=[DataRequired(REQUIRED)]
+        _l("Jabatan"), choices=label_choices(POSITION_LABELS), validators=[DataRequired(REQUIRED)]
     )
     name = StringField(_l("Nama"), validators=[DataRequired(REQUIRED), Length(max=120)])
     phone = StringField(_l("Telepon"), validators=[Optional(), Length(max=40)])

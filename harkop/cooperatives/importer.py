@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, select, text, update
 
 from .. import clock
-from ..audit import AuditLog, jsonable
+from ..audit import AuditLog, actor_name, jsonable
 from ..extensions import db
 from . import rules, services
 from .models import AnnualFigure, Cooperative, RatRecord
@@ -371,14 +371,14 @@ def _write_batch(batch, report: ImportReport, *, by: Any, now: datetime, today: 
     restanding = _write_rats(batch, ids_by_nik, entries, now)
     if entries:
         actor_id = getattr(by, "id", None)
-        actor_name = getattr(by, "username", None) or (by if isinstance(by, str) else None)
+        by_name = actor_name(by)
         _bulk_insert(
             AuditLog.__table__,
             [
                 {
                     "at": now,
                     "actor_id": actor_id,
-                    "actor_name": actor_name,
+                    "actor_name": by_name,
                     "action": entry["action"],
                     "entity_type": services.ENTITY,
                     "entity_id": str(ids_by_nik[nik]),
@@ -532,7 +532,7 @@ def import_cooperatives(
             {
                 "at": now,
                 "actor_id": getattr(by, "id", None),
-                "actor_name": getattr(by, "username", None) or (by if isinstance(by, str) else None),
+                "actor_name": actor_name(by),
                 "action": "registry.imported",
                 "entity_type": "registry",
                 "entity_id": None,

@@ -30,7 +30,7 @@ from sqlalchemy import Select, String, and_, bindparam, func, select, text, type
 from sqlalchemy.orm import selectinload
 
 from .. import clock
-from ..audit import AuditLog, history_for, record_audit
+from ..audit import AuditLog, actor_name, history_for, record_audit
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from . import health, rules
@@ -626,7 +626,7 @@ def set_inactive_reason(
         note=(note or "").strip() or None,
         set_at=now,
         set_by_id=getattr(by, "id", None),
-        set_by_name=getattr(by, "username", None) or (by if isinstance(by, str) else None),
+        set_by_name=actor_name(by),
     )
     db.session.add(row)
     db.session.flush()
@@ -654,7 +654,7 @@ def clear_inactive_reason(
         raise Conflict("reason_already_cleared", _("Alasan ini sudah dicabut."))
     row.cleared_at = now
     row.cleared_by_id = getattr(by, "id", None)
-    row.cleared_by_name = getattr(by, "username", None) or (by if isinstance(by, str) else None)
+    row.cleared_by_name = actor_name(by)
     db.session.flush()
     recompute_cooperative(coop, today=clock.to_wita(now).date())
     record_audit(

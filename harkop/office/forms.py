@@ -11,7 +11,14 @@ from wtforms import BooleanField, Field, FieldList, Form, FormField, RadioField,
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..cooperatives import reference
-from ..cooperatives.forms import REQUIRED, DateField, IntegerField, SelectField, _choices, kelurahan_choices
+from ..cooperatives.forms import (
+    REQUIRED,
+    DateField,
+    IntegerField,
+    SelectField,
+    kelurahan_choices,
+    label_choices,
+)
 from ..cooperatives.vocab import (
     BENTUK_LABELS,
     JENIS_LABELS,
@@ -67,7 +74,7 @@ class OfficerRowForm(Form):
     A plain WTForms form (no CSRF token of its own): it lives inside ProposalForm.officers.
     """
 
-    position = SelectField(_l("Jabatan"), choices=_choices(POSITION_LABELS))
+    position = SelectField(_l("Jabatan"), choices=label_choices(POSITION_LABELS))
     name = StringField(_l("Nama"), validators=[Optional(), Length(max=120)])
     phone = StringField(_l("Telepon"), validators=[Optional(), Length(max=40)])
     term_start = DateField(_l("Awal periode"), validators=[Optional()])
@@ -88,7 +95,7 @@ def proposal_form_class() -> type[FlaskForm]:
 
         name = StringField(_l("Nama koperasi"), validators=[DataRequired(REQUIRED), Length(max=200)])
         alamat = StringField(_l("Alamat"), validators=[Optional(), Length(max=300)])
-        kecamatan_code = SelectField(_l("Kecamatan"), choices=_choices(reference.KECAMATAN))
+        kecamatan_code = SelectField(_l("Kecamatan"), choices=label_choices(reference.KECAMATAN))
         kelurahan_code = SelectField(_l("Kelurahan"), choices=kelurahan_choices())
         kode_pos = StringField(_l("Kode pos"), validators=[Optional(), Length(max=5)])
         phone = StringField(_l("Telepon kantor koperasi"), validators=[Optional(), Length(max=40)])
@@ -99,11 +106,11 @@ def proposal_form_class() -> type[FlaskForm]:
             _l("Nomor perubahan AD terbaru"), validators=[Optional(), Length(max=120)]
         )
         perubahan_ad_on = DateField(_l("Tanggal perubahan AD terbaru"), validators=[Optional()])
-        bentuk = SelectField(_l("Bentuk koperasi"), choices=_choices(BENTUK_LABELS))
-        jenis = SelectField(_l("Jenis koperasi"), choices=_choices(JENIS_LABELS))
-        pola_pengelolaan = SelectField(_l("Pola pengelolaan"), choices=_choices(POLA_LABELS))
-        kelompok = SelectField(_l("Kelompok koperasi"), choices=_choices(KELOMPOK_LABELS))
-        sektor_usaha = SelectField(_l("Sektor usaha (KBLI)"), choices=_choices(SEKTOR_LABELS))
+        bentuk = SelectField(_l("Bentuk koperasi"), choices=label_choices(BENTUK_LABELS))
+        jenis = SelectField(_l("Jenis koperasi"), choices=label_choices(JENIS_LABELS))
+        pola_pengelolaan = SelectField(_l("Pola pengelolaan"), choices=label_choices(POLA_LABELS))
+        kelompok = SelectField(_l("Kelompok koperasi"), choices=label_choices(KELOMPOK_LABELS))
+        sektor_usaha = SelectField(_l("Sektor usaha (KBLI)"), choices=label_choices(SEKTOR_LABELS))
         confirm_identitas = BooleanField(_l("Data identitas dan alamat di atas masih benar"))
         confirm_pengurus = BooleanField(_l("Susunan pengurus yang tercatat masih sama"))
 

@@ -37,7 +37,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
 
 from .. import clock
-from ..audit import record_audit
+from ..audit import actor_name, record_audit
+from ..auth.actors import active_representatives
 from ..cooperatives import reference, rules, services
 from ..cooperatives.models import Cooperative, Officer, RatRecord
 from ..cooperatives.vocab import Position
@@ -322,7 +323,7 @@ def issue_letter(letter: WarningLetter, *, by: Any, now: datetime | None = None)
         "issued_on": today,
         "deadline": today + timedelta(days=days),
         "addressee": addressee_of(coop, today=today),
-        "issued_by_name": getattr(by, "username", None) or (by if isinstance(by, str) else None),
+        "issued_by_name": actor_name(by),
         "updated_at": now,
     }
     # Conditional on still being a draft, so two clerks issuing the same draft cannot both win;
@@ -351,9 +352,7 @@ def issue_letter(letter: WarningLetter, *, by: Any, now: datetime | None = None)
         },
         now=now,
     )
-    from .rounds import reps_of  # a sibling module; imported here to keep module imports one-way
-
-    for user in reps_of([coop.id]).get(coop.id, []):
+    for user in active_representatives([coop.id]).get(coop.id, []):
         queue_message(
             kind="warning_letter.issued",
             subject=_("Surat teguran Dinas nomor %(n)s", n=letter.number),

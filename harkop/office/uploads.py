@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from flask import current_app
+from flask import Response, abort, current_app, send_file
 from flask_babel import gettext as _
 
 from ..errors import ValidationFailed
@@ -150,6 +150,28 @@ def stored_path(name: str) -> Path:
     if not STORED_NAME.match(name or ""):
         raise ValueError("not a generated upload name")
     return upload_root() / SUBFOLDER / name
+
+
+def minutes_response(proposal) -> Response:
+    """A proposal's RAT minutes as a private download; 404 when it has none or the file is gone."""
+    if not proposal.minutes_file:
+        abort(404)
+    try:
+        path = stored_path(proposal.minutes_file)
+    except ValueError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    ext = proposal.minutes_file.rsplit(".", 1)[-1]
+    response = send_file(
+        path,
+        mimetype=proposal.minutes_type,
+        as_attachment=True,
+        download_name=f"berita-acara-rat-usulan-{proposal.id}.{ext}",
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def remove_stored(name: str | None) -> None:
