@@ -2,7 +2,8 @@
 
 Every column is documented in docs/import-format.md. Readers yield one row at a time (row
 number as the spreadsheet shows it: the header is row 1), so a 130,000-row file never sits in
-memory; writers stream too (openpyxl write-only mode).
+memory; writers stream too (openpyxl write-only mode). Writing goes through harkop/spreadsheets.py
+(formula-like text stays text) and reading undoes what it added (`restore`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+from ..spreadsheets import CsvSheet, Styled, XlsxBook, restore
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,8 @@ def _csv_rows(path: Path) -> Iterator[list[Any]]:
     delimiter = max((",", ";", "\t"), key=first_line.count)
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
         try:
-            yield from csv.reader(handle, delimiter=delimiter)
+            for row in csv.reader(handle, delimiter=delimiter):
+                yield [restore(cell) for cell in row]
         except UnicodeDecodeError as err:
             raise FileFormatError("Berkas CSV harus ber-encoding UTF-8.") from err
         except csv.Error as err:
@@ -116,7 +120,7 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
     try:
         sheet = workbook.worksheets[0]
         for row in sheet.iter_rows(values_only=True):
-            yield list(row)
+            yield [restore(cell) if isinstance(cell, str) else cell for cell in row]
     finally:
         workbook.close()
 
@@ -159,33 +163,28 @@ class CsvWriter:
     """Write rows to a CSV file (UTF-8 with BOM so Excel opens it; dates as YYYY-MM-DD)."""
 
     def __init__(self, path: str | Path) -> None:
-        self.handle = Path(path).open("w", encoding="utf-8-sig", newline="")
-        self.writer = csv.writer(self.handle)
+        self.sheet = CsvSheet.open(path)
 
     def header(self, cells: list[str]) -> None:
         """Write the header row."""
-        self.writer.writerow(cells)
+        self.sheet.append(cells)
 
     def row(self, cells: list[Any]) -> None:
-        """Write one data row."""
-        self.writer.writerow(
-            ["" if c is None else c.isoformat() if isinstance(c, date) else c for c in cells]
-        )
+        """Write one data row (text neutralised: harkop/spreadsheets.py)."""
+        self.sheet.append(cells)
 
     def close(self) -> None:
         """Finish the file."""
-        self.handle.close()
+        self.sheet.close()
 
 
 class XlsxWriter:
     """Write rows to an XLSX file in write-only mode (NIK as text, dates as date cells)."""
 
     def __init__(self, path: str | Path) -> None:
-        from openpyxl import Workbook
-
         self.path = Path(path)
-        self.workbook = Workbook(write_only=True)
-        self.sheet = self.workbook.create_sheet("Koperasi")
+        self.book = XlsxBook()
+        self.sheet = self.book.sheet("Koperasi")
         self.kinds: list[str] = []
 
     def header(self, cells: list[str]) -> None:
@@ -196,22 +195,20 @@ class XlsxWriter:
         self.sheet.append(cells)
 
     def row(self, cells: list[Any]) -> None:
-        """Write one data row."""
-        from openpyxl.cell import WriteOnlyCell
-
+        """Write one data row (text neutralised and typed as text: harkop/spreadsheets.py)."""
         out = []
         for kind, value in zip(self.kinds, cells, strict=True):
-            cell = WriteOnlyCell(self.sheet, value=value)
             if kind == "date" and value is not None:
-                cell.number_format = "yyyy-mm-dd"
+                out.append(Styled(value, number_format="yyyy-mm-dd"))
             elif kind == "text" and value is not None:
-                cell.number_format = "@"  # NIK, NIB, kode pos: keep leading zeros
-            out.append(cell)
+                out.append(Styled(value, number_format="@"))  # NIK, NIB, kode pos: keep leading zeros
+            else:
+                out.append(value)
         self.sheet.append(out)
 
     def close(self) -> None:
         """Save the workbook."""
-        self.workbook.save(self.path)
+        self.book.save(self.path)
 
 
 def writer_for(path: str | Path, fmt: str | None = None) -> CsvWriter | XlsxWriter:
