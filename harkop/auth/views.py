@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..errors import DomainError
 from ..extensions import db, limiter
 from ..form_actions import run_button, run_form
+from ..redirects import safe_next
 from . import services
 from .decorators import admin_required, login_required, public
 from .forms import AcceptInvitationForm, ConfirmForm, InvitationForm, LoginForm, UserForm
@@ -31,12 +32,6 @@ def home_url_for(user: User) -> str:
     if endpoint not in current_app.view_functions:
         endpoint = "main.index"
     return url_for(endpoint)
-
-
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 def _clear_session_keeping_language() -> None:
@@ -68,7 +63,7 @@ def login():
         else:
             _clear_session_keeping_language()
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or home_url_for(user))
+            return redirect(safe_next(request.args.get("next")) or home_url_for(user))
     status = 401 if error else (400 if form.errors else 200)
     return render_template("auth/login.html", form=form, error=error), status
 
