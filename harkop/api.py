@@ -12,14 +12,15 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.yaml_utils import load_operations_from_docstring
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select
 
 from .auth.decorators import login_required, public
-from .errors import ValidationFailed
-from .extensions import csrf, db
+from .errors import Forbidden, ValidationFailed
+from .extensions import csrf, db, limiter
+from .text import text_field
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -30,14 +31,18 @@ MAX_PER_PAGE = 200
 
 @bp.before_request
 def _csrf_for_sessions() -> None:
-    """Browser sessions need the CSRF token on writes; bearer-token clients do not."""
+    """Writes by a browser session need the CSRF token; only bearer-token requests are exempt.
+
+    The exemption goes by how the request was authenticated, never by which headers it has: a
+    request carrying the session cookie is a session's request, whatever `Authorization` says.
+    """
     if request.method in SAFE_METHODS:
-        return
-    if request.headers.get("Authorization", "").startswith("Bearer "):
         return
     # Only a logged-in browser session can be ridden by another site; anonymous calls get
     # their 401 from the route itself.
-    if current_app.config.get("WTF_CSRF_ENABLED", True) and current_user.is_authenticated:
+    if not current_user.is_authenticated or g.get("harkop_auth") == "bearer":
+        return
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
 
 
@@ -107,28 +112,74 @@ def me():
 
 @bp.route("/tokens", methods=["POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["HARKOP_LOGIN_RATE_LIMIT"])
 def create_own_token():
-    """Issue a bearer token for the logged-in user (a scanning or judging device keeps it).
+    """Issue a bearer token for the logged-in user's device (a gate scanner or a judge's tablet).
     ---
     post:
       tags: [auth]
+      description: >
+        Only a browser session may ask: a bearer token cannot make more tokens. A token with
+        `purpose: checkin` (the gate's scanner) lasts to the current event's last day plus
+        HARKOP_DEVICE_TOKEN_MARGIN_DAYS; any other, HARKOP_TOKEN_DAYS.
       requestBody:
         content:
           application/json:
-            schema: {type: object, properties: {label: {type: string, maxLength: 80}}}
+            schema:
+              type: object
+              properties:
+                label: {type: string, maxLength: 80, description: the device's name}
+                purpose: {type: string, enum: [checkin, api]}
       responses:
         201:
-          description: The token, shown once.
+          description: The token (shown once), its label and expiry.
         400:
-          description: Missing CSRF token (browser sessions) or bad JSON.
+          description: Missing CSRF token or bad JSON.
+        403:
+          description: Asked with a bearer token instead of a session.
+        422:
+          description: A label that is not text, too long, or holds forbidden characters.
     """
-    from .auth.services import issue_token
+    from .auth.services import issue_token_row
+    from .auth.sessions import current_session_id
 
-    data = request.get_json(silent=True) or {}
-    label = str(data.get("label") or "perangkat")[:80]
-    token = issue_token(current_user, label=label, by=current_user)
+    if g.get("harkop_auth") != "session":
+        raise Forbidden(
+            "session_required", _("Token baru hanya dapat dibuat dari sesi yang masuk, bukan dengan token.")
+        )
+    data = request.get_json(silent=True)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ValidationFailed("invalid_json", _("Badan permintaan harus berupa objek JSON."), status=400)
+    label = text_field(data, "label", required=False, max_length=80) or _("perangkat")
+    purpose = text_field(data, "purpose", required=False, max_length=20) or "api"
+    if purpose not in {"checkin", "api"}:
+        raise ValidationFailed(
+            "invalid_purpose", _("purpose harus checkin atau api."), details={"field": "purpose"}
+        )
+    expires_at = device_token_expiry() if purpose == "checkin" else None
+    row, token = issue_token_row(
+        current_user, label=label, expires_at=expires_at, session_id=current_session_id(), by=current_user
+    )
     db.session.commit()
-    return jsonify({"token": token, "label": label}), 201
+    return jsonify({"token": token, "label": label, "expires_at": row.expires_at.isoformat()}), 201
+
+
+def device_token_expiry():
+    """A gate scanner's token: the current event's last day (end of day, WITA) plus the margin;
+    when there is no event, or it is over, the ordinary default (None)."""
+    from datetime import datetime, time, timedelta
+
+    from . import clock
+    from .competitions.services import current_event
+
+    event = current_event()
+    if event is None:
+        return None
+    last = datetime.combine(event.ends_on, time(23, 59), tzinfo=clock.WITA)
+    expiry = last + timedelta(days=current_app.config.get("HARKOP_DEVICE_TOKEN_MARGIN_DAYS", 1))
+    return expiry if expiry > clock.now() else None
 
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")

@@ -58,6 +58,11 @@ class Config:
         self.HARKOP_FAKE_NOW = os.environ.get("HARKOP_FAKE_NOW") or None
         self.RATELIMIT_STORAGE_URI = os.environ.get("HARKOP_RATELIMIT_STORAGE_URI", "memory://")
         self.HARKOP_LOGIN_RATE_LIMIT = os.environ.get("HARKOP_LOGIN_RATE_LIMIT", "10 per minute")
+        # Server-side sessions (harkop/auth/sessions.py): idle timeout and absolute lifetime. The
+        # signed cookie itself is refused past the lifetime too.
+        self.HARKOP_SESSION_IDLE_MINUTES = int(os.environ.get("HARKOP_SESSION_IDLE_MINUTES", "240"))
+        self.HARKOP_SESSION_MAX_HOURS = int(os.environ.get("HARKOP_SESSION_MAX_HOURS", "24"))
+        self.PERMANENT_SESSION_LIFETIME = self.HARKOP_SESSION_MAX_HOURS * 3600
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         # Secure cookies are forced here, and also set per request when it arrives over HTTPS.
@@ -75,6 +80,11 @@ class Config:
         self.MAIL_STARTTLS = _flag("HARKOP_SMTP_STARTTLS", True)
         self.MAIL_SENDER = os.environ.get("HARKOP_MAIL_FROM", "harkop@localhost")
         self.HARKOP_INVITE_HOURS = int(os.environ.get("HARKOP_INVITE_HOURS", "72"))
+        # API tokens (harkop/auth/services.py): default and longest life; a gate scanner's token
+        # lasts to the event's last day plus a margin.
+        self.HARKOP_TOKEN_DAYS = int(os.environ.get("HARKOP_TOKEN_DAYS", "30"))
+        self.HARKOP_TOKEN_MAX_DAYS = int(os.environ.get("HARKOP_TOKEN_MAX_DAYS", "365"))
+        self.HARKOP_DEVICE_TOKEN_MARGIN_DAYS = int(os.environ.get("HARKOP_DEVICE_TOKEN_MARGIN_DAYS", "1"))
         self.MAX_CONTENT_LENGTH = int(os.environ.get("HARKOP_MAX_UPLOAD_MB", "20")) * 1024 * 1024
         self.HARKOP_TESTING_ROUTES = False
         # Office workflows: where uploads (RAT minutes) live, their size limit, and letter numbers.

@@ -224,6 +224,34 @@ def open_competition_id(server) -> int:
     return server.cached("open-competition", make)
 
 
+def user_detail_path(username: str):
+    """The office's page of a demo account, with a device token of its own (made once)."""
+
+    def path(server) -> str:
+        def make() -> str:
+            from harkop.auth.services import get_user, issue_token
+            from harkop.extensions import db
+
+            with server.app_context():
+                user = get_user(username)
+                issue_token(user, label=f"perangkat {username}")
+                db.session.commit()
+                return f"/admin/pengguna/{user.id}"
+
+        return server.cached(f"user-detail:{username}", make)
+
+    return path
+
+
+def tokens_path(server) -> str:
+    """The office's tokens page with a gate phone's token on it."""
+    user_detail_path("petugas")(server)
+    return "/admin/token"
+
+
+TOKEN_SUBMIT = "main form[action$='/akun'] button[type=submit]"
+
+
 def register_path(server) -> str:
     """The registration form of the open competition."""
     return f"/koperasi-saya/lomba/{open_competition_id(server)}/daftar"
@@ -423,6 +451,18 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", "/admin/pengguna", "admin users"),
     PageSpec("admin", "/admin/pengguna/baru", "user form"),
     PageSpec("admin", "/admin/pengguna/baru", "user form, errors", status=422, submit=MAIN_SUBMIT),
+    PageSpec("admin", user_detail_path("petugas"), "user detail (gate staff, with a token)"),
+    PageSpec("admin", user_detail_path("juri"), "user detail (judge)"),
+    PageSpec("admin", tokens_path, "device tokens"),
+    PageSpec("admin", "/admin/token?state=revoked", "device tokens, none revoked"),
+    PageSpec("judge", "/akun", "my account"),
+    PageSpec(
+        "judge", "/akun", "my account, token made", fill=(("#label", "Tablet juri"),), submit=TOKEN_SUBMIT
+    ),
+    PageSpec(
+        "judge", "/akun", "my account, token errors", status=422, fill=(("#label", ""),), submit=TOKEN_SUBMIT
+    ),
+    PageSpec("coop_rep", "/akun", "my account (pengurus)", lang="en"),
     PageSpec("admin", "/admin/undangan", "invitations"),
     PageSpec(
         "admin",

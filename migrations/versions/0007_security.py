@@ -1,0 +1,68 @@
+"""security hardening (issue 17): server-side sessions, token lifecycle (expiry, reason, the
+session that made it), login throttling and shared rate-limit counters, background import jobs.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-02 08:00:00
+
+"""
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0007'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('user_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('end_reason', sa.String(length=20), nullable=True),
+    sa.Column('user_agent', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_user_session_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_session')),
+    sa.UniqueConstraint('key_hash', name=op.f('uq_user_session_key_hash'))
+    )
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
+
+    # Tokens made before expiry existed get 30 days from the upgrade (the default life).
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('revoke_reason', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('revoked_by_name', sa.String(length=80), nullable=True))
+        batch_op.add_column(sa.Column('session_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_api_token_session_id_user_session'), 'user_session', ['session_id'], ['id'], ondelete='SET NULL')
+    expiry = datetime.now(UTC) + timedelta(days=30)
+    if op.get_bind().dialect.name == 'sqlite':
+        expiry = expiry.replace(tzinfo=None)
+    token = sa.table('api_token', sa.column('expires_at', sa.DateTime(timezone=True)))
+    op.execute(token.update().values(expires_at=expiry))
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.alter_column('expires_at', existing_type=sa.DateTime(timezone=True), nullable=False)
+
+    # Sessions are ended in user_session now; the per-user version is gone (everyone logs in again).
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('session_version')
+
+
+def downgrade():
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), nullable=False, server_default='1'))
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_api_token_session_id_user_session'), type_='foreignkey')
+        batch_op.drop_column('session_id')
+        batch_op.drop_column('revoked_by_name')
+        batch_op.drop_column('revoke_reason')
+        batch_op.drop_column('expires_at')
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
+    op.drop_table('user_session')
