@@ -36,8 +36,7 @@ def formula_cells(data: bytes) -> list[str]:
         for sheet in book.worksheets
         for row in sheet.iter_rows()
         for cell in row
-        if cell.data_type == "f"
-        or (isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS))
+        if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS))
     ]
 
 
@@ -150,9 +149,7 @@ def test_export_then_import_keeps_the_original_text(make_cooperative, tmp_path, 
 
     (The import trims spaces, tabs and line breaks around every value, so the tab and carriage
     return payloads come back trimmed whatever the writer did; they are left out here.)"""
-    coops = [
-        make_cooperative(name=p, alamat=p) for p in PAYLOADS if not p.startswith(("\t", "\r"))
-    ]
+    coops = [make_cooperative(name=p, alamat=p) for p in PAYLOADS if not p.startswith(("\t", "\r"))]
     tricky = make_cooperative(name="'=already quoted", alamat="'plain apostrophe")
     expected = {c.nik: (c.name, c.alamat) for c in [*coops, tricky]}
     path = tmp_path / f"registry.{fmt}"
@@ -167,7 +164,12 @@ def test_export_then_import_keeps_the_original_text(make_cooperative, tmp_path, 
     assert {nik: back[nik] for nik in expected} == expected
 
 
-WRITERS = {("csv", "writer"), ("csv", "DictWriter"), ("openpyxl", "Workbook"), ("openpyxl.cell", "WriteOnlyCell")}
+WRITERS = {
+    ("csv", "writer"),
+    ("csv", "DictWriter"),
+    ("openpyxl", "Workbook"),
+    ("openpyxl.cell", "WriteOnlyCell"),
+}
 
 
 def spreadsheet_writers(source: str) -> list[str]:
