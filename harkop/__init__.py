@@ -45,6 +45,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
+    from . import ratelimit  # noqa: F401  - registers the harkopdb:// rate-limit storage
     from .database import install_sqlite_behaviour, sqlite_begin_mode
     from .extensions import babel, csrf, db, limiter, migrate
 

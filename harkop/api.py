@@ -19,7 +19,7 @@ from sqlalchemy import Select
 
 from .auth.decorators import login_required, public
 from .errors import Forbidden, ValidationFailed
-from .extensions import csrf, db, limiter
+from .extensions import csrf, db
 from .text import text_field
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -112,7 +112,6 @@ def me():
 
 @bp.route("/tokens", methods=["POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["HARKOP_LOGIN_RATE_LIMIT"])
 def create_own_token():
     """Issue a bearer token for the logged-in user's device (a gate scanner or a judge's tablet).
     ---
@@ -137,6 +136,8 @@ def create_own_token():
           description: Missing CSRF token or bad JSON.
         403:
           description: Asked with a bearer token instead of a session.
+        429:
+          description: More than HARKOP_TOKENS_PER_HOUR tokens made by this user in the last hour.
         422:
           description: A label that is not text, too long, or holds forbidden characters.
     """

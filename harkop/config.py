@@ -56,7 +56,8 @@ class Config:
             "pool_pre_ping": not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
         }
         self.HARKOP_FAKE_NOW = os.environ.get("HARKOP_FAKE_NOW") or None
-        self.RATELIMIT_STORAGE_URI = os.environ.get("HARKOP_RATELIMIT_STORAGE_URI", "memory://")
+        # Shared by every worker by default: counters in the database (harkop/ratelimit.py).
+        self.RATELIMIT_STORAGE_URI = os.environ.get("HARKOP_RATELIMIT_STORAGE_URI") or "harkopdb://"
         self.HARKOP_LOGIN_RATE_LIMIT = os.environ.get("HARKOP_LOGIN_RATE_LIMIT", "10 per minute")
         # Server-side sessions (harkop/auth/sessions.py): idle timeout and absolute lifetime. The
         # signed cookie itself is refused past the lifetime too.
@@ -84,6 +85,7 @@ class Config:
         # lasts to the event's last day plus a margin.
         self.HARKOP_TOKEN_DAYS = int(os.environ.get("HARKOP_TOKEN_DAYS", "30"))
         self.HARKOP_TOKEN_MAX_DAYS = int(os.environ.get("HARKOP_TOKEN_MAX_DAYS", "365"))
+        self.HARKOP_TOKENS_PER_HOUR = int(os.environ.get("HARKOP_TOKENS_PER_HOUR", "20"))
         self.HARKOP_DEVICE_TOKEN_MARGIN_DAYS = int(os.environ.get("HARKOP_DEVICE_TOKEN_MARGIN_DAYS", "1"))
         self.MAX_CONTENT_LENGTH = int(os.environ.get("HARKOP_MAX_UPLOAD_MB", "20")) * 1024 * 1024
         self.HARKOP_TESTING_ROUTES = False

@@ -160,3 +160,15 @@ class UserAffiliation(db.Model):
 
     user: Mapped[User] = relationship(back_populates="affiliations")
     cooperative = relationship("Cooperative")
+
+
+class LoginThrottle(db.Model):
+    """Failed logins of one username (known or not), shared by every worker: the per-account
+    throttle beside the per-address rate limit (harkop/auth/throttle.py)."""
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
@@ -401,6 +401,18 @@ def issue_token_row(
                 n=(max_token_expiry(now) - now).days,
             ),
             details={"field": "expires_at"},
+        )
+    per_hour = current_app.config.get("HARKOP_TOKENS_PER_HOUR", 20) if has_app_context() else 20
+    made = db.session.scalar(
+        select(func.count(ApiToken.id)).where(
+            ApiToken.user_id == user.id, ApiToken.created_at > now - timedelta(hours=1)
+        )
+    )
+    if made >= per_hour:
+        raise DomainError(
+            "too_many_tokens",
+            _("Terlalu banyak token dibuat dalam satu jam terakhir. Coba lagi nanti."),
+            status=429,
         )
     token = "hk_" + secrets.token_urlsafe(32)
     row = ApiToken(

@@ -14,7 +14,7 @@ from ..errors import DomainError
 from ..extensions import db, limiter
 from ..form_actions import run_button, run_form
 from ..redirects import safe_next
-from . import services, sessions
+from . import services, sessions, throttle
 from .decorators import admin_required, login_required, public
 from .forms import (
     AcceptInvitationForm,
@@ -78,16 +78,42 @@ def login():
         return redirect(home_url_for(current_user))
     form = LoginForm()
     error = None
+    status = 200
     if form.validate_on_submit():
+        _warn_about_a_proxy_in_front()
+        username = form.username.data
         try:
-            user = services.authenticate(form.username.data, form.password.data)
+            throttle.check_not_locked(username)
+            user = services.authenticate(username, form.password.data)
         except DomainError as err:
-            error = err.message
+            error, status = err.message, (429 if err.status == 429 else 401)
+            if err.code == "invalid_credentials":
+                throttle.record_failure(username)
+                db.session.commit()
         else:
+            throttle.clear_failures(username)
             begin_session(user)
             return redirect(safe_next(request.args.get("next")) or home_url_for(user))
-    status = 401 if error else (400 if form.errors else 200)
+    elif form.errors:
+        status = 400
     return render_template("auth/login.html", form=form, error=error), status
+
+
+_proxy_warned = False
+
+
+def _warn_about_a_proxy_in_front() -> None:
+    """Log once when requests come through a proxy that HARKOP_PROXY_FIX does not trust: every
+    client then shares the proxy's address and one per-address counter (docs/operations.md)."""
+    global _proxy_warned
+    if _proxy_warned or current_app.config.get("HARKOP_PROXY_FIX"):
+        return
+    if "X-Forwarded-For" in request.headers:
+        _proxy_warned = True
+        current_app.logger.warning(
+            "Requests carry X-Forwarded-For but HARKOP_PROXY_FIX is off: every client shares the "
+            "proxy's address for the login rate limit. Set HARKOP_PROXY_FIX=1 behind a trusted proxy."
+        )
 
 
 @bp.route("/keluar", methods=["POST"])

@@ -49,6 +49,22 @@ def upgrade():
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.alter_column('expires_at', existing_type=sa.DateTime(timezone=True), nullable=False)
 
+    op.create_table('login_throttle',
+    sa.Column('username', sa.String(length=80), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('last_failure_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('username', name=op.f('pk_login_throttle'))
+    )
+    op.create_table('rate_limit_counter',
+    sa.Column('key', sa.String(length=255), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('expires_at', sa.Float(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_limit_counter'))
+    )
+    with op.batch_alter_table('rate_limit_counter', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rate_limit_counter_expires_at'), ['expires_at'], unique=False)
+
     # Sessions are ended in user_session now; the per-user version is gone (everyone logs in again).
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('session_version')
@@ -63,6 +79,10 @@ def downgrade():
         batch_op.drop_column('revoked_by_name')
         batch_op.drop_column('revoke_reason')
         batch_op.drop_column('expires_at')
+    with op.batch_alter_table('rate_limit_counter', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rate_limit_counter_expires_at'))
+    op.drop_table('rate_limit_counter')
+    op.drop_table('login_throttle')
     with op.batch_alter_table('user_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
     op.drop_table('user_session')
