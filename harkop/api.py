@@ -20,7 +20,7 @@ from sqlalchemy import Select
 from .auth.decorators import login_required, public
 from .errors import Forbidden, ValidationFailed
 from .extensions import csrf, db
-from .text import text_field
+from .text import problem_message, text_field, walk_problems
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -54,6 +54,17 @@ def json_body() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValidationFailed("invalid_json", _("Badan permintaan harus berupa objek JSON."), status=400)
     return data
+
+
+@bp.before_request
+def _refuse_unsafe_json() -> None:
+    """NUL bytes and bidirectional controls anywhere in a JSON body: a coded 422 naming the field."""
+    if request.method in SAFE_METHODS or not request.is_json:
+        return
+    found = walk_problems(request.get_json(silent=True))
+    if found is not None:
+        path, problem = found
+        raise ValidationFailed(problem, problem_message(problem), details={"field": path})
 
 
 def page_args(default_per_page: int = 50) -> tuple[int, int]:

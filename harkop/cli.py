@@ -122,11 +122,17 @@ def report_inactive_command(out_dir, recompute):
 
 @harkop_cli.command("scheduler")
 @click.option("--lease-seconds", default=60, show_default=True)
-def scheduler_command(lease_seconds):
-    """Run the job scheduler in the foreground (one per deployment; extras stand by)."""
+@click.option("--renew-seconds", default=15, show_default=True)
+def scheduler_command(lease_seconds, renew_seconds):
+    """Run the job scheduler in the foreground (one per deployment; extras stand by).
+
+    SIGTERM (a supervisor's stop) stops firing and releases the lease for the stand-by.
+    """
     from .scheduler import SchedulerProcess
 
-    process = SchedulerProcess(current_app._get_current_object(), lease_seconds=lease_seconds)
+    process = SchedulerProcess(
+        current_app._get_current_object(), lease_seconds=lease_seconds, renew_seconds=renew_seconds
+    )
     click.echo(f"scheduler {process.holder} starting")
     process.run()
 

@@ -88,6 +88,12 @@ class Config:
         self.HARKOP_TOKENS_PER_HOUR = int(os.environ.get("HARKOP_TOKENS_PER_HOUR", "20"))
         self.HARKOP_DEVICE_TOKEN_MARGIN_DAYS = int(os.environ.get("HARKOP_DEVICE_TOKEN_MARGIN_DAYS", "1"))
         self.MAX_CONTENT_LENGTH = int(os.environ.get("HARKOP_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+        # Registry imports: limits checked before a file is parsed (zip bombs, huge sheets), and
+        # the size from which a web import runs as a background job (harkop/cooperatives/import_jobs.py).
+        self.HARKOP_IMPORT_MAX_UNZIPPED_MB = int(os.environ.get("HARKOP_IMPORT_MAX_UNZIPPED_MB", "300"))
+        self.HARKOP_IMPORT_MAX_RATIO = float(os.environ.get("HARKOP_IMPORT_MAX_RATIO", "100"))
+        self.HARKOP_IMPORT_MAX_ROWS = int(os.environ.get("HARKOP_IMPORT_MAX_ROWS", "200000"))
+        self.HARKOP_IMPORT_BACKGROUND_ROWS = int(os.environ.get("HARKOP_IMPORT_BACKGROUND_ROWS", "2000"))
         self.HARKOP_TESTING_ROUTES = False
         # Office workflows: where uploads (RAT minutes) live, their size limit, and letter numbers.
         self.HARKOP_UPLOAD_DIR = os.environ.get("HARKOP_UPLOAD_DIR") or None

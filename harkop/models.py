@@ -15,6 +15,7 @@ from .cooperatives.models import (  # noqa: F401
     AnnualFigure,
     Cooperative,
     HealthAssessment,
+    ImportJob,
     InactiveReason,
     Kecamatan,
     Kelurahan,

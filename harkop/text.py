@@ -82,6 +82,38 @@ def text_field(
     return value
 
 
+def as_text(value: Any, *, field: str) -> str:
+    """A JSON value that must be text: "" for null, the string checked, a coded 422 for another type."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationFailed("not_text", _("%(f)s harus berupa teks.", f=field), details={"field": field})
+    check_text(value, field=field)
+    return value
+
+
+def field_problem(name: str, value: str) -> str | None:
+    """What is wrong with one submitted field: NUL anywhere; in anything but a password, also
+    bidirectional and other control characters."""
+    if "password" in name or "sandi" in name:
+        return "nul_character" if _NUL.search(value) else None
+    return text_problem(value)
+
+
+def refuse_unsafe_fields(fields: Any, *, where: str) -> None:
+    """A coded 422 naming the first field (of a query string or form) with unacceptable text."""
+    for name, value in fields.items(multi=True):
+        if not isinstance(value, str):
+            continue
+        problem = field_problem(name, value) or text_problem(name)
+        if problem is not None:
+            raise ValidationFailed(
+                problem,
+                _("Isian %(f)s ditolak: %(m)s", f=name[:40], m=problem_message(problem)),
+                details={"field": name[:40], "in": where},
+            )
+
+
 def walk_problems(data: Any, path: str = "") -> tuple[str, str] | None:
     """The first (path, code) of unacceptable text anywhere in a JSON value, or None."""
     if isinstance(data, str):

@@ -131,6 +131,19 @@ def end_user_sessions(
     return db.session.execute(stmt.values(ended_at=now or wall_now(), end_reason=reason)).rowcount or 0
 
 
+def purge_old_sessions(*, now: datetime | None = None, keep_days: int = 30) -> int:
+    """Delete sessions that ended (or lapsed) more than `keep_days` ago. Flushes."""
+    from sqlalchemy import delete, or_
+
+    cutoff = (now or wall_now()) - timedelta(days=keep_days)
+    result = db.session.execute(
+        delete(UserSession).where(
+            or_(UserSession.ended_at < cutoff, UserSession.last_seen_at < cutoff - max_lifetime())
+        )
+    )
+    return result.rowcount or 0
+
+
 def current_session_id() -> int | None:
     """The server session of this request, when it was authenticated by its cookie."""
     return g.get("harkop_session_id")

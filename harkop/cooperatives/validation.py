@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from ..email_address import InvalidEmail, normalise_email
+from ..text import problem_message, text_problem
 from . import reference
 from .vocab import (
     BENTUK_LABELS,
@@ -69,6 +70,9 @@ def text_parser(max_len: int, *, required: bool = False) -> Callable[[Any], str 
                 raise FieldError(_("Wajib diisi."))
             return None
         text = " ".join(str(value).split())
+        problem = text_problem(text)
+        if problem is not None:
+            raise FieldError(problem_message(problem))
         if len(text) > max_len:
             raise FieldError(_("Paling banyak %(n)d karakter.", n=max_len))
         return text

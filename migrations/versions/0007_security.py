@@ -65,6 +65,27 @@ def upgrade():
     with op.batch_alter_table('rate_limit_counter', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rate_limit_counter_expires_at'), ['expires_at'], unique=False)
 
+    op.create_table('import_job',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('stored_name', sa.String(length=80), nullable=False),
+    sa.Column('fmt', sa.String(length=4), nullable=False),
+    sa.Column('dry_run', sa.Boolean(), nullable=False),
+    sa.Column('skip_invalid', sa.Boolean(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('holder', sa.String(length=120), nullable=True),
+    sa.Column('report', sa.JSON(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_import_job_created_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_import_job'))
+    )
+    with op.batch_alter_table('import_job', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_import_job_status'), ['status'], unique=False)
+
     # Sessions are ended in user_session now; the per-user version is gone (everyone logs in again).
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('session_version')
@@ -79,6 +100,9 @@ def downgrade():
         batch_op.drop_column('revoked_by_name')
         batch_op.drop_column('revoke_reason')
         batch_op.drop_column('expires_at')
+    with op.batch_alter_table('import_job', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_import_job_status'))
+    op.drop_table('import_job')
     with op.batch_alter_table('rate_limit_counter', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_rate_limit_counter_expires_at'))
     op.drop_table('rate_limit_counter')
