@@ -19,6 +19,7 @@ from .vocabulary import current_locale
 WITA = ZoneInfo("Asia/Makassar")
 UTC = UTC
 
+
 def parse_fake_now(value: str) -> datetime:
     """Parse a HARKOP_FAKE_NOW value; it must carry a UTC offset so it is unambiguous."""
     parsed = datetime.fromisoformat(value)

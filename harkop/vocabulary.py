@@ -20,14 +20,16 @@ request's, or Indonesian outside a request); `year` prints a year as plain digit
 language (never "1.950" or "2,023"). Dates and times are in clock.py.
 
 Official documents in Indonesian (warning letters, the report for the Province, certificates,
-ticket badges) render under `flask_babel.force_locale("id")`, so the same calls give Indonesian.
+ticket badges) are made by functions marked `@in_indonesian`, so the same calls give Indonesian.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, NamedTuple, Self
+from typing import Any, NamedTuple, ParamSpec, Self, TypeVar
 
 from babel import Locale
 from babel.numbers import format_decimal
@@ -38,6 +40,25 @@ from flask_babel import force_locale, get_locale
 LOCALES: dict[str, Locale] = {"id": Locale.parse("id"), "en": Locale.parse("en_GB")}
 DEFAULT_LANGUAGE = "id"
 EMPTY = "–"
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def in_indonesian(func: Callable[P, R]) -> Callable[P, R]:
+    """Run `func` with Indonesian as the current language, whatever the page's.
+
+    For official documents whose language is Indonesian (the warning letters and the report for
+    the Province, certificates, ticket badges): their labels, dates and numbers read in Indonesian.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with force_locale(DEFAULT_LANGUAGE):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def current_locale(locale: str | Locale | None = None) -> Locale:
@@ -62,16 +83,20 @@ class Badge(NamedTuple):
 class Choice(enum.StrEnum):
     """A stored value with its label (translated when read) and, optionally, its badge.
 
-    Members are declared as `value = "value", label` or `value = "value", label, Badge(...)`;
+    Members are declared as `value = "value", label` or `value = "value", label, Badge(...)`,
+    and where a page explains the value in a sentence, a description after the badge (or None);
     the declaration order is the order pages, filters and form choices list them.
     """
 
-    def __new__(cls, value: str, label: Any = None, badge: tuple[str, str] | None = None) -> Self:
-        """A member: its stored value, its label (an `_l` msgid or a plain string) and its badge."""
+    def __new__(
+        cls, value: str, label: Any = None, badge: tuple[str, str] | None = None, description: Any = None
+    ) -> Self:
+        """A member: its stored value, its label (an `_l` msgid or a plain string), badge and description."""
         member = str.__new__(cls, value)
         member._value_ = value
         member._label = value if label is None else label
         member._badge = None if badge is None else Badge(*badge)
+        member._description = description
         return member
 
     @property
@@ -86,9 +111,20 @@ class Choice(enum.StrEnum):
 
     @property
     def indonesian(self) -> str:
-        """The label in Indonesian whatever the page's language (spreadsheets in the ODS layout)."""
-        with force_locale(DEFAULT_LANGUAGE):
-            return str(self._label)
+        """The label in Indonesian whatever the page's language (spreadsheets in the ODS layout).
+
+        Kept after the first read: Indonesian is the msgid itself, the same in every request.
+        """
+        text = self.__dict__.get("_indonesian")
+        if text is None:
+            with force_locale(DEFAULT_LANGUAGE):
+                text = self.__dict__["_indonesian"] = str(self._label)
+        return text
+
+    @property
+    def description(self) -> str:
+        """The value explained in words, in the current language (the label when none is declared)."""
+        return str(self._label if self._description is None else self._description)
 
     @property
     def badge(self) -> Badge | None:
@@ -133,7 +169,9 @@ def _pattern(digits: int) -> str:
     return "#,##0" + ("." + "0" * digits if digits > 0 else "")
 
 
-def number(value: int | float | Decimal | None, digits: int = 0, *, locale: str | Locale | None = None) -> str:
+def number(
+    value: int | float | Decimal | None, digits: int = 0, *, locale: str | Locale | None = None
+) -> str:
     """A number with the language's separators and exactly `digits` decimals: 1.234,50 / 1,234.50."""
     if value is None:
         return EMPTY
