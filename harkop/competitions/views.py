@@ -14,16 +14,13 @@ from sqlalchemy import select
 
 from .. import clock
 from ..auth.decorators import admin_required, public
+from ..cooperatives.vocab import Jenis
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from . import services
 from .eligibility import EligibilityRules, rat_book_year
 from .forms import CompetitionForm, ConfirmForm, EventForm, ExceptionForm, TransitionForm
 from .models import (
-    AGGREGATION_LABELS,
-    JENIS_LABELS,
-    PREDIKAT_LABELS,
-    STATE_LABELS,
     Competition,
     CompetitionState,
     EligibilityException,
@@ -41,14 +38,6 @@ TRANSITION_LABELS = {
     (CompetitionState.judging, CompetitionState.final): _l("Tetapkan hasil final"),
     (CompetitionState.final, CompetitionState.published): _l("Umumkan hasil"),
 }
-STATE_BADGES = {
-    CompetitionState.draft: ("warn", "✎"),
-    CompetitionState.open: ("good", "✓"),
-    CompetitionState.closed: ("info", "■"),
-    CompetitionState.judging: ("warn", "⚖"),
-    CompetitionState.final: ("info", "★"),
-    CompetitionState.published: ("good", "★"),
-}
 FAILURE_LABELS = {
     "not_active": _l("tidak aktif"),
     "rat_missing": _l("belum RAT tahun buku yang disyaratkan"),
@@ -60,23 +49,8 @@ FAILURE_LABELS = {
 
 @bp.app_context_processor
 def _competition_helpers() -> dict[str, Any]:
-    return {
-        "competition_state_labels": STATE_LABELS,
-        "competition_state_badges": STATE_BADGES,
-        "predikat_labels": PREDIKAT_LABELS,
-        "jenis_labels": JENIS_LABELS,
-        "aggregation_labels": AGGREGATION_LABELS,
-        "jam": _time_of_day,
-    }
-
-
-def _time_of_day(value) -> str:
-    """A time of day as people write it: 09.30 in Indonesian, 09:30 in English."""
-    from flask_babel import get_locale
-
-    locale = get_locale()
-    sep = ":" if locale is not None and locale.language == "en" else "."
-    return value.strftime(f"%H{sep}%M") if value is not None else ""
+    # A time of day as people write it: 09.30 in Indonesian, 09:30 in English.
+    return {"jam": lambda value: "" if value is None else clock.format_time(value)}
 
 
 def _form_error(form, err: DomainError) -> None:
@@ -299,7 +273,7 @@ def _rules_from_args(args) -> dict[str, Any]:
         "require_rat_previous_year": args.get("require_rat_previous_year") in ("y", "on", "true", "1"),
         "min_predikat": args.get("min_predikat") or None,
         "max_assessment_age_years": number("max_assessment_age_years"),
-        "allowed_jenis": [j for j in args.getlist("allowed_jenis") if j in JENIS_LABELS],
+        "allowed_jenis": [j for j in args.getlist("allowed_jenis") if Jenis.of(j) is not None],
         "per_cooperative_limit": number("per_cooperative_limit") or 1,
     }
 
@@ -351,7 +325,7 @@ def competition_transition(competition_id: int):
             flash(err.message, "error")
         else:
             db.session.commit()
-            flash(_("Status lomba: %(s)s.", s=STATE_LABELS[comp.state]), "success")
+            flash(_("Status lomba: %(s)s.", s=comp.state.label), "success")
     return redirect(url_for("competitions.competition_edit", competition_id=comp.id))
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, select
 from .. import clock
 from ..auth.decorators import admin_required, public, roles_required
 from ..auth.models import Role, User, UserAffiliation
-from ..competitions.models import STATE_LABELS, Competition, CompetitionState, Event
+from ..competitions.models import Competition, CompetitionState, Event
 from ..competitions.services import competition_by_slug
 from ..errors import DomainError, Forbidden, NotFound
 from ..extensions import db
@@ -35,7 +35,7 @@ from .forms import (
     ReasonForm,
     SettingsForm,
 )
-from .models import CARD_STATE_BADGES, CARD_STATE_LABELS, CardState, ResultSnapshot
+from .models import CardState, ResultSnapshot, card_look
 
 bp = Blueprint("judging", __name__)
 
@@ -44,7 +44,7 @@ S = CompetitionState
 
 @bp.app_context_processor
 def _judging_helpers() -> dict[str, Any]:
-    return {"card_state_labels": CARD_STATE_LABELS, "card_state_badges": CARD_STATE_BADGES}
+    return {"card_look": card_look}
 
 
 def _act(action, success: str) -> bool:
@@ -84,7 +84,7 @@ def admin_monitor():
             mon = results_mod.monitor(comp) if comp.state in (S.closed, S.judging) else None
             lines.append((comp, len(assign.panel(comp)), mon))
         rows.append((event, lines))
-    return render_template("judging/admin_index.html", rows=rows, state_labels=STATE_LABELS)
+    return render_template("judging/admin_index.html", rows=rows)
 
 
 def _comp(competition_id: int) -> Competition:
@@ -137,7 +137,6 @@ def panel(competition_id: int):
         affiliation_form=AffiliationForm(),
         settings=settings,
         confirm=ConfirmForm(),
-        state_labels=STATE_LABELS,
     )
 
 
@@ -390,7 +389,6 @@ def monitor(competition_id: int):
         is_admin=is_admin,
         reason_form=ReasonForm(),
         confirm=ConfirmForm(),
-        state_labels=STATE_LABELS,
     )
 
 

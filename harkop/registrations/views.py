@@ -20,14 +20,9 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from . import services, tickets
 from .forms import ConfirmForm, RegisterForm, RejectForm, ReplaceForm, WithdrawForm
-from .models import ACTIVE_STATES, ENTRY_STATE_BADGES, ENTRY_STATE_LABELS, Entry, EntryState, Participant
+from .models import ACTIVE_STATES, Entry, EntryState, Participant
 
 bp = Blueprint("registrations", __name__)
-
-
-@bp.app_context_processor
-def _entry_helpers() -> dict[str, Any]:
-    return {"entry_state_labels": ENTRY_STATE_LABELS, "entry_state_badges": ENTRY_STATE_BADGES}
 
 
 def _handle_refusal(err: DomainError) -> None:
