@@ -28,6 +28,7 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Any, NamedTuple, ParamSpec, Self, TypeVar
 
@@ -46,16 +47,21 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def in_indonesian(func: Callable[P, R]) -> Callable[P, R]:
-    """Run `func` with Indonesian as the current language, whatever the page's.
+def indonesian() -> AbstractContextManager[None]:
+    """A block in which Indonesian is the current language, whatever the page's.
 
     For official documents whose language is Indonesian (the warning letters and the report for
     the Province, certificates, ticket badges): their labels, dates and numbers read in Indonesian.
     """
+    return force_locale(DEFAULT_LANGUAGE)
+
+
+def in_indonesian(func: Callable[P, R]) -> Callable[P, R]:
+    """Run `func` with Indonesian as the current language (see `indonesian`)."""
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with force_locale(DEFAULT_LANGUAGE):
+        with indonesian():
             return func(*args, **kwargs)
 
     return wrapper
@@ -117,7 +123,7 @@ class Choice(enum.StrEnum):
         """
         text = self.__dict__.get("_indonesian")
         if text is None:
-            with force_locale(DEFAULT_LANGUAGE):
+            with indonesian():
                 text = self.__dict__["_indonesian"] = str(self._label)
         return text
 

@@ -98,7 +98,9 @@ class Labels:
     @staticmethod
     def predikat_bands() -> str:
         """The predikat bands above the lowest: 'Sehat ≥ 80; Cukup Sehat ≥ 66; Dalam Pengawasan ≥ 51'."""
-        return "; ".join(f"{p.label} ≥ {vocabulary.number(low)}" for low, p in health.PREDIKAT_BANDS if low > 0)
+        return "; ".join(
+            f"{p.label} ≥ {vocabulary.number(low)}" for low, p in health.PREDIKAT_BANDS if low > 0
+        )
 
     @staticmethod
     def options() -> dict[str, list[tuple[str, Any]]]:

@@ -3,8 +3,6 @@ entries, and anyone with a ticket link sees the ticket, its QR code and its prin
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
