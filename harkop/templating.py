@@ -3,7 +3,7 @@ banner and the menu."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from flask import Flask, current_app, request, session
 from flask_babel import lazy_gettext as _l
@@ -62,27 +62,19 @@ def wita(value: datetime | None) -> str:
     return "" if value is None else clock.format_datetime(value)
 
 
+def _day(value: date | datetime) -> date:
+    """A date as it is; a stored moment as its date in WITA."""
+    return clock.to_wita(value).date() if isinstance(value, datetime) else value
+
+
 def tanggal(value: date | datetime | None) -> str:
     """Jinja filter: a date with its weekday, in the page's language (a moment: its WITA date)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = clock.to_wita(value).date()
-    return clock.format_date(value)
+    return "" if value is None else clock.format_date(_day(value))
 
 
 def tanggal_pendek(value: date | datetime | None) -> str:
     """Jinja filter: a date without the weekday (a moment: its WITA date)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = clock.to_wita(value).date()
-    return clock.format_short_date(value)
-
-
-def jam(value: datetime | time | None) -> str:
-    """Jinja filter: a time of day (09.30 / 09:30); a stored moment in WITA."""
-    return "" if value is None else clock.format_time(value)
+    return "" if value is None else clock.format_short_date(_day(value))
 
 
 def rupiah(value: float | int | None) -> str:
@@ -95,21 +87,14 @@ def angka(value: float | int | None, digits: int = 0) -> str:
     return vocabulary.number(value, digits)
 
 
-def tahun(value: int | str | None) -> str:
-    """Jinja filter: a year as plain digits in every language (2023, never 2.023)."""
-    return vocabulary.year(value)
-
-
 def install_templating(app: Flask) -> None:
     """Register filters and the values every template can read."""
     app.jinja_env.filters.update(
         wita=wita,
         tanggal=tanggal,
         tanggal_pendek=tanggal_pendek,
-        jam=jam,
         rupiah=rupiah,
         angka=angka,
-        tahun=tahun,
     )
 
     @app.context_processor
