@@ -68,11 +68,14 @@ def to_wita(value: datetime) -> datetime:
 # a request; see vocabulary.LOCALES): 'Jumat, 26 Juli 2024' / 'Friday, 26 July 2024', 09.30 / 09:30.
 # `locale` ("id", "en") overrides it; official documents render under force_locale("id") instead.
 Lang = str | Locale | None
+# The weekday, then the day unpadded: CLDR's full Indonesian form pads it ('Jumat, 05 Juli 2024'),
+# people here write 'Jumat, 5 Juli 2024'; English as en_GB writes 'Friday, 5 July 2024' alike.
+DATE_WITH_WEEKDAY = "EEEE, d MMMM y"
 
 
 def format_date(value: date, locale: Lang = None) -> str:
     """A date with its weekday: 'Jumat, 26 Juli 2024'."""
-    return babel_dates.format_date(value, "full", locale=current_locale(locale))
+    return babel_dates.format_date(value, DATE_WITH_WEEKDAY, locale=current_locale(locale))
 
 
 def format_short_date(value: date, locale: Lang = None) -> str:

@@ -124,7 +124,8 @@ class CompetitionForm(FlaskForm):
     )
     min_predikat = SelectField(
         _l("Predikat kesehatan minimal"),
-        choices=Predikat.choices(_l("Tidak disyaratkan")),
+        # A minimum reads from the lowest up: the registry's order (best first), reversed.
+        choices=[("", _l("Tidak disyaratkan")), *reversed(Predikat.choices())],
         default="",
     )
     max_assessment_age_years = IntegerField(
