@@ -5,19 +5,36 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast test-pg lint format bench translations i18n chromium java node-tools clean
+.PHONY: run test test-fast test-pg lint format bench lock translations i18n chromium java node-tools clean
 
+# The venv installs from the locks only: requirements.txt (runtime) and requirements-dev.txt
+# (runtime + test tools), every package pinned with its hashes, wheels only. pip itself comes
+# unpinned from `python -m venv` plus the upgrade below (it is what reads the locks); the dev lock
+# then pins it (pip-tools needs it), so a test venv has nothing unpinned.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+PIP_INSTALL := $(BIN)/pip install --quiet --require-hashes --only-binary :all:
+
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
 	touch $@
 
+# pip-sync also removes what the dev lock no longer lists (tests/core/test_locks.py checks it).
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(PIP_INSTALL) -r requirements-dev.txt
+	$(BIN)/pip-sync --quiet --pip-args "--require-hashes --only-binary :all:" requirements-dev.txt
 	touch $@ $(VENV)/.runtime
+
+# Recompile the locks after editing requirements.in or requirements-dev.in (the runtime lock
+# first: the dev lock is held to it). Pins already in the locks stay unless an edit needs a new
+# one; `make lock LOCK_ARGS="--upgrade-package flask"` or LOCK_ARGS=--upgrade moves them on.
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+  --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(LOCK_ARGS)
+lock: $(VENV)/.dev
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
 
 translations: $(VENV)/.runtime
 	$(BIN)/pybabel compile --use-fuzzy -d translations -D messages >/dev/null

@@ -13,6 +13,7 @@ import socket
 import threading
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
@@ -23,6 +24,9 @@ from .judging.assignments import mark_due_no_shows
 from .judging.services import publish_due_results
 from .outbox import send_pending
 from .registrations.services import promote_all_waitlists, remind_confirmed_entrants
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
 
 
 def _send_outbox(*, now: datetime) -> dict[str, int]:
@@ -60,6 +64,10 @@ def _round_reminders(*, now: datetime) -> dict[str, int]:
 
     return send_round_reminders(now=now)
 
+
+# The scheduler runs in the office's time zone: a cron trigger's hour and minute are WITA, as the
+# office reads them (Balikpapan keeps no daylight saving, so a job fires at the same hour all year).
+TIMEZONE = "Asia/Makassar"
 
 JOBS: list[jobs.JobSpec] = [
     jobs.JobSpec(
@@ -102,19 +110,19 @@ JOBS: list[jobs.JobSpec] = [
         "Tandai peserta lomba yang tidak hadir dari data check-in",
     ),
     # Office workflows: recompute, then write the warnings that fell due into the register as
-    # drafts (00.20 WITA). Running it twice changes nothing.
+    # drafts, just after midnight. Running it twice changes nothing.
     jobs.JobSpec(
         "registry_daily",
         _registry_daily,
-        {"trigger": "cron", "hour": 16, "minute": 20},
+        {"trigger": "cron", "hour": 0, "minute": 20},
         "Hitung ulang status dan catat surat teguran yang jatuh tempo (draf)",
     ),
-    # Reminders to pengurus of active cooperatives not yet updated this year: runs daily at
-    # 09.00 WITA but sends at most once per cooperative per ISO week.
+    # Reminders to pengurus of active cooperatives not yet updated this year: runs daily at the
+    # start of office hours but sends at most once per cooperative per ISO week.
     jobs.JobSpec(
         "round_reminders",
         _round_reminders,
-        {"trigger": "cron", "hour": 1, "minute": 0},
+        {"trigger": "cron", "hour": 9, "minute": 0},
         "Kirim pengingat pemutakhiran data (sekali seminggu per koperasi)",
     ),
 ]
@@ -171,11 +179,11 @@ class SchedulerProcess:
             finally:
                 db.session.remove()
 
-    def run(self) -> None:
-        """Block, renewing the lease and firing jobs until interrupted."""
+    def build(self, scheduler_class: type[BaseScheduler] | None = None) -> BaseScheduler:
+        """The APScheduler in WITA with the lease renewal and every declared job, not yet started."""
         from apscheduler.schedulers.blocking import BlockingScheduler
 
-        scheduler = BlockingScheduler(timezone="UTC")
+        scheduler = (scheduler_class or BlockingScheduler)(timezone=TIMEZONE)
         scheduler.add_job(
             self.renew, "interval", seconds=self.renew_seconds, id="_lease", next_run_time=jobs.real_now()
         )
@@ -192,6 +200,11 @@ class SchedulerProcess:
                 misfire_grace_time=300,
                 **trigger,
             )
+        return scheduler
+
+    def run(self) -> None:
+        """Block, renewing the lease and firing jobs until interrupted."""
+        scheduler = self.build()
         try:
             scheduler.start()
         finally:

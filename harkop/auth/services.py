@@ -17,6 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import clock
 from ..audit import record_audit
 from ..database import DriverStatement
+from ..email_address import InvalidEmail, normalise_email
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..outbox import queue_message
@@ -69,6 +70,18 @@ def validate_password(password: str) -> None:
         )
 
 
+def clean_email(email: str | None) -> str | None:
+    """An account's or invitation's e-mail as stored (None when blank), or a coded refusal naming the field."""
+    if email is None or not email.strip():
+        return None
+    try:
+        return normalise_email(email)
+    except InvalidEmail as err:
+        raise ValidationFailed(
+            "invalid_email", _("Alamat e-mail tidak valid."), details={"field": "email"}
+        ) from err
+
+
 def create_user(
     *,
     username: str,
@@ -96,6 +109,7 @@ def create_user(
         role = Role(role)
     except ValueError as err:
         raise ValidationFailed("invalid_role", _("Peran tidak dikenal: %(r)s", r=role)) from err
+    email = clean_email(email)
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict("username_taken", _("Nama pengguna %(u)s sudah dipakai.", u=username))
     generated = None
@@ -300,6 +314,7 @@ def create_invitation(
     """Invite a cooperative's pengurus: returns the invitation and its link (shown once, sent by outbox)."""
     now = now or clock.now()
     coop = _cooperative_by_nik(cooperative_nik)
+    email = clean_email(email)
     secret = secrets.token_urlsafe(24)
     invitation = Invitation(
         token_hash=hash_secret(secret),

@@ -14,6 +14,7 @@ cooperative's cached status, grade and predikat, and flushes. The caller commits
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cachetools import LRUCache, cached
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import SelectPagination
@@ -477,18 +479,17 @@ def indicator_file() -> Path:
     return Path(current_app.instance_path if has_app_context() else "instance") / "health_indicators.json"
 
 
-_indicator_cache: dict[tuple[str, float], health.IndicatorSet] = {}
+# One entry, keyed by the file and its modification time: a changed file is a new key, and the
+# old set is dropped. The lock makes the cache safe for a worker's threads.
+@cached(LRUCache(maxsize=1), lock=threading.Lock())
+def _load_indicator_set(path: str, stamp: float) -> health.IndicatorSet:
+    return health.load_indicator_set(Path(path))
 
 
 def indicator_set() -> health.IndicatorSet:
     """The indicators in force: shipped ones plus the office's file (reloaded when it changes)."""
     path = indicator_file()
-    stamp = path.stat().st_mtime if path.is_file() else 0.0
-    key = (str(path), stamp)
-    if key not in _indicator_cache:
-        _indicator_cache.clear()
-        _indicator_cache[key] = health.load_indicator_set(path)
-    return _indicator_cache[key]
+    return _load_indicator_set(str(path), path.stat().st_mtime if path.is_file() else 0.0)
 
 
 def add_assessment(

@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from .. import vocabulary
+from ..email_address import InvalidEmail, normalise_email
 from ..vocabulary import Choice
 from . import reference
 from .vocab import (
@@ -221,13 +222,13 @@ def parse_kode_pos(value: Any) -> str | None:
 
 
 def parse_email(value: Any) -> str | None:
-    """An e-mail address (a light check: something@domain)."""
+    """An e-mail address, checked and normalised by email-validator (harkop/email_address.py)."""
     if is_blank(value):
         return None
-    text = str(value).strip()
-    if len(text) > 200 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
-        raise FieldError(_("Alamat e-mail tidak valid."))
-    return text
+    try:
+        return normalise_email(str(value))
+    except InvalidEmail as err:
+        raise FieldError(_("Alamat e-mail tidak valid.")) from err
 
 
 def parse_digits(max_len: int) -> Callable[[Any], str | None]:

@@ -4,9 +4,9 @@ results; a cooperative's results and certificates."""
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from typing import Any
 
+from cachetools import LRUCache
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -650,44 +650,29 @@ def _published_comp(event_slug: str, slug: str) -> Competition:
 # Rendered results bodies by (event slug, competition slug, snapshot id, language): a published
 # snapshot never changes (a correction is a new snapshot), so its body is drawn once per worker
 # and served from memory. The slugs are in the key so that a reused row id can never match.
-class _Lru:
-    """A small least-recently-used map, shared by a worker's threads."""
-
-    def __init__(self, size: int) -> None:
-        self._items: OrderedDict[Any, Any] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        """The value under `key` (now the most recent), or None."""
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: Any, value: Any) -> None:
-        """Keep `value`, dropping the least recently used beyond the size."""
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        """Forget everything."""
-        with self._lock:
-            self._items.clear()
+# The caches are cachetools' LRU maps, shared by a worker's threads; they are not thread-safe by
+# themselves, so every read and write goes through _cached/_keep under one lock.
+_CACHE_LOCK = threading.Lock()
+_BODY_CACHE: LRUCache[Any, Markup] = LRUCache(maxsize=64)
 
 
-_BODY_CACHE = _Lru(64)
+def _cached(cache: LRUCache, key: Any) -> Any:
+    """The value under `key` (now the most recently used), or None."""
+    with _CACHE_LOCK:
+        return cache.get(key)
+
+
+def _keep(cache: LRUCache, key: Any, value: Any) -> None:
+    """Keep `value`; the cache drops its least recently used entry beyond its size."""
+    with _CACHE_LOCK:
+        cache[key] = value
 
 
 def _results_body(snapshot_id: int, comp: Competition, *, internal: bool) -> Markup:
     """The results body of a snapshot: cached once published, drawn afresh for the office's view."""
     key = (comp.event.slug, comp.slug, snapshot_id, str(get_locale() or "id"))
     if not internal:
-        body = _BODY_CACHE.get(key)
+        body = _cached(_BODY_CACHE, key)
         if body is not None:
             return body
     snapshot = db.session.get(ResultSnapshot, snapshot_id)
@@ -702,7 +687,7 @@ def _results_body(snapshot_id: int, comp: Competition, *, internal: bool) -> Mar
         )
     )
     if not internal and snapshot.published_at is not None:
-        _BODY_CACHE.put(key, body)
+        _keep(_BODY_CACHE, key, body)
     return body
 
 
@@ -719,7 +704,7 @@ def _results_page(comp: Competition, snapshot_id: int, *, internal: bool):
 # language and path. The page is the same for all of them except the CSRF token of the language
 # form, which is swapped for each visitor's own. Never used for a logged-in user, a visitor with
 # a message waiting, or a simulated clock (its banner shows the time).
-_PAGE_CACHE = _Lru(64)
+_PAGE_CACHE: LRUCache[Any, str] = LRUCache(maxsize=64)
 _TOKEN_MARK = "\x00csrf\x00"
 
 
@@ -757,12 +742,12 @@ def results_page(event_slug: str, slug: str):
     competition_id, snapshot_id = found
     key = _anonymous_page_key(snapshot_id)
     if key is not None:
-        cached = _PAGE_CACHE.get(key)
+        cached = _cached(_PAGE_CACHE, key)
         if cached is not None:
             return cached.replace(_TOKEN_MARK, generate_csrf())
     page = _results_page(db.session.get(Competition, competition_id), snapshot_id, internal=False)
     if key is not None:
-        _PAGE_CACHE.put(key, page.replace(generate_csrf(), _TOKEN_MARK))
+        _keep(_PAGE_CACHE, key, page.replace(generate_csrf(), _TOKEN_MARK))
     return page
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, Field, FieldList, Form, FormField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..cooperatives.forms import (
@@ -61,6 +61,19 @@ class FieldCheckForm(FlaskForm):
         return data
 
 
+class OfficerRowForm(Form):
+    """One new management term in a proposal: a row left blank is not sent, the service checks the rest.
+
+    A plain WTForms form (no CSRF token of its own): it lives inside ProposalForm.officers.
+    """
+
+    position = SelectField(_l("Jabatan"), choices=Position.choices(NO_CHOICE))
+    name = StringField(_l("Nama"), validators=[Optional(), Length(max=120)])
+    phone = StringField(_l("Telepon"), validators=[Optional(), Length(max=40)])
+    term_start = DateField(_l("Awal periode"), validators=[Optional()])
+    term_end = DateField(_l("Akhir periode"), validators=[Optional()])
+
+
 class DecisionForm(FlaskForm):
     """Reject a proposal or dismiss a letter draft: a reason is needed."""
 
@@ -112,28 +125,20 @@ def proposal_form_class() -> type[FlaskForm]:
         )
         minutes = FileField(_l("Berita acara RAT (PDF, JPEG atau PNG)"))
         note = TextAreaField(_l("Pesan untuk Dinas"), validators=[Optional(), Length(max=1000)])
-
-        def officer_rows(self) -> list[dict[str, Any]]:
-            """The management rows' fields, for the template."""
-            return [
-                {
-                    part: getattr(self, f"officer{i}_{part}")
-                    for part in ("position", "name", "phone", "term_start", "term_end")
-                }
-                for i in range(1, OFFICER_ROWS + 1)
-            ]
+        # Posted as officers-0-position, officers-0-name, …, officers-2-term_end.
+        officers = FieldList(FormField(OfficerRowForm), min_entries=OFFICER_ROWS, max_entries=OFFICER_ROWS)
 
         def service_data(self) -> dict[str, Any]:
             """The proposal as updates.submit_proposal takes it (the service keeps only what changed)."""
             data: dict[str, Any] = {"profile": {name: getattr(self, name).data for name in PROFILE_FIELDS}}
             data["profile"] = {k: (None if v == "" else v) for k, v in data["profile"].items()}
             officers = []
-            self.officer_index = []  # which form row each sent officer came from (for errors)
-            for i, row in enumerate(self.officer_rows(), start=1):
-                values = {part: field.data for part, field in row.items()}
+            self.officers_sent = []  # the form row each sent officer came from (for errors)
+            for row in self.officers:
+                values = dict(row.data)
                 if any(v not in (None, "") for v in values.values()):
                     officers.append(values)
-                    self.officer_index.append(i)
+                    self.officers_sent.append(row)
             if officers:
                 data["officers"] = officers
             figures = {name: getattr(self, f"fig_{name}").data for name in FIGURE_FIELDS}
@@ -156,39 +161,22 @@ def proposal_form_class() -> type[FlaskForm]:
             data["note"] = self.note.data
             return data
 
-        def field_for(self, path: str) -> str:
-            """The form field a service error path belongs to ('profile.alamat' -> 'alamat', …)."""
+        def field_for(self, path: str) -> str | Field | None:
+            """The form field a service error path belongs to: a name ('profile.alamat' -> 'alamat', …),
+            an officer row's field ('officers.0.name': the name of the first row that was filled in),
+            or None for an error about the officers as a whole."""
             parts = path.split(".")
             if parts[0] == "profile" and len(parts) > 1:
                 return parts[1]
-            if parts[0] == "officers" and len(parts) > 2 and parts[1].isdigit():
-                index = getattr(self, "officer_index", [])
-                n = int(parts[1])
-                return f"officer{index[n] if n < len(index) else n + 1}_{parts[2]}"
+            if parts[0] == "officers":
+                sent = getattr(self, "officers_sent", [])
+                if len(parts) > 2 and parts[1].isdigit() and int(parts[1]) < len(sent):
+                    return sent[int(parts[1])].form._fields.get(parts[2])
+                return None
             if parts[0] == "figures" and len(parts) > 1:
                 return f"fig_{parts[1]}"
             if parts[0] == "rat" and len(parts) > 1:
                 return f"rat_{parts[1]}"
             return parts[0]
 
-    for i in range(1, OFFICER_ROWS + 1):
-        setattr(
-            ProposalForm,
-            f"officer{i}_position",
-            SelectField(_l("Jabatan"), choices=Position.choices(NO_CHOICE)),
-        )
-        setattr(
-            ProposalForm,
-            f"officer{i}_name",
-            StringField(_l("Nama"), validators=[Optional(), Length(max=120)]),
-        )
-        setattr(
-            ProposalForm,
-            f"officer{i}_phone",
-            StringField(_l("Telepon"), validators=[Optional(), Length(max=40)]),
-        )
-        setattr(
-            ProposalForm, f"officer{i}_term_start", DateField(_l("Awal periode"), validators=[Optional()])
-        )
-        setattr(ProposalForm, f"officer{i}_term_end", DateField(_l("Akhir periode"), validators=[Optional()]))
     return ProposalForm

@@ -46,11 +46,16 @@ def _proposal_or_404(proposal_id: int):
 
 
 def _place_errors(form, err: DomainError, field_for=lambda path: path.split(".")[-1]) -> None:
-    """Put a service's field errors next to the form's fields; the rest become one flash."""
+    """Put a service's field errors next to the form's fields; the rest become one flash.
+
+    `field_for` maps an error path to a field's name, or to the field itself (an officer row's).
+    """
     fields = (err.details or {}).get("fields") if isinstance(err.details, dict) else None
     leftovers = []
     for path, message in (fields or {}).items():
-        target = getattr(form, field_for(path), None)
+        target = field_for(path)
+        if isinstance(target, str):
+            target = getattr(form, target, None)
         if target is not None and hasattr(target, "errors"):
             target.errors = [*list(target.errors or []), str(message)]
         else:

@@ -84,6 +84,18 @@ def test_create_user_refuses_an_unknown_cooperative(runner):
     assert db.session.scalar(select(User).where(User.username == "x1y")) is None
 
 
+def test_create_user_checks_and_normalises_the_email(runner):
+    """Is a bad --email a coded CLI error creating nothing, and a good one stored normalised?"""
+    args = ["harkop", "create-user", "--role", "judge", "--username"]
+    result = runner.invoke(args=[*args, "juri.surel", "--email", "juri@harkop"])
+    assert result.exit_code != 0 and "invalid_email" in result.output
+    assert db.session.scalar(select(User).where(User.username == "juri.surel")) is None
+    result = runner.invoke(args=[*args, "juri.surel", "--email", " Juri.Surel@Koperasi.ID "])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "juri.surel"))
+    assert user.email == "Juri.Surel@koperasi.id"
+
+
 def test_create_token_for_existing_user(runner, make_user):
     """create-token prints a new token alone on the last line."""
     user = make_user("judge")

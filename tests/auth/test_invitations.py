@@ -8,6 +8,7 @@ from sqlalchemy import select
 from harkop import clock
 from harkop.auth import services
 from harkop.auth.models import Role, User
+from harkop.errors import ValidationFailed
 from harkop.extensions import db
 from harkop.outbox import OutboxMessage
 
@@ -65,6 +66,19 @@ def test_invitation_link_goes_through_the_outbox(make_user, make_cooperative):
     )
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "invitation"))
     assert message.link == link and message.to_address == "ketua@example.org"
+
+
+def test_an_invitation_needs_a_valid_email_and_stores_it_normalised(make_user, make_cooperative):
+    """Is an invitation to a bad address refused with invalid_email, and a good one kept normalised?"""
+    admin, nik = make_user("admin"), make_cooperative().nik
+    with pytest.raises(ValidationFailed) as err:
+        services.create_invitation(nik, by=admin, email="ketua@koperasi.id>", base_url="http://x")
+    assert err.value.code == "invalid_email" and err.value.details == {"field": "email"}
+    assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "invitation")) is None
+    invitation, _link = services.create_invitation(
+        nik, by=admin, email="Ketua@Koperasi.ID", base_url="http://x"
+    )
+    assert invitation.email == "Ketua@koperasi.id"
 
 
 def test_admin_page_shows_the_link(client, login_as, make_cooperative):

@@ -40,6 +40,18 @@ def test_coop_rep_with_unknown_nik_is_refused(client, login_as):
     assert "9999999999999999" in response.get_data(as_text=True)
 
 
+def test_an_email_too_long_for_the_column_is_refused_at_its_field(client, login_as):
+    """Is a well-formed address longer than the 200-character column a 422 at the field, not a 500?"""
+    login_as("admin")
+    email = "k" * 60 + "." + "k" * 140 + "@koperasi.id"  # the form's Email accepts it; the column cannot
+    response = client.post(
+        "/admin/pengguna/baru", data={"username": "juri.panjang", "role": "judge", "email": email}
+    )
+    assert response.status_code == 422
+    assert "Alamat e-mail tidak valid." in response.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.username == "juri.panjang")) is None
+
+
 def test_duplicate_username_is_refused(client, login_as, make_user):
     """A taken username gets an error, not a 500."""
     login_as("admin")

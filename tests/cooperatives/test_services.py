@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -62,6 +64,14 @@ def test_create_refuses_bad_fields_naming_each():
     assert info.value.code == "invalid_cooperative"
     assert set(info.value.details["fields"]) == {"nik", "jenis", "kuk", "kelurahan_code"}
     assert db.session.scalar(select(Cooperative).where(Cooperative.name == "Koperasi Uji Layanan")) is None
+
+
+def test_the_email_is_checked_by_email_validator_and_stored_normalised():
+    """Is a pasted '<address>' refused at the email field, and a valid address stored with its domain lower-cased?"""
+    with pytest.raises(ValidationFailed) as info:
+        _new(email="<ketua@kopsejahtera.co.id>")
+    assert set(info.value.details["fields"]) == {"email"}
+    assert _new(email=" Ketua@KopSejahtera.co.id ").email == "Ketua@kopsejahtera.co.id"
 
 
 def test_create_refuses_a_taken_nik(make_cooperative):
@@ -185,6 +195,26 @@ def test_indicator_assessment_is_scored_and_stored():
     )
     assert row.final_score == Decimal("100.00")
     assert row.indicator_answers["pm_kecukupan_modal"]["kategori"] == "sehat"
+
+
+def test_the_offices_indicator_file_is_read_once_and_again_when_it_changes(app, tmp_path, monkeypatch):
+    """Is the office's indicator file loaded once while unchanged, and reloaded after an edit?"""
+    path = tmp_path / "indicators.json"
+    monkeypatch.setitem(app.config, "HARKOP_HEALTH_INDICATORS", str(path))
+
+    def write(label: str, mtime: int) -> None:
+        extra = {"code": "tk_ekstra", "aspect": "tata_kelola", "kind": "checklist", "label": label}
+        path.write_text(json.dumps({"indicators": [extra]}), encoding="utf-8")
+        os.utime(path, (mtime, mtime))
+
+    write("Butir tambahan Dinas", 1_700_000_000)
+    first = services.indicator_set()
+    assert first.by_code()["tk_ekstra"].label == "Butir tambahan Dinas"
+    assert services.indicator_set() is first  # unchanged file: the same set, not read again
+    write("Butir tambahan Dinas (revisi)", 1_700_000_060)
+    assert services.indicator_set().by_code()["tk_ekstra"].label == "Butir tambahan Dinas (revisi)"
+    path.unlink()
+    assert "tk_ekstra" not in services.indicator_set().by_code()
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,12 @@
 """The job runner: recorded runs, one run per slot, and the scheduler lease."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from harkop import jobs
+from harkop import clock, jobs
 from harkop.extensions import db
 from harkop.jobs import JobRun, JobSpec, SchedulerLease
 from tests.conftest import make_app
@@ -136,6 +136,32 @@ def test_two_scheduler_processes_never_run_a_job_twice(committed_app):
     with committed_app.app_context():
         runs = db.session.scalars(select(JobRun).where(JobRun.job == "send_outbox")).all()
         assert len(runs) == 1 and runs[0].holder == first.holder and runs[0].outcome == "ok"
+
+
+def test_the_daily_jobs_fire_at_the_wita_hours_the_office_reads(app):
+    """Does the scheduler run in Asia/Makassar, so that the job table's next fire times are the
+    WITA hours written there: registry_daily at 00.20 and round_reminders at 09.00 WITA?"""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from harkop.scheduler import JOBS, SchedulerProcess
+
+    scheduler = SchedulerProcess(app).build(BackgroundScheduler)  # built, never started
+    assert str(scheduler.timezone) == "Asia/Makassar"
+    triggers = {job.id: job.trigger for job in scheduler.get_jobs()}
+    friday_10 = datetime(2024, 7, 26, 10, 0, tzinfo=clock.WITA)  # 02.00 UTC
+    registry = triggers["registry_daily"].get_next_fire_time(None, friday_10)
+    reminders = triggers["round_reminders"].get_next_fire_time(None, friday_10)
+    assert str(registry.tzinfo) == "Asia/Makassar" and registry.utcoffset() == timedelta(hours=8)
+    assert registry == datetime(2024, 7, 27, 0, 20, tzinfo=clock.WITA)  # 16.20 UTC on the 26th
+    assert reminders == datetime(2024, 7, 27, 9, 0, tzinfo=clock.WITA)
+    before_nine = datetime(2024, 7, 26, 8, 59, tzinfo=clock.WITA)
+    assert triggers["round_reminders"].get_next_fire_time(None, before_nine) == datetime(
+        2024, 7, 26, 9, 0, tzinfo=clock.WITA
+    )
+    for spec in JOBS:  # every cron job: the hour written in the table is the WITA hour it fires
+        if spec.trigger.get("trigger") == "cron":
+            fires = triggers[spec.name].get_next_fire_time(None, friday_10).astimezone(clock.WITA)
+            assert (fires.hour, fires.minute) == (spec.trigger["hour"], spec.trigger["minute"]), spec.name
 
 
 def test_run_job_command_records_a_run(runner):

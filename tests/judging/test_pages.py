@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from harkop.auth.models import UserAffiliation
 from harkop.extensions import db
-from harkop.judging import services
+from harkop.judging import services, views
 from harkop.judging.models import Assignment, CardState, CompetitionJudge
 from tests.judging.factories import DURING, LATER, full_scores, judging_setup, make_judge, score_everything
 
@@ -290,3 +290,15 @@ def test_cached_results_pages_carry_each_visitors_own_csrf_token(app, client):
     services.correct_results(setup.comp, "urutan diperiksa ulang", by="test", now=LATER)
     db.session.commit()
     assert "urutan diperiksa ulang" in text(client.get(url))
+
+
+def test_the_results_caches_keep_the_64_most_recently_used_pages():
+    """Does a results cache hold 64 pages and drop the least recently used one, not a recently read one?"""
+    for n in range(64):
+        views._keep(views._PAGE_CACHE, n, f"page {n}")
+    assert views._cached(views._PAGE_CACHE, 0) == "page 0"  # read: now the most recent
+    views._keep(views._PAGE_CACHE, 64, "page 64")
+    assert len(views._PAGE_CACHE) == 64
+    assert views._cached(views._PAGE_CACHE, 1) is None  # the least recently used went
+    assert views._cached(views._PAGE_CACHE, 0) == "page 0"
+    assert views._cached(views._PAGE_CACHE, 64) == "page 64"

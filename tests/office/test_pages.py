@@ -72,6 +72,62 @@ def test_pengurus_submits_a_rat_with_minutes(client, login_as, rep, frozen, uplo
     assert "Menunggu pemeriksaan Dinas" in page.get_data(as_text=True)
 
 
+def officer_row(n: int, **values: str) -> dict:
+    """One officer row of the proposal form as the browser posts it (officers-N-part)."""
+    return {f"officers-{n}-{part}": value for part, value in values.items()}
+
+
+def test_the_form_has_three_officer_rows(client, login_as, rep, frozen):
+    """Does the form show three labelled officer rows, named officers-0-… to officers-2-…?"""
+    login_as(rep)
+    html = client.get("/koperasi-saya/pemutakhiran/baru").get_data(as_text=True)
+    assert html.count('class="officer-row"') == 3
+    for n in range(3):
+        assert f'aria-label="Pengurus {n + 1}"' in html
+        for part in ("position", "name", "phone", "term_start", "term_end"):
+            assert f'name="officers-{n}-{part}"' in html and f'<label for="officers-{n}-{part}"' in html
+    assert 'name="officers-3-name"' not in html
+
+
+def test_pengurus_proposes_new_officers_and_blank_rows_are_not_sent(client, login_as, rep, frozen):
+    """Are the filled officer rows (the first and the third) sent in order, and the blank one left out?"""
+    login_as(rep)
+    data = form_data(
+        rep,
+        **officer_row(
+            0, position="ketua", name="  Hj. Siti  Aminah ", phone="0812 555", term_start="2024-06-01"
+        ),
+        **officer_row(1, position="", name="", phone="", term_start="", term_end=""),
+        **officer_row(2, position="bendahara", name="Rudi", term_start="2024-06-01", term_end="2029-05-31"),
+    )
+    response = client.post("/koperasi-saya/pemutakhiran/baru", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    proposal = db.session.scalar(select(UpdateProposal))
+    assert proposal.changes["officers"] == [
+        {"position": "ketua", "name": "Hj. Siti Aminah", "phone": "0812 555", "term_start": "2024-06-01",
+         "term_end": None},
+        {"position": "bendahara", "name": "Rudi", "phone": None, "term_start": "2024-06-01",
+         "term_end": "2029-05-31"},
+    ]  # fmt: skip
+
+
+def test_a_bad_officer_row_is_refused_with_the_error_in_that_row(client, login_as, rep, frozen):
+    """Does a row without a name get 422 with the message next to that row's name, keeping what was typed?"""
+    login_as(rep)
+    data = form_data(
+        rep,
+        **officer_row(0, position="ketua", name="Siti", term_start="2024-06-01"),
+        **officer_row(2, position="sekretaris", name="", phone="0813 777", term_start="2024-06-01"),
+    )
+    response = client.post("/koperasi-saya/pemutakhiran/baru", data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert '<p class="error" id="officers-2-name-error">Nama pengurus wajib diisi.</p>' in html
+    assert 'aria-invalid="true"' in html and 'id="officers-0-name-error"' not in html
+    assert 'name="officers-2-phone" type="text" value="0813 777"' in html
+    assert proposal_count() == 0
+
+
 @pytest.mark.parametrize(
     "file, message",
     [

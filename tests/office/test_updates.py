@@ -151,6 +151,7 @@ def test_only_changed_profile_fields_are_kept(rep):
         ({}, "proposal"),
         ({"profile": {"nik": "6471999999999999"}}, "profile.nik"),
         ({"profile": {"kelurahan_code": "manggar"}}, "profile.kelurahan_code"),
+        ({"profile": {"email": "ketua@koperasi"}}, "profile.email"),
         ({"officers": [{"position": "ketua", "name": "", "term_start": "2024-01-01"}]}, "officers.0.name"),
         (
             {"officers": [{"position": "raja", "name": "A", "term_start": "2024-01-01"}]},
