@@ -53,7 +53,7 @@ def _english_catalogue() -> dict[str, str]:
 def test_every_enumeration_is_a_choice_or_says_why_not():
     """An enumeration added later gets its labels in the one place (a Choice) or a reason here."""
     names = {f"{e.__module__}.{e.__qualname__}" for e in all_enums() if not issubclass(e, Choice)}
-    assert names == set(NOT_CHOICES)
+    assert names <= set(NOT_CHOICES), sorted(names - set(NOT_CHOICES))
 
 
 def test_every_member_has_a_label_translated_into_english():
