@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
 from ..audit import record_audit
-from ..database import DriverStatement
+from ..db.driver import DriverStatement
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..outbox import queue_message

@@ -18,7 +18,7 @@ from .. import clock
 from ..api import bp, json_body
 from ..auth.decorators import roles_required, token_principal
 from ..auth.models import Role
-from ..database import reads_without_transaction
+from ..db.transactions import reads_without_transaction
 from ..errors import ValidationFailed, error_envelope
 from ..extensions import db
 from . import services

@@ -50,7 +50,8 @@ from .. import clock
 from ..audit import record_audit
 from ..competitions.models import Competition, CompetitionDay, Event
 from ..cooperatives.models import Cooperative
-from ..database import DriverStatement, begin_write, single_write
+from ..db.driver import DriverStatement
+from ..db.transactions import begin_write, single_write
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..registrations.models import Entry, EntryState, Participant, Ticket
@@ -447,7 +448,7 @@ def record_scan(
 
     Everything the verdict needs is read first (one query: the ticket, its facts and its
     admission that day); a ticket found admitted that day makes no attempt to insert one. With
-    `read_without_transaction` (the API: see `harkop.database.reads_without_transaction`) the
+    `read_without_transaction` (the API: see `harkop.db.transactions.reads_without_transaction`) the
     writes bring their own transaction: an admission and its scan begin one just before the
     INSERTs (on SQLite the write lock covers them alone; on PostgreSQL both are first tried as one
     statement, `_ADMIT_AND_RECORD`, and only an unusual outcome goes on to the transaction); a
