@@ -217,7 +217,7 @@ def scan_day(scan: ScanInput, now: datetime) -> date:
 # --- the statements ------------------------------------------------------------------------
 
 
-def _insert_unless_exists(table: Any, conflict_on: tuple[str, ...]) -> DriverStatement:
+def insert_unless_exists(table: Any, conflict_on: tuple[str, ...]) -> DriverStatement:
     """`INSERT … ON CONFLICT (…) DO NOTHING RETURNING id`: one SQL text for SQLite and PostgreSQL.
 
     Both databases read exactly this statement; written once as text (with the columns' own
@@ -235,8 +235,8 @@ def _insert_unless_exists(table: Any, conflict_on: tuple[str, ...]) -> DriverSta
 
 
 _scan_table = Scan.__table__
-_INSERT_SCAN = _insert_unless_exists(_scan_table, ("nonce",))
-_INSERT_ADMISSION = _insert_unless_exists(admission_table, ("ticket_id", "day"))
+_INSERT_SCAN = insert_unless_exists(_scan_table, ("nonce",))
+_INSERT_ADMISSION = insert_unless_exists(admission_table, ("ticket_id", "day"))
 
 
 def _admit_and_record_statement() -> DriverStatement:
