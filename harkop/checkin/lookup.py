@@ -191,7 +191,7 @@ def _found(row: Any, days: list[date]) -> FoundTicket:
 
 
 # The gate's hot path looks a ticket up by its secret (a scanned or typed code) or by its id (a
-# pick from the search list): built once, run on the driver (see docs/decisions/0001).
+# pick from the search list): built once, run on the driver (docs/decisions/0001-checkin-hot-path.md).
 _FIND_BY = {
     "secret": DriverStatement(ticket_select(Ticket.secret == bindparam("value"))),
     "id": DriverStatement(ticket_select(Ticket.id == bindparam("value"))),
