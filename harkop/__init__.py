@@ -8,17 +8,17 @@ from babel import Locale
 from flask import Flask, has_request_context, request, session
 
 from .config import INSTANCE, ROOT, Config
-
-# Parsed once: Flask-Babel takes a Locale from the selector as it is, where a language code
-# would be parsed again (a look at the locale data files) on every request that translates.
-_LOCALES = {lang: Locale.parse(lang) for lang in ("id", "en")}
+from .vocabulary import DEFAULT_LANGUAGE, LOCALES
 
 
 def _select_locale() -> Locale:
+    # Parsed once (vocabulary.LOCALES): Flask-Babel takes a Locale from the selector as it is, where
+    # a language code would be parsed again on every request that translates. English is en_GB
+    # (day before month, 24-hour clock); its messages come from the "en" catalogue.
     # CLI commands and jobs translate messages too, without a request (and so without a session).
     if not has_request_context():
-        return _LOCALES["id"]
-    return _LOCALES.get(session.get("lang"), _LOCALES["id"])
+        return LOCALES[DEFAULT_LANGUAGE]
+    return LOCALES.get(session.get("lang"), LOCALES[DEFAULT_LANGUAGE])
 
 
 def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
@@ -46,7 +46,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     from . import ratelimit  # noqa: F401  - registers the harkopdb:// rate-limit storage
-    from .database import install_sqlite_behaviour, sqlite_begin_mode
+    from .db.sqlite import install_sqlite_behaviour, sqlite_begin_mode
     from .extensions import babel, csrf, db, limiter, migrate
 
     install_sqlite_behaviour()
@@ -61,7 +61,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _read_only_begin() -> None:
-        # Read-only requests take no SQLite write lock (see harkop/database.py).
+        # Read-only requests take no SQLite write lock (see harkop/db/sqlite.py).
         sqlite_begin_mode.set("DEFERRED" if request.method in ("GET", "HEAD") else "IMMEDIATE")
 
     @app.teardown_request

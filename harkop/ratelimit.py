@@ -26,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .database import sqlite_begin_mode
+from .db.sqlite import sqlite_begin_mode
 from .extensions import db
 
 

@@ -29,6 +29,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -53,11 +54,15 @@ def restore(text: str) -> str:
     return text[1:] if text.startswith("'") and _GUARDED.match(text, 1) else text
 
 
+_PLAIN = (int, float, Decimal, date, datetime)
+
+
 def _text(value: Any) -> Any:
-    """A cell's value as written: text neutralised, dates and numbers as they are."""
-    if isinstance(value, str):
-        return neutralise(value)
-    return value
+    """A cell's value as written: numbers and dates as they are, anything else as neutralised text
+    (a lazily translated label or an enumeration included)."""
+    if value is None or isinstance(value, _PLAIN):
+        return value
+    return neutralise(str(value))
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -136,8 +141,9 @@ class XlsxSheet:
         style = value if isinstance(value, Styled) else None
         if style is not None:
             value = style.value
+        value = _text(value)
         if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
         cell = WriteOnlyCell(self.sheet, value=value)
         if isinstance(value, str):
             cell.data_type = "s"  # never a formula, whatever the text

@@ -31,7 +31,7 @@ from flask import current_app, g, has_app_context
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..database import sqlite_begin_mode
+from ..db.sqlite import sqlite_begin_mode
 from ..extensions import db
 from .models import User, UserSession
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from .. import clock
 from ..auth.actors import acts_for_office
 from ..auth.decorators import admin_required, public
+from ..cooperatives.vocab import Jenis
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..form_actions import run_button, run_form
@@ -22,10 +23,6 @@ from . import services
 from .eligibility import EligibilityRules, rat_book_year
 from .forms import CompetitionForm, ConfirmForm, EventForm, ExceptionForm, TransitionForm
 from .models import (
-    AGGREGATION_LABELS,
-    JENIS_LABELS,
-    PREDIKAT_LABELS,
-    STATE_LABELS,
     Competition,
     CompetitionState,
     EligibilityException,
@@ -43,14 +40,6 @@ TRANSITION_LABELS = {
     (CompetitionState.judging, CompetitionState.final): _l("Tetapkan hasil final"),
     (CompetitionState.final, CompetitionState.published): _l("Umumkan hasil"),
 }
-STATE_BADGES = {
-    CompetitionState.draft: ("warn", "✎"),
-    CompetitionState.open: ("good", "✓"),
-    CompetitionState.closed: ("info", "■"),
-    CompetitionState.judging: ("warn", "⚖"),
-    CompetitionState.final: ("info", "★"),
-    CompetitionState.published: ("good", "★"),
-}
 FAILURE_LABELS = {
     "not_active": _l("tidak aktif"),
     "rat_missing": _l("belum RAT tahun buku yang disyaratkan"),
@@ -62,23 +51,8 @@ FAILURE_LABELS = {
 
 @bp.app_context_processor
 def _competition_helpers() -> dict[str, Any]:
-    return {
-        "competition_state_labels": STATE_LABELS,
-        "competition_state_badges": STATE_BADGES,
-        "predikat_labels": PREDIKAT_LABELS,
-        "jenis_labels": JENIS_LABELS,
-        "aggregation_labels": AGGREGATION_LABELS,
-        "jam": _time_of_day,
-    }
-
-
-def _time_of_day(value) -> str:
-    """A time of day as people write it: 09.30 in Indonesian, 09:30 in English."""
-    from flask_babel import get_locale
-
-    locale = get_locale()
-    sep = ":" if locale is not None and locale.language == "en" else "."
-    return value.strftime(f"%H{sep}%M") if value is not None else ""
+    # A time of day as people write it: 09.30 in Indonesian, 09:30 in English.
+    return {"jam": lambda value: "" if value is None else clock.format_time(value)}
 
 
 # --- events --------------------------------------------------------------------------------
@@ -280,7 +254,7 @@ def _rules_from_args(args) -> dict[str, Any]:
         "require_rat_previous_year": args.get("require_rat_previous_year") in ("y", "on", "true", "1"),
         "min_predikat": args.get("min_predikat") or None,
         "max_assessment_age_years": number("max_assessment_age_years"),
-        "allowed_jenis": [j for j in args.getlist("allowed_jenis") if j in JENIS_LABELS],
+        "allowed_jenis": [j for j in args.getlist("allowed_jenis") if Jenis.of(j) is not None],
         "per_cooperative_limit": number("per_cooperative_limit") or 1,
     }
 
@@ -327,7 +301,7 @@ def competition_transition(competition_id: int):
     run_button(
         form,
         lambda: services.transition_competition(comp, form.to.data, by=current_user),
-        success=lambda moved: _("Status lomba: %(s)s.", s=STATE_LABELS[moved.state]),
+        success=lambda moved: _("Status lomba: %(s)s.", s=moved.state.label),
     )
     return redirect(url_for("competitions.competition_edit", competition_id=comp.id))
 

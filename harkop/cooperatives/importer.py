@@ -41,7 +41,13 @@ from .spreadsheet import (
     import_limits,
     read_rows,
 )
-from .validation import COOPERATIVE_FIELDS, FieldError, check_kelurahan_in_kecamatan, int_parser, parse_date
+from .validation import (
+    COOPERATIVE_FIELDS,
+    FieldError,
+    check_kelurahan_in_kecamatan,
+    parse_date,
+    year_parser,
+)
 
 BATCH = 1000
 ANALYZE_AFTER = 1000  # rows written by one import before the table's statistics are refreshed
@@ -135,9 +141,9 @@ def _column_parser(col: Column, today: date):
     if section == "coop":
         return COOPERATIVE_FIELDS[name]
     if section == "figures":
-        return int_parser(1950, today.year) if name == "book_year" else _figure_parser(name)
+        return year_parser(1950, today.year) if name == "book_year" else _figure_parser(name)
     if name == "book_year":
-        return int_parser(1950, today.year - 1)
+        return year_parser(1950, today.year - 1)
     return parse_date
 
 

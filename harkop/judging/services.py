@@ -28,6 +28,7 @@ from ..auth.actors import active_representatives, acts_for_office, require_offic
 from ..auth.models import Role, User, UserAffiliation
 from ..competitions.models import Competition, CompetitionState
 from ..competitions.services import register_transition_hook, transition_competition
+from ..cooperatives.vocab import Award
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..outbox import queue_message
@@ -829,7 +830,7 @@ def _source_ref(comp: Competition, entry_id: int) -> str:
     return f"competition:{comp.id}:entry:{entry_id}"
 
 
-PARTICIPATION = "Peserta"
+PARTICIPATION = Award.peserta.value  # the rank an entry without an award records
 
 
 def _write_achievements(
@@ -886,7 +887,7 @@ def _notify_published(comp: Competition, snapshot: ResultSnapshot, *, now: datet
         body = _(
             "%(t)s meraih %(a)s di %(c)s. Piagam dapat diunduh di halaman Hasil & Piagam.",
             t=row["team"],
-            a=row["award"] or _("peserta"),
+            a=Award.label_of(row["award"]) if row["award"] else _("peserta"),
             c=comp.name,
         )
         for user in reps.get(row["cooperative"]["id"], []):

@@ -19,7 +19,7 @@ from .. import clock
 from ..auth.actors import acts_for_cooperative, acts_for_office
 from ..auth.decorators import admin_required, public, roles_required
 from ..auth.models import Role, User, UserAffiliation
-from ..competitions.models import STATE_LABELS, Competition, CompetitionState, Event
+from ..competitions.models import Competition, CompetitionState, Event
 from ..competitions.services import competition_by_slug
 from ..errors import Forbidden, NotFound
 from ..extensions import db
@@ -37,7 +37,7 @@ from .forms import (
     ReasonForm,
     SettingsForm,
 )
-from .models import CARD_STATE_BADGES, CARD_STATE_LABELS, CardState, ResultSnapshot
+from .models import CardState, ResultSnapshot, card_look
 
 bp = Blueprint("judging", __name__)
 
@@ -46,7 +46,7 @@ S = CompetitionState
 
 @bp.app_context_processor
 def _judging_helpers() -> dict[str, Any]:
-    return {"card_state_labels": CARD_STATE_LABELS, "card_state_badges": CARD_STATE_BADGES}
+    return {"card_look": card_look}
 
 
 # --------------------------------------------------------------------------- the office
@@ -67,7 +67,7 @@ def admin_monitor():
             mon = results_mod.monitor(comp) if comp.state in (S.closed, S.judging) else None
             lines.append((comp, len(assign.panel(comp)), mon))
         rows.append((event, lines))
-    return render_template("judging/admin_index.html", rows=rows, state_labels=STATE_LABELS)
+    return render_template("judging/admin_index.html", rows=rows)
 
 
 def _comp(competition_id: int) -> Competition:
@@ -125,7 +125,6 @@ def panel(competition_id: int):
         affiliation_form=AffiliationForm(),
         settings=settings,
         confirm=ConfirmForm(),
-        state_labels=STATE_LABELS,
     ), outcome.status
 
 
@@ -370,7 +369,6 @@ def monitor(competition_id: int):
         is_admin=is_admin,
         reason_form=ReasonForm(),
         confirm=ConfirmForm(),
-        state_labels=STATE_LABELS,
     )
 
 

@@ -52,9 +52,8 @@ ON_TIME, LATE, MISSING = "on_time", "late", "missing"
 
 @dataclass(frozen=True)
 class LetterRule:
-    """What a rung of the ladder says: its title, the rule broken, who gets a copy."""
+    """What a rung of the ladder says beyond its title (the kind's label): who gets a copy."""
 
-    title: str
     copies: tuple[str, ...]
     dissolution: bool = False
 
@@ -74,30 +73,9 @@ DISSOLUTION_RULE = (
 )
 
 LADDER: dict[LetterKind, LetterRule] = {
-    LetterKind.teguran_1: LetterRule(
-        title="Teguran Tertulis",
-        copies=(PROVINCE,),
-    ),
-    LetterKind.teguran_2: LetterRule(
-        title="Teguran Tertulis Kedua",
-        copies=(MINISTRY_DEPUTY, PROVINCE),
-    ),
-    LetterKind.pembubaran: LetterRule(
-        title="Teguran Tertulis dan Rencana Pembubaran Koperasi",
-        copies=(MINISTRY_DEPUTY, PROVINCE),
-        dissolution=True,
-    ),
-}
-KIND_ORDER = (LetterKind.teguran_1, LetterKind.teguran_2, LetterKind.pembubaran)
-STATUS_LABELS = {
-    LetterStatus.draft: "Draf",
-    LetterStatus.issued: "Terbit",
-    LetterStatus.dismissed: "Dibatalkan",
-}
-STATUS_BADGES = {
-    LetterStatus.draft: ("warn", "●"),
-    LetterStatus.issued: ("good", "✓"),
-    LetterStatus.dismissed: ("info", "–"),
+    LetterKind.teguran_1: LetterRule(copies=(PROVINCE,)),
+    LetterKind.teguran_2: LetterRule(copies=(MINISTRY_DEPUTY, PROVINCE)),
+    LetterKind.pembubaran: LetterRule(copies=(MINISTRY_DEPUTY, PROVINCE), dissolution=True),
 }
 
 
@@ -359,7 +337,7 @@ def issue_letter(letter: WarningLetter, *, by: Any, now: datetime | None = None)
             body=_(
                 "Dinas menerbitkan %(title)s untuk %(coop)s karena RAT tahun buku %(y)d. "
                 "Selenggarakan RAT dan sampaikan berita acaranya paling lambat %(d)s.",
-                title=LADDER[letter.kind].title,
+                title=letter.kind.label,
                 coop=coop.name,
                 y=letter.book_year,
                 d=clock.format_short_date(letter.deadline),

@@ -39,8 +39,8 @@ from ..auth.actors import (
 from ..auth.models import Role, User
 from ..cooperatives import reference, services
 from ..cooperatives.models import Cooperative, RatRecord
-from ..cooperatives.validation import FieldError, clean_cooperative, int_parser, parse_date
-from ..cooperatives.vocab import POSITION_LABELS, CoopStatus, ReasonCode, parse_choice
+from ..cooperatives.validation import FieldError, clean_cooperative, parse_date, year_parser
+from ..cooperatives.vocab import CoopStatus, Position, ReasonCode, parse_choice
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..outbox import queue_message
@@ -89,12 +89,6 @@ FINDINGS: dict[str, tuple[FactGroup | None, ReasonCode]] = {
 }
 # A missing RAT is the registry's computed reason, never one set by hand from a field check.
 REASONS_FROM_FINDINGS = {k: v[1] for k, v in FINDINGS.items() if k != "rat_minutes_seen"}
-FACT_GROUP_LABELS = {
-    FactGroup.identitas: "Identitas & alamat",
-    FactGroup.pengurus: "Pengurus",
-    FactGroup.angka: "Angka tahunan",
-    FactGroup.rat: "RAT",
-}
 CONFIRMABLE = (FactGroup.identitas, FactGroup.pengurus)
 
 
@@ -342,7 +336,7 @@ def _check_officers(officers: Any, errors: dict[str, str]) -> list[dict[str, Any
         if not isinstance(item, Mapping):
             errors[prefix] = _("Setiap pengurus harus berupa objek.")
             continue
-        position = parse_choice(str(item.get("position") or ""), POSITION_LABELS)
+        position = parse_choice(str(item.get("position") or ""), Position)
         if position is None:
             errors[f"{prefix}.position"] = _("Jabatan tidak dikenal.")
         name = " ".join(str(item.get("name") or "").split())
@@ -384,7 +378,7 @@ def _check_figures(figures: Any, today: date, errors: dict[str, str]) -> dict[st
         return {}
     clean: dict[str, Any] = {}
     try:
-        year = int_parser(1950, today.year)(figures.get("book_year"))
+        year = year_parser(1950, today.year)(figures.get("book_year"))
         if year is None:
             errors["figures.book_year"] = _("Tahun buku angka tahunan wajib diisi.")
         clean["book_year"] = year
@@ -416,7 +410,7 @@ def _check_rat(coop: Cooperative, rat: Any, today: date, errors: dict[str, str])
         return {}
     year = held = None
     try:
-        year = int_parser(1950, today.year - 1)(rat.get("book_year"))
+        year = year_parser(1950, today.year - 1)(rat.get("book_year"))
         if year is None:
             errors["rat.book_year"] = _("Tahun buku RAT wajib diisi.")
     except FieldError as err:

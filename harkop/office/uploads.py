@@ -19,6 +19,7 @@ from typing import IO
 from flask import Response, abort, current_app, send_file
 from flask_babel import gettext as _
 
+from .. import vocabulary
 from ..errors import ValidationFailed
 
 # Detected kind -> (content type, stored extension, magic prefixes).
@@ -125,7 +126,7 @@ def store_minutes(stream: IO[bytes], filename: str | None, *, limit: int | None 
                 if size > limit:
                     raise _refuse(
                         "upload_too_large",
-                        _("Berkas terlalu besar: paling besar %(mb)s MB.", mb=_megabytes(limit)),
+                        _("Berkas terlalu besar: paling besar %(mb)s MB.", mb=megabytes(limit)),
                     )
                 digest.update(chunk)
                 out.write(chunk)
@@ -140,9 +141,10 @@ def store_minutes(stream: IO[bytes], filename: str | None, *, limit: int | None 
     )
 
 
-def _megabytes(limit: int) -> str:
+def megabytes(limit: int) -> str:
+    """A size limit in MB as the page's language writes it: 20, or 0,50 below one MB."""
     value = limit / (1024 * 1024)
-    return f"{value:.0f}" if value >= 1 else f"{value:.2f}".replace(".", ",")
+    return vocabulary.number(value, 0 if value >= 1 else 2)
 
 
 def stored_path(name: str) -> Path:

@@ -7,9 +7,6 @@ A pengurus only ever reaches their own cooperative's proposals: another cooperat
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
-
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,135 +24,13 @@ from ..extensions import db
 from ..form_actions import run_button, run_form
 from . import charts, dashboard, letters, reports, rounds
 from .forms import FINDING_FIELDS, DecisionForm, FieldCheckForm, proposal_form_class
-from .models import FactGroup, LetterKind, LetterStatus, ProposalStatus, UpdateProposal, WarningLetter
-from .uploads import max_bytes, minutes_response
+from .labels import OfficeLabels
+from .models import LetterKind, LetterStatus, ProposalStatus, UpdateProposal, WarningLetter
+from .uploads import max_bytes, megabytes, minutes_response
 
 bp = Blueprint("office", __name__)
 
 PER_PAGE = 25
-PROPOSAL_STATUS_LABELS = {
-    ProposalStatus.pending: ("Menunggu persetujuan", "warn", "●"),
-    ProposalStatus.approved: ("Disetujui", "good", "✓"),
-    ProposalStatus.rejected: ("Ditolak", "bad", "✕"),
-}
-SOURCE_LABELS = {"cek_lapangan": "cek lapangan", "usulan": "usulan pengurus"}
-FIELD_LABELS = {
-    "name": "Nama koperasi",
-    "alamat": "Alamat",
-    "kecamatan_code": "Kecamatan",
-    "kelurahan_code": "Kelurahan",
-    "kode_pos": "Kode pos",
-    "phone": "Telepon kantor",
-    "email": "E-mail kantor",
-    "nib": "NIB",
-    "npwp": "NPWP",
-    "perubahan_ad_no": "Nomor perubahan AD",
-    "perubahan_ad_on": "Tanggal perubahan AD",
-    "bentuk": "Bentuk",
-    "jenis": "Jenis",
-    "pola_pengelolaan": "Pola pengelolaan",
-    "kelompok": "Kelompok",
-    "sektor_usaha": "Sektor usaha",
-    "anggota_pria": "Anggota pria",
-    "anggota_wanita": "Anggota wanita",
-    "karyawan": "Karyawan",
-    "manajer": "Manajer",
-    "modal_sendiri": "Modal sendiri",
-    "modal_luar": "Modal luar",
-    "aset": "Aset",
-    "volume_usaha": "Volume usaha",
-    "shu": "SHU",
-}
-MONEY_FIELDS = {"modal_sendiri", "modal_luar", "aset", "volume_usaha", "shu"}
-COUNT_FIELDS = {"anggota_pria", "anggota_wanita", "karyawan", "manajer"}
-DATE_FIELDS = {"perubahan_ad_on", "date"}
-
-
-class OfficeLabels:
-    """Label helpers for the office pages, exposed to templates as `office`."""
-
-    FACT_GROUPS = list(FactGroup)
-    KINDS = list(letters.KIND_ORDER)
-    LETTER_STATUSES = list(LetterStatus)
-    PROPOSAL_STATUSES = list(ProposalStatus)
-
-    @staticmethod
-    def fact_group(value: Any) -> str:
-        """'Identitas & alamat', 'Pengurus', …"""
-        return rounds.FACT_GROUP_LABELS[FactGroup(getattr(value, "value", value))]
-
-    @staticmethod
-    def proposal_status(value: Any) -> tuple[str, str, str]:
-        """(label, badge kind, icon) of a proposal's status."""
-        return PROPOSAL_STATUS_LABELS[ProposalStatus(getattr(value, "value", value))]
-
-    @staticmethod
-    def letter_kind(value: Any) -> str:
-        """The title of a rung of the sanction ladder."""
-        return letters.LADDER[LetterKind(getattr(value, "value", value))].title
-
-    @staticmethod
-    def letter_status(value: Any) -> tuple[str, str, str]:
-        """(label, badge kind, icon) of a letter's status."""
-        status = LetterStatus(getattr(value, "value", value))
-        kind, icon = letters.STATUS_BADGES[status]
-        return letters.STATUS_LABELS[status], kind, icon
-
-    @staticmethod
-    def source(value: Any) -> str:
-        """What verified a fact."""
-        return SOURCE_LABELS.get(str(getattr(value, "value", value)), str(value))
-
-    @staticmethod
-    def tri(value: bool | None) -> tuple[str, str, str]:
-        """(label, badge kind, icon) of a yes / no / not-checked finding."""
-        if value is None:
-            return (_("Tidak diperiksa"), "info", "–")
-        return (_("Ya"), "good", "✓") if value else (_("Tidak"), "bad", "✕")
-
-    @staticmethod
-    def field_label(key: str) -> str:
-        """The Indonesian name of a proposable field."""
-        return FIELD_LABELS.get(key, key)
-
-    @staticmethod
-    def value(key: str, value: Any) -> str:
-        """A proposed or stored value as people read it (names, dates, rupiah)."""
-        from ..cooperatives.labels import Labels
-        from ..templating import angka, rupiah
-
-        if value is None or value == "":
-            return "–"
-        if key in DATE_FIELDS:
-            return clock.format_short_date(date.fromisoformat(str(value)))
-        if key in MONEY_FIELDS:
-            return rupiah(int(value))
-        if key in COUNT_FIELDS:
-            return angka(int(value))
-        readers = {
-            "kecamatan_code": Labels.kecamatan,
-            "kelurahan_code": Labels.kelurahan,
-            "bentuk": Labels.bentuk,
-            "jenis": Labels.jenis,
-            "pola_pengelolaan": Labels.pola,
-            "kelompok": Labels.kelompok,
-            "sektor_usaha": Labels.sektor,
-        }
-        return readers[key](value) if key in readers else str(value)
-
-    @staticmethod
-    def short_date(value: Any) -> str:
-        """A date, or a stored moment as its WITA date, without the weekday: '26 Juli 2024'."""
-        if value is None:
-            return "–"
-        if isinstance(value, datetime):
-            value = clock.to_wita(value).date()
-        return clock.format_short_date(value)
-
-    @staticmethod
-    def verification(cooperative_id: int) -> dict[FactGroup, Any]:
-        """The latest verification per fact group of a cooperative (for profile fragments)."""
-        return rounds.verification_for(cooperative_id)
 
 
 @bp.record_once
@@ -363,7 +238,7 @@ def my_proposal_new():
     )
     if outcome:
         return redirect(url_for("office.my_proposal", proposal_id=outcome.value.id))
-    max_mb = f"{max_bytes() / (1024 * 1024):g}".replace(".", ",")
+    max_mb = megabytes(max_bytes())
     return render_template(
         "office/my_proposal_form.html", form=form, coop=coop, max_mb=max_mb
     ), outcome.status

@@ -3,8 +3,6 @@ entries, and anyone with a ticket link sees the ticket, its QR code and its prin
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,14 +19,9 @@ from ..extensions import db
 from ..form_actions import run_button, run_form
 from . import services, tickets
 from .forms import ConfirmForm, RegisterForm, RejectForm, ReplaceForm, WithdrawForm
-from .models import ACTIVE_STATES, ENTRY_STATE_BADGES, ENTRY_STATE_LABELS, Entry, EntryState, Participant
+from .models import ACTIVE_STATES, Entry, EntryState, Participant
 
 bp = Blueprint("registrations", __name__)
-
-
-@bp.app_context_processor
-def _entry_helpers() -> dict[str, Any]:
-    return {"entry_state_labels": ENTRY_STATE_LABELS, "entry_state_badges": ENTRY_STATE_BADGES}
 
 
 def _my_cooperative_id() -> int:
