@@ -54,8 +54,9 @@ def create_checkin():
         Once per ticket per day. 200 when the ticket is admitted (`checked_in`); 409 with the error
         envelope whose `code` is the verdict (`already_checked_in`, `not_valid_today`,
         `entry_not_confirmed`, `unknown_ticket`) when refused, the recorded scan in
-        `error.details`. A repeated `nonce` returns the first answer (`replayed: true`) and
-        writes nothing. Offline replay: `offline: true`, the device's `scanned_at`, the roster's
+        `error.details`. A repeated `nonce` from the same device (`device_id`, same account)
+        returns the first answer (`replayed: true`) and writes nothing; from another device it
+        is a 409 `nonce_in_use` that tells nothing of the first scan. Offline replay: `offline: true`, the device's `scanned_at`, the roster's
         `day` and the verdict the device showed (`local_verdict`).
       requestBody:
         required: true
