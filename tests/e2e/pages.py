@@ -253,6 +253,40 @@ def tokens_path(server) -> str:
     return "/admin/token"
 
 
+def import_job_path(status: str):
+    """A background import's page: waiting for the scheduler, or done with its report."""
+
+    def path(server) -> str:
+        def make() -> str:
+            from harkop import clock
+            from harkop.cooperatives.importer import ImportReport, RowError
+            from harkop.cooperatives.models import ImportJob
+            from harkop.extensions import db
+
+            report = None
+            if status == "done":
+                done = ImportReport(filename="besar.csv", rows=3, valid=2, error_count=1, dry_run=True)
+                done.errors.append(RowError(3, "NIK", "NIK harus 16 angka."))
+                report = done.to_dict()
+            with server.app_context():
+                job = ImportJob(
+                    status=status,
+                    filename="besar.csv",
+                    stored_name="x.csv",
+                    fmt="csv",
+                    dry_run=True,
+                    created_at=clock.now(),
+                    report=report,
+                )
+                db.session.add(job)
+                db.session.commit()
+                return f"/admin/koperasi/impor/{job.id}"
+
+        return server.cached(f"import-job:{status}", make)
+
+    return path
+
+
 TOKEN_SUBMIT = "main form[action$='/akun'] button[type=submit]"
 
 
@@ -545,6 +579,8 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", f"/admin/koperasi/{DEMO_COOP_NIK}/angka-tahunan", "yearly figures form"),
     PageSpec("admin", "/admin/koperasi/impor", "import page"),
     PageSpec("admin", "/admin/koperasi/impor", "import page, no file", status=422, submit=MAIN_SUBMIT),
+    PageSpec("admin", import_job_path("queued"), "background import, waiting"),
+    PageSpec("admin", import_job_path("done"), "background import, report"),
     # --- competitions and registration (issue 4) ---
     PageSpec("anonymous", "/jadwal", "programme"),
     PageSpec("anonymous", "/jadwal", "programme (English)", lang="en"),
