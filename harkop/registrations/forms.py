@@ -71,7 +71,3 @@ class RejectForm(FlaskForm):
     """The office's reason for rejecting an entry."""
 
     reason = TextAreaField(_l("Alasan penolakan"), validators=[DataRequired(), Length(min=5, max=2000)])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a button that carries the CSRF token."""
