@@ -8,11 +8,13 @@ document at `/api/v1/openapi.json` is built from the URL map and those declarati
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from apispec import APISpec
 from apispec.yaml_utils import load_operations_from_docstring
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select
@@ -26,6 +28,11 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+# How long a token made for a purpose lasts: a rule answers its expiry (None: the default,
+# HARKOP_TOKEN_DAYS). Domains add theirs: check-in registers "checkin" for the gate's scanners
+# (the event's last day plus a margin), since this module sits below the event's package.
+TOKEN_PURPOSES: dict[str, Callable[[], datetime | None]] = {"api": lambda: None}
 MAX_PER_PAGE = 200
 
 
@@ -33,14 +40,17 @@ MAX_PER_PAGE = 200
 def _csrf_for_sessions() -> None:
     """Writes by a browser session need the CSRF token; only bearer-token requests are exempt.
 
-    The exemption goes by how the request was authenticated, never by which headers it has: a
-    request carrying the session cookie is a session's request, whatever `Authorization` says.
+    The exemption goes by what authenticates the request, never by which headers it carries: a
+    request whose cookie holds a login is a session's request (Flask-Login tries the session
+    before any bearer token), whatever `Authorization` says. Decided from the signed cookie
+    alone, so a device's bearer request loads nothing here (the check-in's hot path chooses its
+    own transaction mode after this).
     """
     if request.method in SAFE_METHODS:
         return
     # Only a logged-in browser session can be ridden by another site; anonymous calls get
     # their 401 from the route itself.
-    if not current_user.is_authenticated or g.get("harkop_auth") == "bearer":
+    if "_user_id" not in session:
         return
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
@@ -166,32 +176,16 @@ def create_own_token():
         raise ValidationFailed("invalid_json", _("Badan permintaan harus berupa objek JSON."), status=400)
     label = text_field(data, "label", required=False, max_length=80) or _("perangkat")
     purpose = text_field(data, "purpose", required=False, max_length=20) or "api"
-    if purpose not in {"checkin", "api"}:
+    if purpose not in TOKEN_PURPOSES:
         raise ValidationFailed(
             "invalid_purpose", _("purpose harus checkin atau api."), details={"field": "purpose"}
         )
-    expires_at = device_token_expiry() if purpose == "checkin" else None
+    expires_at = TOKEN_PURPOSES[purpose]()
     row, token = issue_token_row(
         current_user, label=label, expires_at=expires_at, session_id=current_session_id(), by=current_user
     )
     db.session.commit()
     return jsonify({"token": token, "label": label, "expires_at": row.expires_at.isoformat()}), 201
-
-
-def device_token_expiry():
-    """A gate scanner's token: the current event's last day (end of day, WITA) plus the margin;
-    when there is no event, or it is over, the ordinary default (None)."""
-    from datetime import datetime, time, timedelta
-
-    from . import clock
-    from .competitions.services import current_event
-
-    event = current_event()
-    if event is None:
-        return None
-    last = datetime.combine(event.ends_on, time(23, 59), tzinfo=clock.WITA)
-    expiry = last + timedelta(days=current_app.config.get("HARKOP_DEVICE_TOKEN_MARGIN_DAYS", 1))
-    return expiry if expiry > clock.now() else None
 
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")

@@ -59,10 +59,6 @@ class AcceptInvitationForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: a button that carries the CSRF token."""
-
-
 class AdminConfirmForm(FlaskForm):
     """A button on another account; when that account is an admin, the acting admin's password."""
 
@@ -105,7 +101,6 @@ __all__ = [
     "AcceptInvitationForm",
     "AdminConfirmForm",
     "ChangePasswordForm",
-    "ConfirmForm",
     "InvitationForm",
     "LoginForm",
     "Role",

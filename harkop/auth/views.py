@@ -12,7 +12,7 @@ from sqlalchemy import select
 from .. import clock
 from ..errors import DomainError
 from ..extensions import db, limiter
-from ..form_actions import run_button, run_form
+from ..form_actions import ConfirmForm, run_button, run_form
 from ..redirects import safe_next
 from . import services, sessions, throttle
 from .decorators import admin_required, login_required, public
@@ -20,7 +20,6 @@ from .forms import (
     AcceptInvitationForm,
     AdminConfirmForm,
     ChangePasswordForm,
-    ConfirmForm,
     InvitationForm,
     LoginForm,
     RoleForm,

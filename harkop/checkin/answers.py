@@ -21,7 +21,7 @@ from .models import Scan, Verdict
 
 V = Verdict
 
-# (badge kind, icon) per verdict, after ui.md: green good, amber attention, red refused.
+# (badge kind, icon) per verdict, after docs/ui.md: green good, amber attention, red refused.
 VERDICT_STYLE = {
     V.checked_in: ("good", "✓"),
     V.already_checked_in: ("warn", "⚠"),

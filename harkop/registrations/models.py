@@ -15,19 +15,18 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import UTCDateTime
+from ..models_base import UTCDateTime, partial_index
 from ..vocabulary import Badge, Choice
 
 
 class EntryState(Choice):
     """pending -> confirmed | waitlisted | rejected | withdrawn; waitlisted -> confirmed on promotion.
 
-    Badges after ui.md's table: colour is never the only signal.
+    Badges after docs/ui.md's table: colour is never the only signal.
     """
 
     pending = "pending", _l("Menunggu persetujuan"), Badge("warn", "⏳")
@@ -144,12 +143,8 @@ class Ticket(db.Model):
 
     __tablename__ = "ticket"
     __table_args__ = (
-        Index(
-            "uq_ticket_one_valid_per_participant",
-            "participant_id",
-            unique=True,
-            sqlite_where=text("revoked_at IS NULL"),
-            postgresql_where=text("revoked_at IS NULL"),
+        partial_index(
+            "uq_ticket_one_valid_per_participant", "participant_id", where="revoked_at IS NULL", unique=True
         ),
     )
 

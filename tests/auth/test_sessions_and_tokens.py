@@ -329,3 +329,19 @@ def test_other_accounts_need_no_password(client, login_as, make_user):
     client.post(f"/admin/pengguna/{judge.id}/reset-sandi")
     with pytest.raises(services.DomainError):
         services.authenticate(judge.username, "rahasia123")
+
+
+def test_the_api_csrf_check_loads_no_bearer_principal(app, monkeypatch):
+    """The CSRF decision reads the signed cookie only: a device's bearer request loads no user
+    before the check-in's hot path chooses its transaction mode (on PostgreSQL it reads without
+    a transaction, which an earlier query on the connection would prevent)."""
+    from harkop import api
+
+    looked_up = []
+    monkeypatch.setattr(services, "principal_for_token", lambda token: looked_up.append(token))
+    monkeypatch.setattr(services, "user_for_token", lambda token: looked_up.append(token))
+    with app.test_request_context(
+        "/api/v1/checkins", method="POST", json={}, headers={"Authorization": "Bearer hk_device"}
+    ):
+        api._csrf_for_sessions()
+    assert looked_up == []
