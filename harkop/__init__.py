@@ -39,6 +39,10 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         from .clock import parse_fake_now
 
         parse_fake_now(app.config["HARKOP_FAKE_NOW"])  # fail early on a malformed value
+    if app.config.get("HARKOP_FAKE_NOW_SINCE"):
+        from .clock import parse_fake_since
+
+        parse_fake_since(app.config["HARKOP_FAKE_NOW_SINCE"])
 
     if app.config.get("HARKOP_PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -70,9 +74,11 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
 
     from . import models  # noqa: F401  - every model is known to SQLAlchemy and Alembic
     from .errors import register_error_handlers
+    from .logs import install_logging
     from .security import install_security
     from .templating import install_templating
 
+    install_logging(app)
     _register_blueprints(app)
     register_error_handlers(app)
     install_security(app)
