@@ -29,13 +29,40 @@ def index():
 @bp.route("/healthz")
 @public
 def healthz():
-    """200 when the database answers, 503 otherwise (for load balancers)."""
+    """200 while the process answers (liveness: no database, so a database outage restarts nothing)."""
+    return jsonify({"status": "ok", "simulated_now": clock.is_simulated()})
+
+
+@bp.route("/readyz")
+@public
+def readyz():
+    """200 when the database answers and its schema is at the code's migration head, 503 otherwise.
+
+    The load balancer's health check: an instance joins only once `flask db upgrade` has run.
+    """
+    from .schema import head_revision
+
+    expected = head_revision()
+    try:
+        revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:  # noqa: BLE001 - any database failure means not ready
+        db.session.rollback()
+        return jsonify({"status": "error", "database": _database_state(), "expected": expected}), 503
+    if revision != expected:
+        body = {"status": "error", "database": "ok", "migrations": "behind", "revision": revision}
+        return jsonify({**body, "expected": expected}), 503
+    return jsonify({"status": "ok", "database": "ok", "migrations": "head", "revision": revision})
+
+
+def _database_state() -> str:
+    """After a failed look at `alembic_version`: "unmigrated" if the database answers, else "unreachable"."""
     try:
         db.session.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+    except Exception:  # noqa: BLE001 - any database failure means unreachable
         db.session.rollback()
-        return jsonify({"status": "error", "database": "unreachable"}), 503
-    return jsonify({"status": "ok", "database": "ok", "simulated_now": clock.is_simulated()})
+        return "unreachable"
+    db.session.rollback()
+    return "unmigrated"
 
 
 @bp.route("/bahasa", methods=["POST"])

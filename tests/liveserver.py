@@ -4,7 +4,7 @@ Browser tests and multi-instance tests (a shared Redis rate limit) need the app 
 production serves it: gunicorn, a committed database, the environment as the only configuration.
 `LiveServer.start(...)` builds a fresh database (a SQLite file, or a PostgreSQL schema when
 HARKOP_TEST_DATABASE_URL is set), runs `flask db upgrade` and `flask harkop seed-demo` on it, starts
-gunicorn on a free loopback port and waits for /healthz.
+gunicorn on a free loopback port and waits for /readyz.
 """
 
 from __future__ import annotations
@@ -35,6 +35,11 @@ _SCRUBBED = (
     "HARKOP_TEST_DATABASE_URL",
     "HARKOP_RATELIMIT_STORAGE_URI",
     "HARKOP_FAKE_NOW",
+    "HARKOP_FAKE_NOW_SINCE",
+    "HARKOP_LOG_FORMAT",
+    "HARKOP_BACKUP_DIR",
+    "HARKOP_UPLOAD_DIR",
+    "HARKOP_RETENTION_DAYS",
     "HARKOP_SMTP_HOST",
     "HARKOP_ENV",
     "HARKOP_PROXY_FIX",
@@ -106,7 +111,9 @@ class LiveServer:
         log_path = tmp_dir / "server.log"
         if database_url is None:
             database_url = fresh_database_url(tmp_dir, "live")
-        server_env = server_environment(database_url, fake_now, env)
+        # Uploads and backups of a test server stay in its own folder, never in the repository's instance/.
+        own = {"HARKOP_UPLOAD_DIR": str(tmp_dir / "uploads"), "HARKOP_BACKUP_DIR": str(tmp_dir / "backups")}
+        server_env = server_environment(database_url, fake_now, {**own, **(env or {})})
         _flask(["db", "upgrade"], server_env, log_path)
         if seed:
             _flask(["harkop", "seed-demo"], server_env, log_path)
@@ -145,14 +152,14 @@ class LiveServer:
         return server
 
     def wait_until_healthy(self, timeout: float = START_TIMEOUT) -> None:
-        """Poll /healthz until it answers 200; fail with the server's log if it dies or never does."""
+        """Poll /readyz until it answers 200; fail with the server's log if it dies or never does."""
         deadline = time.monotonic() + timeout
         last_error = ""
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log()}")
             try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
+                with urllib.request.urlopen(f"{self.url}/readyz", timeout=2) as response:
                     if response.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError) as err:
