@@ -82,7 +82,9 @@ def set_language():
 @admin_required
 def admin_home():
     """The office's home page: what needs attention today."""
-    return render_template("main/admin_home.html", event=current_event())
+    from .backup.services import backup_status
+
+    return render_template("main/admin_home.html", event=current_event(), backup=backup_status())
 
 
 @bp.route("/koperasi-saya")

@@ -65,6 +65,12 @@ def _round_reminders(*, now: datetime) -> dict[str, int]:
     return send_round_reminders(now=now)
 
 
+def _backup(*, now: datetime) -> dict[str, object]:
+    from .backup.services import nightly_backup
+
+    return nightly_backup(now=now)
+
+
 # The scheduler runs in the office's time zone: a cron trigger's hour and minute are WITA, as the
 # office reads them (Balikpapan keeps no daylight saving, so a job fires at the same hour all year).
 TIMEZONE = "Asia/Makassar"
@@ -124,6 +130,13 @@ JOBS: list[jobs.JobSpec] = [
         _round_reminders,
         {"trigger": "cron", "hour": 9, "minute": 0},
         "Kirim pengingat pemutakhiran data (sekali seminggu per koperasi)",
+    ),
+    # Nightly, when nobody works: one archive into HARKOP_BACKUP_DIR, the last HARKOP_BACKUP_KEEP kept.
+    jobs.JobSpec(
+        "backup",
+        _backup,
+        {"trigger": "cron", "hour": 1, "minute": 30},
+        "Cadangkan basis data dan berkas unggahan (arsip terakhir disimpan)",
     ),
 ]
 
