@@ -155,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     from .main import bp as main_bp
     from .office import api as _office_api  # noqa: F401  - office routes on api.bp
     from .office.views import bp as office_bp
+    from .privacy.views import bp as privacy_bp
     from .registrations import api as _registrations_api  # noqa: F401
     from .registrations.views import bp as registrations_bp
 
@@ -167,4 +168,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkin_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(judging_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(api.bp)

@@ -18,7 +18,7 @@ from ..competitions.models import Competition
 from ..cooperatives.services import cooperative_facts
 from ..errors import DomainError, NotFound
 from ..extensions import db
-from . import services, tickets
+from . import personal_data, services, tickets
 from .forms import ConfirmForm, RegisterForm, RejectForm, ReplaceForm, WithdrawForm
 from .models import ACTIVE_STATES, ENTRY_STATE_BADGES, ENTRY_STATE_LABELS, Entry, EntryState, Participant
 
@@ -28,6 +28,12 @@ bp = Blueprint("registrations", __name__)
 @bp.app_context_processor
 def _entry_helpers() -> dict[str, Any]:
     return {"entry_state_labels": ENTRY_STATE_LABELS, "entry_state_badges": ENTRY_STATE_BADGES}
+
+
+@bp.app_context_processor
+def _retention_helpers() -> dict[str, Any]:
+    # The privacy notice on the registration forms says how long contact data is kept.
+    return {"retention_days": personal_data.retention_days, "retention_until": personal_data.retention_until}
 
 
 def _handle_refusal(err: DomainError) -> None:
