@@ -104,6 +104,10 @@ def install_templating(app: Flask) -> None:
         wita=wita, tanggal=tanggal, tanggal_pendek=tanggal_pendek, rupiah=rupiah, angka=angka
     )
 
+    from .audit import changes_of
+
+    app.jinja_env.globals["audit_changes"] = changes_of
+
     @app.context_processor
     def _globals():
         return {

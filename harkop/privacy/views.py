@@ -64,7 +64,6 @@ def person(participant_id: int):
         published={p.id: services.name_is_published(p) for p in records},
         kept_until={p.id: retention_until(p.entry.competition.event.ends_on) for p in records},
         form=form,
-        export_form=ExportForm(),
     ), status
 
 

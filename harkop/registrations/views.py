@@ -300,6 +300,16 @@ def admin_entries(competition_id: int):
     )
 
 
+@bp.route("/admin/pendaftaran/<int:entry_id>/riwayat")
+@admin_required
+def admin_entry_history(entry_id: int):
+    """One entry's decisions (eligibility, approval, rejection, waiting list) and changes, with who and why."""
+    from .history import entry_history
+
+    entry = services.get_entry(entry_id)
+    return render_template("registrations/admin_history.html", entry=entry, entries=entry_history(entry))
+
+
 @bp.route("/admin/pendaftaran/<int:entry_id>/setujui", methods=["POST"])
 @admin_required
 def admin_approve(entry_id: int):
