@@ -105,6 +105,8 @@ class LiveServer:
         seed: bool = True,
         env: dict[str, str] | None = None,
         threads: int = 2,
+        workers: int = 1,
+        own_group: bool = False,
     ) -> LiveServer:
         """Build (or reuse) a database, migrate and seed it, start gunicorn and wait until healthy."""
         tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -125,7 +127,7 @@ class LiveServer:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "1",
+            str(workers),
             "--threads",
             str(threads),
             "--graceful-timeout",
@@ -135,7 +137,11 @@ class LiveServer:
             "wsgi:app",
         ]
         log = log_path.open("a")
-        process = subprocess.Popen(cmd, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
+        # own_group: a process group of its own, so `kill()` takes the master and its workers at once
+        # (otherwise the server shares the test run's group and dies with it on Ctrl-C).
+        process = subprocess.Popen(
+            cmd, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=own_group
+        )
         log.close()
         server = cls(
             url=f"http://127.0.0.1:{port}",
@@ -170,6 +176,17 @@ class LiveServer:
     def log(self) -> str:
         """What the server and its set-up commands printed."""
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL gunicorn's master and workers at once (a server started with own_group=True)."""
+        import signal
+
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait(timeout=10)
 
     def stop(self) -> None:
         """Stop gunicorn (SIGTERM, then SIGKILL after a grace period)."""
