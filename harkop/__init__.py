@@ -8,17 +8,17 @@ from babel import Locale
 from flask import Flask, has_request_context, request, session
 
 from .config import INSTANCE, ROOT, Config
-
-# Parsed once: Flask-Babel takes a Locale from the selector as it is, where a language code
-# would be parsed again (a look at the locale data files) on every request that translates.
-_LOCALES = {lang: Locale.parse(lang) for lang in ("id", "en")}
+from .vocabulary import DEFAULT_LANGUAGE, LOCALES
 
 
 def _select_locale() -> Locale:
+    # Parsed once (vocabulary.LOCALES): Flask-Babel takes a Locale from the selector as it is, where
+    # a language code would be parsed again on every request that translates. English is en_GB
+    # (day before month, 24-hour clock); its messages come from the "en" catalogue.
     # CLI commands and jobs translate messages too, without a request (and so without a session).
     if not has_request_context():
-        return _LOCALES["id"]
-    return _LOCALES.get(session.get("lang"), _LOCALES["id"])
+        return LOCALES[DEFAULT_LANGUAGE]
+    return LOCALES.get(session.get("lang"), LOCALES[DEFAULT_LANGUAGE])
 
 
 def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
@@ -149,7 +149,9 @@ def _register_blueprints(app: Flask) -> None:
     from .competitions import api as _competitions_api  # noqa: F401
     from .competitions.views import bp as competitions_bp
     from .cooperatives import api as _cooperatives_api  # noqa: F401  - routes on api.bp
-    from .cooperatives.views import bp as cooperatives_bp
+    from .cooperatives import public_views as _cooperatives_public  # noqa: F401  - routes on its bp
+    from .cooperatives import views as _cooperatives_views  # noqa: F401  - routes on its bp
+    from .cooperatives.blueprint import bp as cooperatives_bp
     from .judging import api as _judging_api  # noqa: F401
     from .judging.views import bp as judging_bp
     from .main import bp as main_bp

@@ -54,6 +54,11 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+def actor_name(by: Any) -> str | None:
+    """The name the log keeps for an actor: an account's username, or a system process's name."""
+    return getattr(by, "username", None) or (by if isinstance(by, str) else None)
+
+
 def record_audit(
     action: str,
     *,
@@ -69,7 +74,7 @@ def record_audit(
     entry = AuditLog(
         at=now or clock.now(),
         actor_id=getattr(by, "id", None),
-        actor_name=getattr(by, "username", None) or (by if isinstance(by, str) else None),
+        actor_name=actor_name(by),
         action=action,
         entity_type=entity_type,
         entity_id=None if entity_id is None else str(entity_id),

@@ -12,24 +12,17 @@ Times are stored in UTC and shown in WITA (Asia/Makassar, UTC+8).
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel import dates as babel_dates
 from flask import current_app, has_app_context
+
+from .vocabulary import current_locale
 
 WITA = ZoneInfo("Asia/Makassar")
 UTC = UTC
-
-_DAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
-_MONTHS_ID = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-]  # fmt: skip
-_DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-_MONTHS_EN = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-]  # fmt: skip
 
 
 def parse_fake_now(value: str) -> datetime:
@@ -97,27 +90,34 @@ def to_wita(value: datetime) -> datetime:
     return as_utc(value).astimezone(WITA)
 
 
-def format_date(value: date, locale: str = "id") -> str:
-    """A date the way people in Balikpapan write it: 'Jumat, 26 Juli 2024'."""
-    days, months = (_DAYS_EN, _MONTHS_EN) if locale == "en" else (_DAYS_ID, _MONTHS_ID)
-    return f"{days[value.weekday()]}, {value.day} {months[value.month - 1]} {value.year}"
+# Dates and times are written by Babel in the current language (the request's, Indonesian outside
+# a request; see vocabulary.LOCALES): 'Jumat, 26 Juli 2024' / 'Friday, 26 July 2024', 09.30 / 09:30.
+# `locale` ("id", "en") overrides it; official documents render under force_locale("id") instead.
+Lang = str | Locale | None
+# The weekday, then the day unpadded: CLDR's full Indonesian form pads it ('Jumat, 05 Juli 2024'),
+# people here write 'Jumat, 5 Juli 2024'; English as en_GB writes 'Friday, 5 July 2024' alike.
+DATE_WITH_WEEKDAY = "EEEE, d MMMM y"
 
 
-def format_short_date(value: date, locale: str = "id") -> str:
+def format_date(value: date, locale: Lang = None) -> str:
+    """A date with its weekday: 'Jumat, 26 Juli 2024'."""
+    return babel_dates.format_date(value, DATE_WITH_WEEKDAY, locale=current_locale(locale))
+
+
+def format_short_date(value: date, locale: Lang = None) -> str:
     """A date without the weekday: '26 Juli 2024'."""
-    months = _MONTHS_EN if locale == "en" else _MONTHS_ID
-    return f"{value.day} {months[value.month - 1]} {value.year}"
+    return babel_dates.format_date(value, "long", locale=current_locale(locale))
 
 
-def format_datetime(value: datetime, locale: str = "id") -> str:
-    """A moment in WITA: 'Jumat, 26 Juli 2024, 09.30 WITA'."""
+def format_time(value: datetime | time, locale: Lang = None) -> str:
+    """A time of day: '09.30' (Indonesian), '09:30' (English); a stored moment is shown in WITA,
+    a `time` (a wall-clock slot in Balikpapan) as it is."""
+    if isinstance(value, datetime):
+        return babel_dates.format_time(to_wita(value), "short", tzinfo=WITA, locale=current_locale(locale))
+    return babel_dates.format_time(value, "short", locale=current_locale(locale))
+
+
+def format_datetime(value: datetime, locale: Lang = None) -> str:
+    """A stored moment in WITA: 'Jumat, 26 Juli 2024, 09.30 WITA'."""
     local = to_wita(value)
-    sep = ":" if locale == "en" else "."
-    return f"{format_date(local.date(), locale)}, {local:%H}{sep}{local:%M} WITA"
-
-
-def format_time(value: datetime, locale: str = "id") -> str:
-    """A time of day in WITA: '09.30'."""
-    local = to_wita(value)
-    sep = ":" if locale == "en" else "."
-    return f"{local:%H}{sep}{local:%M}"
+    return f"{format_date(local.date(), locale)}, {format_time(local, locale)} WITA"

@@ -1,15 +1,15 @@
-"""Jinja filters and globals: WITA dates, rupiah, the simulated-clock banner and the menu."""
+"""Jinja filters and globals: WITA dates, numbers and rupiah in the page's language, the simulated-clock
+banner and the menu."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from flask import Flask, current_app, request, session
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from . import clock
+from . import clock, vocabulary
 
 # The menu: (endpoint, label, roles). An endpoint that does not exist yet is left out,
 # so later issues add their pages by adding a line here.
@@ -48,11 +48,6 @@ PUBLIC_NAV = [
 ]
 
 
-def _locale() -> str:
-    loc = get_locale()
-    return str(loc.language) if loc else "id"
-
-
 def nav_items() -> list[tuple[str, str]]:
     """The menu for the current visitor: public pages, then their role's own pages."""
     have = current_app.view_functions
@@ -64,44 +59,43 @@ def nav_items() -> list[tuple[str, str]]:
 
 
 def wita(value: datetime | None) -> str:
-    """Jinja filter: a stored UTC time shown in WITA."""
-    return "" if value is None else clock.format_datetime(value, _locale())
+    """Jinja filter: a stored UTC time shown in WITA, in the page's language."""
+    return "" if value is None else clock.format_datetime(value)
+
+
+def _day(value: date | datetime) -> date:
+    """A date as it is; a stored moment as its date in WITA."""
+    return clock.to_wita(value).date() if isinstance(value, datetime) else value
 
 
 def tanggal(value: date | datetime | None) -> str:
-    """Jinja filter: a date in Indonesian format."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = clock.to_wita(value).date()
-    return clock.format_date(value, _locale())
+    """Jinja filter: a date with its weekday, in the page's language (a moment: its WITA date)."""
+    return "" if value is None else clock.format_date(_day(value))
 
 
-def tanggal_pendek(value: date | None) -> str:
-    """Jinja filter: a date without the weekday."""
-    return "" if value is None else clock.format_short_date(value, _locale())
+def tanggal_pendek(value: date | datetime | None) -> str:
+    """Jinja filter: a date without the weekday (a moment: its WITA date)."""
+    return "" if value is None else clock.format_short_date(_day(value))
 
 
 def rupiah(value: float | int | None) -> str:
-    """Jinja filter: money in rupiah with dots, 'Rp1.250.000'."""
-    if value is None:
-        return "–"
-    sign = "-" if value < 0 else ""
-    return f"{sign}Rp{abs(round(value)):,}".replace(",", ".")
+    """Jinja filter: whole rupiah with the page's separators, 'Rp1.250.000'."""
+    return vocabulary.rupiah(value)
 
 
 def angka(value: float | int | None, digits: int = 0) -> str:
-    """Jinja filter: a number with Indonesian separators (1.234,56)."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+    """Jinja filter: a number with the page's separators (1.234,56 / 1,234.56)."""
+    return vocabulary.number(value, digits)
 
 
 def install_templating(app: Flask) -> None:
     """Register filters and the values every template can read."""
     app.jinja_env.filters.update(
-        wita=wita, tanggal=tanggal, tanggal_pendek=tanggal_pendek, rupiah=rupiah, angka=angka
+        wita=wita,
+        tanggal=tanggal,
+        tanggal_pendek=tanggal_pendek,
+        rupiah=rupiah,
+        angka=angka,
     )
 
     from .audit import changes_of

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..errors import DomainError
 from ..extensions import db, limiter
+from ..form_actions import run_button, run_form
 from . import services
 from .decorators import admin_required, login_required, public
 from .forms import AcceptInvitationForm, ConfirmForm, InvitationForm, LoginForm, UserForm
@@ -102,36 +103,31 @@ def users():
 def user_new():
     """Create an account for any role."""
     form = UserForm()
-    if form.validate_on_submit():
-        try:
-            user, generated = services.create_user(
-                username=form.username.data,
-                role=form.role.data,
-                password=form.password.data or None,
-                display_name=form.display_name.data or "",
-                email=form.email.data or None,
-                cooperative_nik=form.cooperative_nik.data or None,
-                by=current_user,
-            )
-        except DomainError as err:
-            db.session.rollback()
-            field = (err.details or {}).get("field") if isinstance(err.details, dict) else None
-            target = getattr(form, field, None) if field else None
-            if target is not None and field != "cooperative":
-                target.errors.append(err.message)
-            elif field == "cooperative":
-                form.cooperative_nik.errors.append(err.message)
-            else:
-                form.username.errors.append(err.message)
-        else:
-            db.session.commit()
-            if generated:
-                flash(_("Akun %(u)s dibuat. Kata sandi awal: %(p)s", u=user.username, p=generated), "success")
-            else:
-                flash(_("Akun %(u)s dibuat.", u=user.username), "success")
-            return redirect(url_for("auth.users"))
-    status = 422 if form.errors else 200
-    return render_template("auth/user_form.html", form=form), status
+    outcome = run_form(
+        form,
+        lambda: services.create_user(
+            username=form.username.data,
+            role=form.role.data,
+            password=form.password.data or None,
+            display_name=form.display_name.data or "",
+            email=form.email.data or None,
+            cooperative_nik=form.cooperative_nik.data or None,
+            by=current_user,
+        ),
+        success=_user_created,
+        at={"cooperative": "cooperative_nik"},
+        default_field="username",
+    )
+    if outcome:
+        return redirect(url_for("auth.users"))
+    return render_template("auth/user_form.html", form=form), outcome.status
+
+
+def _user_created(created: tuple[User, str | None]) -> str:
+    user, generated = created
+    if generated:
+        return _("Akun %(u)s dibuat. Kata sandi awal: %(p)s", u=user.username, p=generated)
+    return _("Akun %(u)s dibuat.", u=user.username)
 
 
 def _user_or_404(user_id: int) -> User:
@@ -148,17 +144,12 @@ def _user_or_404(user_id: int) -> User:
 def user_deactivate(user_id: int):
     """Deactivate an account: its sessions and tokens stop at once."""
     user = _user_or_404(user_id)
-    if not ConfirmForm().validate_on_submit():
-        flash(_("Formulir tidak sah."), "error")
-        return redirect(url_for("auth.users"))
-    try:
-        services.deactivate_user(user, by=current_user)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Akun %(u)s dinonaktifkan.", u=user.username), "success")
+    run_button(
+        ConfirmForm(),
+        lambda: services.deactivate_user(user, by=current_user),
+        success=_("Akun %(u)s dinonaktifkan.", u=user.username),
+        invalid=_("Formulir tidak sah."),
+    )
     return redirect(url_for("auth.users"))
 
 
@@ -167,10 +158,11 @@ def user_deactivate(user_id: int):
 def user_reactivate(user_id: int):
     """Let a deactivated account log in again."""
     user = _user_or_404(user_id)
-    if ConfirmForm().validate_on_submit():
-        services.reactivate_user(user, by=current_user)
-        db.session.commit()
-        flash(_("Akun %(u)s diaktifkan kembali.", u=user.username), "success")
+    run_button(
+        ConfirmForm(),
+        lambda: services.reactivate_user(user, by=current_user),
+        success=_("Akun %(u)s diaktifkan kembali.", u=user.username),
+    )
     return redirect(url_for("auth.users"))
 
 
@@ -179,12 +171,12 @@ def user_reactivate(user_id: int):
 def user_reset_password(user_id: int):
     """Give an account a new generated password and end its sessions."""
     user = _user_or_404(user_id)
-    if not ConfirmForm().validate_on_submit():
-        flash(_("Formulir tidak sah."), "error")
-        return redirect(url_for("auth.users"))
-    password = services.reset_password(user, by=current_user)
-    db.session.commit()
-    flash(_("Kata sandi baru untuk %(u)s: %(p)s", u=user.username, p=password), "success")
+    run_button(
+        ConfirmForm(),
+        lambda: services.reset_password(user, by=current_user),
+        success=lambda password: _("Kata sandi baru untuk %(u)s: %(p)s", u=user.username, p=password),
+        invalid=_("Formulir tidak sah."),
+    )
     return redirect(url_for("auth.users"))
 
 
@@ -193,26 +185,22 @@ def user_reset_password(user_id: int):
 def invitations():
     """Invite a cooperative's pengurus with a single-use link that expires."""
     form = InvitationForm()
-    link = None
-    if form.validate_on_submit():
-        try:
-            _inv, link = services.create_invitation(
-                form.cooperative_nik.data,
-                by=current_user,
-                name=form.name.data or "",
-                email=form.email.data or None,
-                phone=form.phone.data or None,
-                hours=current_app.config["HARKOP_INVITE_HOURS"],
-                base_url=request.host_url,
-            )
-        except DomainError as err:
-            db.session.rollback()
-            form.cooperative_nik.errors.append(err.message)
-        else:
-            db.session.commit()
+    outcome = run_form(
+        form,
+        lambda: services.create_invitation(
+            form.cooperative_nik.data,
+            by=current_user,
+            name=form.name.data or "",
+            email=form.email.data or None,
+            phone=form.phone.data or None,
+            hours=current_app.config["HARKOP_INVITE_HOURS"],
+            base_url=request.host_url,
+        ),
+        default_field="cooperative_nik",
+    )
+    link = outcome.value[1] if outcome else None  # shown on the page once, not flashed
     recent = db.session.scalars(select(Invitation).order_by(Invitation.created_at.desc()).limit(20)).all()
-    status = 422 if form.errors else 200
-    return render_template("auth/invitations.html", form=form, link=link, recent=recent), status
+    return render_template("auth/invitations.html", form=form, link=link, recent=recent), outcome.status
 
 
 @bp.route("/undangan/<secret>", methods=["GET", "POST"])
@@ -227,23 +215,21 @@ def accept_invitation(secret: str):
     form = AcceptInvitationForm()
     if request.method == "GET" and invitation.name:
         form.display_name.data = invitation.name
-    if form.validate_on_submit():
-        try:
-            user = services.accept_invitation(
-                secret,
-                username=form.username.data,
-                password=form.password.data,
-                display_name=form.display_name.data or "",
-            )
-        except DomainError as err:
-            db.session.rollback()
-            if err.code in {"invitation_used", "invitation_expired", "invitation_not_found"}:
-                return render_template("auth/invitation_invalid.html", message=err.message), err.status
-            form.username.errors.append(err.message)
-        else:
-            db.session.commit()
-            login_user(user)
-            flash(_("Selamat datang, %(n)s! Akun Anda sudah aktif.", n=user.label), "success")
-            return redirect(home_url_for(user))
-    status = 422 if form.errors else 200
-    return render_template("auth/accept_invitation.html", form=form, invitation=invitation), status
+    outcome = run_form(
+        form,
+        lambda: services.accept_invitation(
+            secret,
+            username=form.username.data,
+            password=form.password.data,
+            display_name=form.display_name.data or "",
+        ),
+        success=lambda user: _("Selamat datang, %(n)s! Akun Anda sudah aktif.", n=user.label),
+        default_field="username",
+    )
+    if outcome:
+        login_user(outcome.value)
+        return redirect(home_url_for(outcome.value))
+    err = outcome.error
+    if err is not None and err.code in {"invitation_used", "invitation_expired", "invitation_not_found"}:
+        return render_template("auth/invitation_invalid.html", message=err.message), err.status
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation), outcome.status

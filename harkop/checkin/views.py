@@ -9,7 +9,6 @@ from datetime import date
 from flask import (
     Blueprint,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -26,6 +25,7 @@ from ..auth.decorators import admin_required, public, roles_required
 from ..auth.models import Role
 from ..errors import DomainError
 from ..extensions import db
+from ..form_actions import run_button
 from . import services
 from .forms import CodeForm, ReviewForm
 from .models import Scan, ScanMethod, Verdict
@@ -70,27 +70,24 @@ def scanner():
     form = CodeForm()
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            now = clock.now()
-            try:
-                scan = services.check_in(
-                    form.code.data,
-                    by=current_user,
-                    device_id=form.device_id.data or f"web-{current_user.id}",
-                    gate=form.gate.data or "",
-                    nonce=form.nonce.data,
-                    now=now,
-                    method=ScanMethod.manual,
-                )
-            except DomainError as err:
-                db.session.rollback()
-                flash(err.message, "error")
-                status = 422
-            else:
-                db.session.commit()
-                status = 200 if scan.verdict == Verdict.checked_in else 409
-        else:
-            status = 422
+        outcome = run_button(
+            form,
+            lambda: services.check_in(
+                form.code.data,
+                by=current_user,
+                device_id=form.device_id.data or f"web-{current_user.id}",
+                gate=form.gate.data or "",
+                nonce=form.nonce.data,
+                now=clock.now(),
+                method=ScanMethod.manual,
+            ),
+            invalid="",  # a fresh form is drawn below: a post without a code is answered 422 only
+        )
+        scan = outcome.value
+        if not outcome:
+            status = outcome.status
+        elif scan.verdict != Verdict.checked_in:
+            status = 409
         gate = form.gate.data
         form = _fresh_code_form()
         form.gate.data = gate
@@ -180,15 +177,10 @@ def conflicts():
 def review_conflict(scan_id: int):
     """Mark a conflict reviewed, with a note."""
     form = ReviewForm()
-    if not form.validate_on_submit():
-        flash(_("Tulis catatan peninjauan (minimal 3 karakter)."), "error")
-    else:
-        try:
-            services.review_conflict(scan_id, form.note.data, by=current_user)
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Konflik ditandai sudah ditinjau."), "success")
+    run_button(
+        form,
+        lambda: services.review_conflict(scan_id, form.note.data, by=current_user),
+        success=_("Konflik ditandai sudah ditinjau."),
+        invalid=_("Tulis catatan peninjauan (minimal 3 karakter)."),
+    )
     return redirect(url_for("checkin.conflicts"))

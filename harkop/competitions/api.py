@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..api import bp, json_body, paginate_select
+from ..auth.actors import acts_for_office
 from ..auth.decorators import admin_required, public
 from ..errors import ValidationFailed
 from .eligibility import rat_book_year
@@ -71,10 +72,6 @@ def competition_json(comp: Competition, *, detail: bool = False) -> dict[str, An
     return data
 
 
-def _is_admin() -> bool:
-    return bool(current_user.is_authenticated and current_user.has_role("admin"))
-
-
 @bp.route("/competitions")
 @public
 def competitions_list():
@@ -103,7 +100,7 @@ def competitions_list():
             raise ValidationFailed(
                 "invalid_state", _("Status tidak dikenal: %(s)s.", s=state), status=400
             ) from err
-    if not _is_admin():
+    if not acts_for_office(current_user):
         stmt = stmt.where(Competition.state != CompetitionState.draft)
     stmt = stmt.order_by(Event.starts_on.desc(), Competition.starts_at, Competition.id)
     return paginate_select(stmt, competition_json)

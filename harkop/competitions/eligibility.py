@@ -26,10 +26,9 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..clock import format_short_date
-from .models import JENIS_LABELS, PREDIKAT_LABELS, PREDIKAT_ORDER
+from ..cooperatives.vocab import Jenis, Predikat, ReasonCode
 
 NOT_ACTIVE = "not_active"
 RAT_MISSING = "rat_missing"
@@ -40,15 +39,6 @@ LIMIT_REACHED = "limit_reached"
 
 REGISTRY_CODES = (NOT_ACTIVE, RAT_MISSING, PREDIKAT_TOO_LOW, ASSESSMENT_TOO_OLD, JENIS_NOT_ALLOWED)
 ALL_CODES = (*REGISTRY_CODES, LIMIT_REACHED)
-
-# The registry's inactive reasons (domain.md §3), in the words a pengurus reads.
-INACTIVE_REASON_LABELS = {
-    "tidak_rat": _l("tidak melaksanakan RAT tiga tahun buku berturut-turut"),
-    "pengurus_tidak_kompak": _l("pengurus tidak kompak"),
-    "tidak_melapor": _l("tidak melapor ke Dinas"),
-    "tidak_ditemukan_di_alamat": _l("tidak ditemukan di alamat terdaftar"),
-    "tidak_ada_usaha": _l("tidak ada kegiatan usaha"),
-}
 
 
 @dataclass(frozen=True)
@@ -63,7 +53,7 @@ class EligibilityRules:
     per_cooperative_limit: int = 1
 
     def __post_init__(self) -> None:
-        if self.min_predikat is not None and self.min_predikat not in PREDIKAT_ORDER:
+        if self.min_predikat is not None and Predikat.of(self.min_predikat) is None:
             raise ValueError(f"unknown predikat: {self.min_predikat}")
 
     @classmethod
@@ -135,15 +125,15 @@ def rat_book_year(event_year: int) -> int:
     return event_year - 1
 
 
-def _label_list(codes: Iterable[str], labels: dict[str, str]) -> str:
-    return ", ".join(str(labels.get(c, c)) for c in sorted(codes))
+def _jenis_list(codes: Iterable[str]) -> str:
+    return ", ".join(Jenis.label_of(c) for c in sorted(codes))
 
 
 def check_active(facts: Any, rules: EligibilityRules) -> Failure | None:
     """`not_active` when the rules require an active cooperative and it is not."""
     if not rules.require_active or facts.is_active:
         return None
-    reasons = [str(INACTIVE_REASON_LABELS.get(r, r)) for r in facts.inactive_reasons]
+    reasons = [ReasonCode.label_of(r) for r in facts.inactive_reasons]
     if reasons:
         return Failure(
             NOT_ACTIVE,
@@ -174,24 +164,24 @@ def check_predikat(facts: Any, rules: EligibilityRules) -> Failure | None:
     """`predikat_too_low` when the latest predikat is below the minimum (or there is none)."""
     if rules.min_predikat is None:
         return None
-    minimum = str(PREDIKAT_LABELS[rules.min_predikat])
+    minimum = Predikat(rules.min_predikat)
     if facts.predikat is None:
         return Failure(
             PREDIKAT_TOO_LOW,
             _(
                 "Koperasi belum memiliki hasil pemeriksaan kesehatan; lomba ini mensyaratkan "
                 "predikat minimal %(min)s.",
-                min=minimum,
+                min=minimum.label,
             ),
         )
-    if PREDIKAT_ORDER.index(facts.predikat) >= PREDIKAT_ORDER.index(rules.min_predikat):
+    if Predikat(facts.predikat).rank >= minimum.rank:
         return None
     return Failure(
         PREDIKAT_TOO_LOW,
         _(
             "Predikat kesehatan koperasi (%(got)s) di bawah syarat minimal %(min)s.",
-            got=str(PREDIKAT_LABELS.get(facts.predikat, facts.predikat)),
-            min=minimum,
+            got=Predikat.label_of(facts.predikat),
+            min=minimum.label,
         ),
     )
 
@@ -229,7 +219,7 @@ def check_jenis(facts: Any, rules: EligibilityRules) -> Failure | None:
     """`jenis_not_allowed` when the competition lists jenis and the cooperative's is not among them."""
     if not rules.allowed_jenis or facts.jenis in rules.allowed_jenis:
         return None
-    allowed = _label_list(rules.allowed_jenis, JENIS_LABELS)
+    allowed = _jenis_list(rules.allowed_jenis)
     if facts.jenis is None:
         return Failure(
             JENIS_NOT_ALLOWED,
@@ -243,7 +233,7 @@ def check_jenis(facts: Any, rules: EligibilityRules) -> Failure | None:
         _(
             "Lomba ini hanya untuk koperasi %(allowed)s; koperasi Anda berjenis %(jenis)s.",
             allowed=allowed,
-            jenis=str(JENIS_LABELS.get(facts.jenis, facts.jenis)),
+            jenis=Jenis.label_of(facts.jenis),
         ),
     )
 

@@ -27,7 +27,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import clock
-from .models import AGGREGATION_LABELS, JENIS_LABELS, PREDIKAT_LABELS, PREDIKAT_ORDER
+from ..cooperatives.vocab import Jenis, Predikat
+from .models import Aggregation, TeamKind
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -94,9 +95,7 @@ class CompetitionForm(FlaskForm):
     starts_at = TimeField(_l("Jam mulai (WITA)"), validators=[DataRequired()])
     ends_at = TimeField(_l("Jam selesai (WITA)"), validators=[DataRequired()])
     place = StringField(_l("Tempat di mal"), validators=[Optional(), Length(max=200)])
-    team_kind = RadioField(
-        _l("Bentuk peserta"), choices=[("team", _l("Tim")), ("individual", _l("Perorangan"))], default="team"
-    )
+    team_kind = RadioField(_l("Bentuk peserta"), choices=TeamKind.choices(), default=TeamKind.team.value)
     min_team_size = IntegerField(
         _l("Anggota tim minimal"), default=1, validators=[Optional(), NumberRange(min=1, max=50)]
     )
@@ -125,21 +124,22 @@ class CompetitionForm(FlaskForm):
     )
     min_predikat = SelectField(
         _l("Predikat kesehatan minimal"),
-        choices=[("", _l("Tidak disyaratkan"))] + [(p, PREDIKAT_LABELS[p]) for p in PREDIKAT_ORDER],
+        # A minimum reads from the lowest up: the registry's order (best first), reversed.
+        choices=[("", _l("Tidak disyaratkan")), *reversed(Predikat.choices())],
         default="",
     )
     max_assessment_age_years = IntegerField(
         _l("Umur pemeriksaan kesehatan maksimal (tahun)"), validators=[Optional(), NumberRange(min=0, max=20)]
     )
     allowed_jenis = MultiCheckboxField(
-        _l("Jenis koperasi yang boleh ikut (kosong: semua jenis)"), choices=list(JENIS_LABELS.items())
+        _l("Jenis koperasi yang boleh ikut (kosong: semua jenis)"), choices=Jenis.choices()
     )
     judges_per_entry = IntegerField(
         _l("Juri per peserta"), default=3, validators=[DataRequired(), NumberRange(min=1, max=50)]
     )
     aggregation = SelectField(
         _l("Cara menggabungkan nilai juri"),
-        choices=[(a.value, label) for a, label in AGGREGATION_LABELS.items()],
+        choices=Aggregation.choices(),
     )
     criteria = FieldList(FormField(CriterionForm), min_entries=0)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .. import clock
 from ..extensions import db
 from ..models_base import UTCDateTime
+from ..vocabulary import Badge, Choice
 
 
 class Event(db.Model):
@@ -49,65 +49,45 @@ class Event(db.Model):
         return [self.starts_on + timedelta(days=i) for i in range(count)]
 
 
-class CompetitionState(enum.StrEnum):
+class CompetitionState(Choice):
     """The life of a competition; only the transitions in `services.TRANSITIONS` are allowed."""
 
-    draft = "draft"
-    open = "open"
-    closed = "closed"
-    judging = "judging"
-    final = "final"
-    published = "published"
+    draft = "draft", _l("Draf"), Badge("warn", "✎")
+    open = "open", _l("Pendaftaran dibuka"), Badge("good", "✓")
+    closed = "closed", _l("Pendaftaran ditutup"), Badge("info", "■")
+    judging = "judging", _l("Penilaian"), Badge("warn", "⚖")
+    final = "final", _l("Hasil final"), Badge("info", "★")
+    published = "published", _l("Hasil diumumkan"), Badge("good", "★")
 
 
-STATE_LABELS = {
-    CompetitionState.draft: _l("Draf"),
-    CompetitionState.open: _l("Pendaftaran dibuka"),
-    CompetitionState.closed: _l("Pendaftaran ditutup"),
-    CompetitionState.judging: _l("Penilaian"),
-    CompetitionState.final: _l("Hasil final"),
-    CompetitionState.published: _l("Hasil diumumkan"),
-}
-
-
-class TeamKind(enum.StrEnum):
+class TeamKind(Choice):
     """An individual competition has exactly one participant per entry; a team has min..max."""
 
-    individual = "individual"
-    team = "team"
+    team = "team", _l("Tim")
+    individual = "individual", _l("Perorangan")
 
 
-class Aggregation(enum.StrEnum):
-    """How the judges' totals of one entry are combined (strategies live in judging/scoring.py)."""
+class Aggregation(Choice):
+    """How the judges' totals of one entry are combined (strategies live in judging/scoring.py).
 
-    mean = "mean"
-    median = "median"
-    trimmed_mean = "trimmed_mean"
-    zscore = "zscore"
+    The label names the method where it is chosen; the description says on the results page how
+    the final score was computed.
+    """
 
-
-AGGREGATION_LABELS = {
-    Aggregation.mean: _l("Rata-rata"),
-    Aggregation.median: _l("Median"),
-    Aggregation.trimmed_mean: _l("Rata-rata terpangkas (≥ 5 juri)"),
-    Aggregation.zscore: _l("Normalisasi z-score per juri"),
-}
-
-# Predikat from lowest to highest (domain.md §4); a minimum is one of these.
-PREDIKAT_ORDER = ("dalam_pengawasan_khusus", "dalam_pengawasan", "cukup_sehat", "sehat")
-PREDIKAT_LABELS = {
-    "dalam_pengawasan_khusus": _l("Dalam Pengawasan Khusus"),
-    "dalam_pengawasan": _l("Dalam Pengawasan"),
-    "cukup_sehat": _l("Cukup Sehat"),
-    "sehat": _l("Sehat"),
-}
-JENIS_LABELS = {
-    "konsumen": _l("Konsumen"),
-    "produsen": _l("Produsen"),
-    "simpan_pinjam": _l("Simpan Pinjam"),
-    "pemasaran": _l("Pemasaran"),
-    "jasa": _l("Jasa"),
-}
+    mean = "mean", _l("Rata-rata"), None, _l("rata-rata nilai juri")
+    median = "median", _l("Median"), None, _l("median nilai juri")
+    trimmed_mean = (
+        "trimmed_mean",
+        _l("Rata-rata terpangkas (≥ 5 juri)"),
+        None,
+        _l("rata-rata terpangkas (nilai tertinggi dan terendah dibuang)"),
+    )
+    zscore = (
+        "zscore",
+        _l("Normalisasi z-score per juri"),
+        None,
+        _l("rata-rata skor-z per juri (menghapus kecenderungan juri yang keras atau murah)"),
+    )
 
 
 class Competition(db.Model):

@@ -21,13 +21,12 @@ from sqlalchemy import select
 
 from .. import clock
 from ..audit import record_audit
+from ..auth.actors import acts_for_office
+from ..cooperatives.vocab import Jenis, Predikat
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from . import eligibility
 from .models import (
-    JENIS_LABELS,
-    PREDIKAT_ORDER,
-    STATE_LABELS,
     Aggregation,
     Competition,
     CompetitionDay,
@@ -189,13 +188,9 @@ def competition_by_slug(event_slug: str, slug: str) -> Competition:
 def visible_competition(competition_id: int, *, user: Any = None) -> Competition:
     """A competition the user may see: drafts only for the office (others get a 404)."""
     comp = get_competition(competition_id)
-    if comp.state == S.draft and not _is_admin(user):
+    if comp.state == S.draft and not acts_for_office(user):
         raise NotFound("competition_not_found", _("Lomba tidak ditemukan."))
     return comp
-
-
-def _is_admin(user: Any) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.has_role("admin"))
 
 
 def list_competitions(
@@ -256,9 +251,9 @@ def _field_error(code: str, message: str, field: str) -> ValidationFailed:
 def validate_rules(values: dict[str, Any]) -> None:
     """Refuse unknown predikat and jenis values and negative ages."""
     predikat = values.get("min_predikat")
-    if predikat and predikat not in PREDIKAT_ORDER:
+    if predikat and Predikat.of(predikat) is None:
         raise _field_error("invalid_predikat", _("Predikat tidak dikenal."), "min_predikat")
-    unknown = set(values.get("allowed_jenis") or ()) - set(JENIS_LABELS)
+    unknown = set(values.get("allowed_jenis") or ()) - {j.value for j in Jenis}
     if unknown:
         raise _field_error(
             "invalid_jenis",
@@ -564,8 +559,8 @@ def transition_competition(
             "invalid_transition",
             _(
                 "Status lomba tidak dapat diubah dari %(a)s ke %(b)s.",
-                a=str(STATE_LABELS[comp.state]),
-                b=str(STATE_LABELS[target]),
+                a=comp.state.label,
+                b=target.label,
             ),
             details={
                 "from": comp.state.value,

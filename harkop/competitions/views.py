@@ -6,24 +6,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import clock
+from ..auth.actors import acts_for_office
 from ..auth.decorators import admin_required, public
+from ..cooperatives.vocab import Jenis
 from ..errors import DomainError, NotFound
 from ..extensions import db
+from ..form_actions import run_button, run_form
 from . import services
 from .eligibility import EligibilityRules, rat_book_year
 from .forms import CompetitionForm, ConfirmForm, EventForm, ExceptionForm, TransitionForm
 from .models import (
-    AGGREGATION_LABELS,
-    JENIS_LABELS,
-    PREDIKAT_LABELS,
-    STATE_LABELS,
     Competition,
     CompetitionState,
     EligibilityException,
@@ -41,14 +40,6 @@ TRANSITION_LABELS = {
     (CompetitionState.judging, CompetitionState.final): _l("Tetapkan hasil final"),
     (CompetitionState.final, CompetitionState.published): _l("Umumkan hasil"),
 }
-STATE_BADGES = {
-    CompetitionState.draft: ("warn", "✎"),
-    CompetitionState.open: ("good", "✓"),
-    CompetitionState.closed: ("info", "■"),
-    CompetitionState.judging: ("warn", "⚖"),
-    CompetitionState.final: ("info", "★"),
-    CompetitionState.published: ("good", "★"),
-}
 FAILURE_LABELS = {
     "not_active": _l("tidak aktif"),
     "rat_missing": _l("belum RAT tahun buku yang disyaratkan"),
@@ -60,33 +51,8 @@ FAILURE_LABELS = {
 
 @bp.app_context_processor
 def _competition_helpers() -> dict[str, Any]:
-    return {
-        "competition_state_labels": STATE_LABELS,
-        "competition_state_badges": STATE_BADGES,
-        "predikat_labels": PREDIKAT_LABELS,
-        "jenis_labels": JENIS_LABELS,
-        "aggregation_labels": AGGREGATION_LABELS,
-        "jam": _time_of_day,
-    }
-
-
-def _time_of_day(value) -> str:
-    """A time of day as people write it: 09.30 in Indonesian, 09:30 in English."""
-    from flask_babel import get_locale
-
-    locale = get_locale()
-    sep = ":" if locale is not None and locale.language == "en" else "."
-    return value.strftime(f"%H{sep}%M") if value is not None else ""
-
-
-def _form_error(form, err: DomainError) -> None:
-    """Put a service's refusal next to the field it names, or at the top of the form."""
-    field = err.details.get("field") if isinstance(err.details, dict) else None
-    target = getattr(form, field, None) if field else None
-    if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
-        target.errors.append(err.message)
-    else:
-        flash(err.message, "error")
+    # A time of day as people write it: 09.30 in Indonesian, 09:30 in English.
+    return {"jam": lambda value: "" if value is None else clock.format_time(value)}
 
 
 # --- events --------------------------------------------------------------------------------
@@ -118,17 +84,14 @@ def _event_values(form: EventForm) -> dict[str, Any]:
 def event_new():
     """Create an event (a year's celebration)."""
     form = EventForm()
-    if form.validate_on_submit():
-        try:
-            event = services.save_event(None, _event_values(form), by=current_user)
-        except DomainError as err:
-            db.session.rollback()
-            _form_error(form, err)
-        else:
-            db.session.commit()
-            flash(_("Acara %(n)s dibuat.", n=event.name), "success")
-            return redirect(url_for("competitions.admin_events"))
-    return render_template("competitions/event_form.html", form=form, event=None), 422 if form.errors else 200
+    outcome = run_form(
+        form,
+        lambda: services.save_event(None, _event_values(form), by=current_user),
+        success=lambda event: _("Acara %(n)s dibuat.", n=event.name),
+    )
+    if outcome:
+        return redirect(url_for("competitions.admin_events"))
+    return render_template("competitions/event_form.html", form=form, event=None), outcome.status
 
 
 @bp.route("/admin/acara/<int:event_id>", methods=["GET", "POST"])
@@ -137,19 +100,14 @@ def event_edit(event_id: int):
     """Edit an event's name, theme, venue and dates."""
     event = services.get_event(event_id)
     form = EventForm(obj=event)
-    if form.validate_on_submit():
-        try:
-            services.save_event(event, _event_values(form), by=current_user)
-        except DomainError as err:
-            db.session.rollback()
-            _form_error(form, err)
-        else:
-            db.session.commit()
-            flash(_("Acara disimpan."), "success")
-            return redirect(url_for("competitions.admin_events"))
-    return render_template(
-        "competitions/event_form.html", form=form, event=event
-    ), 422 if form.errors else 200
+    outcome = run_form(
+        form,
+        lambda: services.save_event(event, _event_values(form), by=current_user),
+        success=_("Acara disimpan."),
+    )
+    if outcome:
+        return redirect(url_for("competitions.admin_events"))
+    return render_template("competitions/event_form.html", form=form, event=event), outcome.status
 
 
 # --- competitions --------------------------------------------------------------------------
@@ -235,26 +193,23 @@ def _competition_form_page(event: Event, comp: Competition | None):
     form.set_days(event.days())
     locked = comp is not None and comp.state in services.RUBRIC_LOCKED
     count = services.qualify_count(comp) if comp is not None else None
-    status = 200
-    if form.validate_on_submit():
-        values = form.service_values()
-        if request.form.get("action") == "preview":
-            count = _qualify_preview(event, values)
-        else:
-            try:
-                saved = services.save_competition(event, comp, values, by=current_user)
-                if not locked:
-                    services.set_rubric(saved, _criteria_rows(form), by=current_user)
-            except DomainError as err:
-                db.session.rollback()
-                _form_error(form, err)
-                status = 422
-            else:
-                db.session.commit()
-                flash(_("Lomba %(n)s disimpan.", n=saved.name), "success")
-                return redirect(url_for("competitions.competition_edit", competition_id=saved.id))
-    elif form.errors:
-        status = 422
+    if request.form.get("action") == "preview":
+        # Only the count of qualifying cooperatives for the rules as typed; nothing is saved.
+        if form.validate_on_submit():
+            count = _qualify_preview(event, form.service_values())
+        status = 422 if form.errors else 200
+    else:
+
+        def save() -> Competition:
+            saved = services.save_competition(event, comp, form.service_values(), by=current_user)
+            if not locked:
+                services.set_rubric(saved, _criteria_rows(form), by=current_user)
+            return saved
+
+        outcome = run_form(form, save, success=lambda saved: _("Lomba %(n)s disimpan.", n=saved.name))
+        if outcome:
+            return redirect(url_for("competitions.competition_edit", competition_id=outcome.value.id))
+        status = outcome.status
     return (
         render_template(
             "competitions/competition_form.html",
@@ -299,7 +254,7 @@ def _rules_from_args(args) -> dict[str, Any]:
         "require_rat_previous_year": args.get("require_rat_previous_year") in ("y", "on", "true", "1"),
         "min_predikat": args.get("min_predikat") or None,
         "max_assessment_age_years": number("max_assessment_age_years"),
-        "allowed_jenis": [j for j in args.getlist("allowed_jenis") if j in JENIS_LABELS],
+        "allowed_jenis": [j for j in args.getlist("allowed_jenis") if Jenis.of(j) is not None],
         "per_cooperative_limit": number("per_cooperative_limit") or 1,
     }
 
@@ -343,15 +298,11 @@ def competition_transition(competition_id: int):
     """Move a competition along its state machine (refusals are shown, nothing changes)."""
     comp = services.get_competition(competition_id)
     form = TransitionForm()
-    if form.validate_on_submit():
-        try:
-            services.transition_competition(comp, form.to.data, by=current_user)
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Status lomba: %(s)s.", s=STATE_LABELS[comp.state]), "success")
+    run_button(
+        form,
+        lambda: services.transition_competition(comp, form.to.data, by=current_user),
+        success=lambda moved: _("Status lomba: %(s)s.", s=moved.state.label),
+    )
     return redirect(url_for("competitions.competition_edit", competition_id=comp.id))
 
 
@@ -365,24 +316,20 @@ def exceptions(competition_id: int):
     form = ExceptionForm()
     if request.method == "GET" and request.args.get("nik"):
         form.cooperative_nik.data = request.args["nik"]
-    status = 200
-    if form.validate_on_submit():
-        try:
-            coop = cooperative_by_nik(form.cooperative_nik.data)
-            services.grant_exception(comp, coop.id, form.reason.data, by=current_user)
-        except DomainError as err:
-            db.session.rollback()
-            if err.code == "cooperative_not_found":
-                form.cooperative_nik.errors.append(err.message)
-            else:
-                _form_error(form, err)
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("Pengecualian untuk %(n)s dicatat.", n=coop.name), "success")
-            return redirect(url_for("competitions.exceptions", competition_id=comp.id))
-    elif form.errors:
-        status = 422
+
+    def grant() -> str:
+        coop = cooperative_by_nik(form.cooperative_nik.data)
+        services.grant_exception(comp, coop.id, form.reason.data, by=current_user)
+        return coop.name
+
+    outcome = run_form(
+        form,
+        grant,
+        success=lambda name: _("Pengecualian untuk %(n)s dicatat.", n=name),
+        at={"cooperative_not_found": "cooperative_nik"},
+    )
+    if outcome:
+        return redirect(url_for("competitions.exceptions", competition_id=comp.id))
     rows = db.session.scalars(
         select(EligibilityException)
         .where(EligibilityException.competition_id == comp.id)
@@ -390,7 +337,7 @@ def exceptions(competition_id: int):
     ).all()
     return render_template(
         "competitions/exceptions.html", comp=comp, form=form, rows=rows, confirm=ConfirmForm()
-    ), status
+    ), outcome.status
 
 
 @bp.route("/admin/lomba/<int:competition_id>/pengecualian/<int:exception_id>/hapus", methods=["POST"])
@@ -400,10 +347,11 @@ def exception_revoke(competition_id: int, exception_id: int):
     exc = db.session.get(EligibilityException, exception_id)
     if exc is None or exc.competition_id != competition_id:
         raise NotFound("exception_not_found", _("Pengecualian tidak ditemukan."))
-    if ConfirmForm().validate_on_submit():
-        services.revoke_exception(exc, by=current_user)
-        db.session.commit()
-        flash(_("Pengecualian dicabut."), "success")
+    run_button(
+        ConfirmForm(),
+        lambda: services.revoke_exception(exc, by=current_user),
+        success=_("Pengecualian dicabut."),
+    )
     return redirect(url_for("competitions.exceptions", competition_id=competition_id))
 
 
@@ -425,9 +373,7 @@ def programme():
 def competition_page(event_slug: str, slug: str):
     """A competition's public page: rules, eligibility, rubric, time and place, how to register."""
     comp = services.competition_by_slug(event_slug, slug)
-    if comp.state == CompetitionState.draft and not (
-        current_user.is_authenticated and current_user.has_role("admin")
-    ):
+    if comp.state == CompetitionState.draft and not acts_for_office(current_user):
         raise NotFound("competition_not_found", _("Lomba tidak ditemukan."))
     now = clock.now()
     total_weight = sum(c.weight for c in comp.criteria) or 1

@@ -14,31 +14,27 @@ from typing import Any
 from sqlalchemy import select
 
 from ..extensions import db
+from ..vocabulary import Choice
 from . import reference
 from .models import AnnualFigure, Cooperative, RatRecord
 from .spreadsheet import COLUMNS, HEADERS, writer_for
-from .vocab import (
-    BENTUK_LABELS,
-    GRADE_LABELS,
-    JENIS_LABELS,
-    KELOMPOK_LABELS,
-    POLA_LABELS,
-    SEKTOR_LABELS,
-    STATUS_LABELS,
-    STATUS_NIK_LABELS,
-)
+from .vocab import Bentuk, CoopStatus, Grade, Jenis, Kelompok, PolaPengelolaan, Sektor, StatusNik
 
 BATCH = 2000
 
-_LABELS: dict[str, dict[str, str]] = {
-    "status_nik": {k.value: v for k, v in STATUS_NIK_LABELS.items()},
-    "bentuk": {k.value: v for k, v in BENTUK_LABELS.items()},
-    "jenis": {k.value: v for k, v in JENIS_LABELS.items()},
-    "pola_pengelolaan": {k.value: v for k, v in POLA_LABELS.items()},
-    "kelompok": dict(KELOMPOK_LABELS),
-    "sektor_usaha": dict(SEKTOR_LABELS),
-    "ods_status": {k.value: v for k, v in STATUS_LABELS.items()},
-    "ods_grade": {k.value: v for k, v in GRADE_LABELS.items()},
+# Enumerations are written with their Indonesian labels whatever the page's language: the file is
+# the Ministry's ODS layout, which the importer (and ODS itself) reads back in Indonesian.
+_CHOICES: dict[str, type[Choice]] = {
+    "status_nik": StatusNik,
+    "bentuk": Bentuk,
+    "jenis": Jenis,
+    "pola_pengelolaan": PolaPengelolaan,
+    "kelompok": Kelompok,
+    "sektor_usaha": Sektor,
+    "ods_status": CoopStatus,
+    "ods_grade": Grade,
+}
+_PLACES: dict[str, dict[str, str]] = {
     "kecamatan_code": dict(reference.KECAMATAN),
     "kelurahan_code": dict(reference.KELURAHAN),
 }
@@ -47,9 +43,13 @@ _LABELS: dict[str, dict[str, str]] = {
 def _cell(name: str, value: Any) -> Any:
     if value is None:
         return None
+    choice = _CHOICES.get(name)
+    if choice is not None:
+        member = choice.of(value)
+        return member.indonesian if member is not None else str(getattr(value, "value", value))
     value = getattr(value, "value", value)
-    labels = _LABELS.get(name)
-    return labels.get(value, value) if labels else value
+    places = _PLACES.get(name)
+    return places.get(value, value) if places else value
 
 
 def export_rows() -> Iterator[list[Any]]:

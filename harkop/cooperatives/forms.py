@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -16,18 +17,17 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from . import reference
 from .vocab import (
-    ASPECT_LABELS,
-    BENTUK_LABELS,
-    GRADE_LABELS,
-    JENIS_LABELS,
-    KELOMPOK_LABELS,
-    POLA_LABELS,
-    POSITION_LABELS,
-    REASON_LABELS,
-    SEKTOR_LABELS,
-    STATUS_LABELS,
-    STATUS_NIK_LABELS,
     Aspect,
+    Bentuk,
+    CoopStatus,
+    Grade,
+    Jenis,
+    Kelompok,
+    PolaPengelolaan,
+    Position,
+    ReasonCode,
+    Sektor,
+    StatusNik,
 )
 
 REQUIRED = _l("Wajib diisi.")
@@ -80,13 +80,17 @@ class SelectField(_SelectField):
             raise ValueError(str(_l("Pilihan tidak dikenal.")))
 
 
-def _choices(labels: dict[Any, str], empty: str = "—") -> list[tuple[str, str]]:
-    return [("", empty)] + [(str(getattr(k, "value", k)), v) for k, v in labels.items()]
+NO_CHOICE = "—"
+
+
+def kecamatan_choices() -> list[tuple[str, str]]:
+    """Balikpapan's kecamatan for a select, after an empty choice."""
+    return [("", NO_CHOICE), *reference.KECAMATAN.items()]
 
 
 def kelurahan_choices() -> list[tuple[str, str]]:
     """Kelurahan grouped by kecamatan name in the label, for one plain select."""
-    items = [("", "—")]
+    items = [("", NO_CHOICE)]
     for kel, kec in reference.KELURAHAN_KECAMATAN.items():
         items.append((kel, f"{reference.KELURAHAN[kel]} ({reference.KECAMATAN[kec]})"))
     return items
@@ -100,7 +104,7 @@ class CooperativeForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Regexp(r"^\d{16}$", message=_l("NIK harus 16 angka."))],
     )
     name = StringField(_l("Nama koperasi"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    status_nik = SelectField(_l("Status NIK"), choices=_choices(STATUS_NIK_LABELS))
+    status_nik = SelectField(_l("Status NIK"), choices=StatusNik.choices(NO_CHOICE))
     badan_hukum_no = StringField(_l("Nomor badan hukum pendirian"), validators=[Optional(), Length(max=120)])
     badan_hukum_on = DateField(_l("Tanggal badan hukum pendirian"), validators=[Optional()])
     perubahan_ad_no = StringField(_l("Nomor perubahan AD terbaru"), validators=[Optional(), Length(max=120)])
@@ -110,16 +114,17 @@ class CooperativeForm(FlaskForm):
         _l("NIB"), validators=[Optional(), Regexp(r"^\d{1,20}$", message=_l("NIB berupa angka."))]
     )
     npwp = StringField(_l("NPWP"), validators=[Optional(), Length(max=30)])
-    bentuk = SelectField(_l("Bentuk koperasi"), choices=_choices(BENTUK_LABELS))
-    jenis = SelectField(_l("Jenis koperasi"), choices=_choices(JENIS_LABELS))
-    pola_pengelolaan = SelectField(_l("Pola pengelolaan"), choices=_choices(POLA_LABELS))
-    kelompok = SelectField(_l("Kelompok koperasi"), choices=_choices(KELOMPOK_LABELS))
-    sektor_usaha = SelectField(_l("Sektor usaha (KBLI)"), choices=_choices(SEKTOR_LABELS))
+    bentuk = SelectField(_l("Bentuk koperasi"), choices=Bentuk.choices(NO_CHOICE))
+    jenis = SelectField(_l("Jenis koperasi"), choices=Jenis.choices(NO_CHOICE))
+    pola_pengelolaan = SelectField(_l("Pola pengelolaan"), choices=PolaPengelolaan.choices(NO_CHOICE))
+    kelompok = SelectField(_l("Kelompok koperasi"), choices=Kelompok.choices(NO_CHOICE))
+    sektor_usaha = SelectField(_l("Sektor usaha (KBLI)"), choices=Sektor.choices(NO_CHOICE))
     kuk = SelectField(
-        _l("KUK (klasifikasi usaha koperasi)"), choices=[("", "—")] + [(str(i), str(i)) for i in (1, 2, 3, 4)]
+        _l("KUK (klasifikasi usaha koperasi)"),
+        choices=[("", NO_CHOICE)] + [(str(i), str(i)) for i in (1, 2, 3, 4)],
     )
     alamat = StringField(_l("Alamat"), validators=[Optional(), Length(max=300)])
-    kecamatan_code = SelectField(_l("Kecamatan"), choices=_choices(reference.KECAMATAN))
+    kecamatan_code = SelectField(_l("Kecamatan"), choices=kecamatan_choices())
     kelurahan_code = SelectField(_l("Kelurahan"), choices=kelurahan_choices())
     kode_pos = StringField(
         _l("Kode pos"), validators=[Optional(), Regexp(r"^\d{5}$", message=_l("Kode pos harus 5 angka."))]
@@ -128,8 +133,8 @@ class CooperativeForm(FlaskForm):
         _l("E-mail kantor koperasi"), validators=[Optional(), Email(_l("Alamat e-mail tidak valid."))]
     )
     phone = StringField(_l("Telepon kantor koperasi"), validators=[Optional(), Length(max=40)])
-    ods_status = SelectField(_l("Status menurut ODS (Kementerian)"), choices=_choices(STATUS_LABELS))
-    ods_grade = SelectField(_l("Grade menurut ODS (Kementerian)"), choices=_choices(GRADE_LABELS))
+    ods_status = SelectField(_l("Status menurut ODS (Kementerian)"), choices=CoopStatus.choices(NO_CHOICE))
+    ods_grade = SelectField(_l("Grade menurut ODS (Kementerian)"), choices=Grade.choices(NO_CHOICE))
     digital_since = IntegerField(
         _l("Masuk sistem digital dinas sejak tahun"),
         validators=[Optional(), NumberRange(1990, 2100, message=_l("Tahun 1990–2100."))],
@@ -152,6 +157,11 @@ class RatForm(FlaskForm):
     notes = StringField(_l("Catatan (mis. nomor berita acara)"), validators=[Optional(), Length(max=500)])
 
 
+def _percent_label(aspect: Aspect) -> LazyString:
+    """'Tata Kelola (%)', in the language of the page that shows the form."""
+    return LazyString(lambda: f"{aspect.label} (%)")
+
+
 class AspectAssessmentForm(FlaskForm):
     """A health assessment entered as the four aspect scores (percent)."""
 
@@ -159,16 +169,16 @@ class AspectAssessmentForm(FlaskForm):
     examined_on = DateField(_l("Tanggal pemeriksaan"), validators=[Optional()])
     examiner = StringField(_l("Pemeriksa"), validators=[Optional(), Length(max=120)])
     tata_kelola = DecimalField(
-        ASPECT_LABELS[Aspect.tata_kelola] + " (%)", places=2, validators=[DataRequired(REQUIRED)]
+        _percent_label(Aspect.tata_kelola), places=2, validators=[DataRequired(REQUIRED)]
     )
     profil_risiko = DecimalField(
-        ASPECT_LABELS[Aspect.profil_risiko] + " (%)", places=2, validators=[DataRequired(REQUIRED)]
+        _percent_label(Aspect.profil_risiko), places=2, validators=[DataRequired(REQUIRED)]
     )
     kinerja_keuangan = DecimalField(
-        ASPECT_LABELS[Aspect.kinerja_keuangan] + " (%)", places=2, validators=[DataRequired(REQUIRED)]
+        _percent_label(Aspect.kinerja_keuangan), places=2, validators=[DataRequired(REQUIRED)]
     )
     permodalan = DecimalField(
-        ASPECT_LABELS[Aspect.permodalan] + " (%)", places=2, validators=[DataRequired(REQUIRED)]
+        _percent_label(Aspect.permodalan), places=2, validators=[DataRequired(REQUIRED)]
     )
     replace = BooleanField(_l("Ganti penilaian tahun buku ini bila sudah ada"))
 
@@ -211,7 +221,7 @@ class ReasonForm(FlaskForm):
     """Mark a cooperative inactive for a reason found in the field."""
 
     code = SelectField(
-        _l("Alasan"), choices=_choices(REASON_LABELS, "— pilih alasan —"), validators=[DataRequired(REQUIRED)]
+        _l("Alasan"), choices=ReasonCode.choices(_l("— pilih alasan —")), validators=[DataRequired(REQUIRED)]
     )
     note = TextAreaField(
         _l("Catatan internal (tidak tampil di publik)"), validators=[Optional(), Length(max=2000)]
@@ -222,7 +232,7 @@ class OfficerForm(FlaskForm):
     """Start a management term (the previous holder's term ends the day before)."""
 
     position = SelectField(
-        _l("Jabatan"), choices=_choices(POSITION_LABELS), validators=[DataRequired(REQUIRED)]
+        _l("Jabatan"), choices=Position.choices(NO_CHOICE), validators=[DataRequired(REQUIRED)]
     )
     name = StringField(_l("Nama"), validators=[DataRequired(REQUIRED), Length(max=120)])
     phone = StringField(_l("Telepon"), validators=[Optional(), Length(max=40)])

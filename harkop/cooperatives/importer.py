@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, select, text, update
 
 from .. import clock
-from ..audit import AuditLog, jsonable
+from ..audit import AuditLog, actor_name, jsonable
 from ..extensions import db
 from . import rules, services
 from .models import AnnualFigure, Cooperative, RatRecord
@@ -38,7 +38,13 @@ from .spreadsheet import (
     header_key,
     read_rows,
 )
-from .validation import COOPERATIVE_FIELDS, FieldError, check_kelurahan_in_kecamatan, int_parser, parse_date
+from .validation import (
+    COOPERATIVE_FIELDS,
+    FieldError,
+    check_kelurahan_in_kecamatan,
+    parse_date,
+    year_parser,
+)
 
 BATCH = 1000
 ANALYZE_AFTER = 1000  # rows written by one import before the table's statistics are refreshed
@@ -104,9 +110,9 @@ def _column_parser(col: Column, today: date):
     if section == "coop":
         return COOPERATIVE_FIELDS[name]
     if section == "figures":
-        return int_parser(1950, today.year) if name == "book_year" else _figure_parser(name)
+        return year_parser(1950, today.year) if name == "book_year" else _figure_parser(name)
     if name == "book_year":
-        return int_parser(1950, today.year - 1)
+        return year_parser(1950, today.year - 1)
     return parse_date
 
 
@@ -371,14 +377,14 @@ def _write_batch(batch, report: ImportReport, *, by: Any, now: datetime, today: 
     restanding = _write_rats(batch, ids_by_nik, entries, now)
     if entries:
         actor_id = getattr(by, "id", None)
-        actor_name = getattr(by, "username", None) or (by if isinstance(by, str) else None)
+        by_name = actor_name(by)
         _bulk_insert(
             AuditLog.__table__,
             [
                 {
                     "at": now,
                     "actor_id": actor_id,
-                    "actor_name": actor_name,
+                    "actor_name": by_name,
                     "action": entry["action"],
                     "entity_type": services.ENTITY,
                     "entity_id": str(ids_by_nik[nik]),
@@ -532,7 +538,7 @@ def import_cooperatives(
             {
                 "at": now,
                 "actor_id": getattr(by, "id", None),
-                "actor_name": getattr(by, "username", None) or (by if isinstance(by, str) else None),
+                "actor_name": actor_name(by),
                 "action": "registry.imported",
                 "entity_type": "registry",
                 "entity_id": None,

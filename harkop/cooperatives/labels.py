@@ -1,4 +1,5 @@
-"""How registry values read on pages: Indonesian labels, badge kinds and icons (templates use `reg`)."""
+"""How registry values read on pages (templates use `reg`): each helper reads the one declaration
+of its enumeration in vocab.py, in the page's language; places, scores and dates too."""
 
 from __future__ import annotations
 
@@ -6,116 +7,68 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .. import clock
-from . import reference
+from flask_babel import lazy_gettext as _l
+
+from .. import clock, vocabulary
+from . import health, reference
 from .vocab import (
-    ASPECT_LABELS,
-    BENTUK_LABELS,
-    GRADE_LABELS,
-    JENIS_LABELS,
-    KELOMPOK_LABELS,
-    POLA_LABELS,
-    POSITION_LABELS,
-    PREDIKAT_BADGES,
-    PREDIKAT_LABELS,
-    REASON_LABELS,
-    SEKTOR,
-    STATUS_LABELS,
-    STATUS_NIK_LABELS,
     Aspect,
+    Award,
+    Bentuk,
+    CoopStatus,
+    Grade,
+    Jenis,
+    Kelompok,
+    PolaPengelolaan,
+    Position,
     Predikat,
+    ReasonCode,
+    Sektor,
+    StatusNik,
 )
 
+# Values that are no member of an enumeration: no kecamatan on file, never assessed, no grade yet.
+NO_KECAMATAN_LABEL = _l("Tanpa kecamatan")
+NOT_ASSESSED_LABEL = _l("Belum dinilai")
+NO_GRADE_LABEL = _l("Tanpa grade")
 
-def _label(labels: dict, value: Any) -> str:
-    if value is None or value == "":
-        return "–"
-    key = getattr(value, "value", value)
-    for k, v in labels.items():
-        if str(getattr(k, "value", k)) == str(key):
-            return v
-    return str(key)
+
+def _sektor(value: Any) -> str:
+    member = Sektor.of(value)
+    return member.label_with_letter if member is not None else Sektor.label_of(value)
 
 
 class Labels:
-    """Label helpers exposed to templates as `reg`."""
+    """Label helpers exposed to templates as `reg` (each one the enumeration's own `label_of`)."""
 
     ASPECTS = list(Aspect)
 
-    @staticmethod
-    def status(value: Any) -> str:
-        """'Aktif' / 'Tidak Aktif'."""
-        return _label(STATUS_LABELS, value)
+    status = staticmethod(CoopStatus.label_of)
+    status_badge = staticmethod(CoopStatus.badge_of)
+    grade = staticmethod(Grade.label_of)
+    predikat = staticmethod(Predikat.label_of)
+    predikat_badge = staticmethod(Predikat.badge_of)
+    jenis = staticmethod(Jenis.label_of)
+    bentuk = staticmethod(Bentuk.label_of)
+    pola = staticmethod(PolaPengelolaan.label_of)
+    kelompok = staticmethod(Kelompok.label_of)
+    sektor = staticmethod(_sektor)
+    status_nik = staticmethod(StatusNik.label_of)
+    reason = staticmethod(ReasonCode.label_of)
+    position = staticmethod(Position.label_of)
+    aspect = staticmethod(Aspect.label_of)
+    award = staticmethod(Award.label_of)
+    award_badge = staticmethod(Award.badge_of)
 
     @staticmethod
-    def status_badge(value: Any) -> tuple[str, str]:
-        """Badge kind and icon for a status."""
-        return ("good", "✓") if str(getattr(value, "value", value)) == "aktif" else ("bad", "✕")
-
-    @staticmethod
-    def grade(value: Any) -> str:
-        """'A', 'C1', …"""
-        return _label(GRADE_LABELS, value)
-
-    @staticmethod
-    def predikat(value: Any) -> str:
-        """'Sehat', 'Cukup Sehat', …"""
-        return _label(PREDIKAT_LABELS, value)
-
-    @staticmethod
-    def predikat_badge(value: Any) -> tuple[str, str]:
-        """Badge kind and icon for a predikat (colour never alone: word and icon too)."""
-        if value is None:
-            return ("info", "–")
-        return PREDIKAT_BADGES[Predikat(getattr(value, "value", value))]
-
-    @staticmethod
-    def jenis(value: Any) -> str:
-        """Jenis label."""
-        return _label(JENIS_LABELS, value)
-
-    @staticmethod
-    def bentuk(value: Any) -> str:
-        """Bentuk label."""
-        return _label(BENTUK_LABELS, value)
-
-    @staticmethod
-    def pola(value: Any) -> str:
-        """Pola pengelolaan label."""
-        return _label(POLA_LABELS, value)
-
-    @staticmethod
-    def kelompok(value: Any) -> str:
-        """Kelompok label."""
-        return _label(KELOMPOK_LABELS, value)
-
-    @staticmethod
-    def sektor(value: Any) -> str:
-        """KBLI section letter and name."""
-        if not value:
-            return "–"
-        letter, name = SEKTOR.get(value, ("", value))
-        return f"{letter} – {name}" if letter else name
-
-    @staticmethod
-    def status_nik(value: Any) -> str:
-        """Status NIK label."""
-        return _label(STATUS_NIK_LABELS, value)
-
-    @staticmethod
-    def reason(value: Any) -> str:
-        """Inactive reason label."""
-        return _label(REASON_LABELS, value)
-
-    @staticmethod
-    def position(value: Any) -> str:
-        """Management seat label."""
-        return _label(POSITION_LABELS, value)
-
-    @staticmethod
-    def aspect(value: Any) -> str:
-        """Aspect label."""
-        return _label(ASPECT_LABELS, value)
+    def achievement(achievement: Any) -> str:
+        """An achievement's title in the page's language: a published result's title is its award
+        and competition ('Juara 1 Lomba Masak'), so the award is read from the vocabulary; a title
+        the office typed stays as it is."""
+        rank, competition = achievement.rank_label, achievement.competition_name
+        if rank and competition and achievement.title == f"{rank} {competition}":
+            return f"{Award.label_of(rank)} {competition}"
+        return achievement.title
 
     @staticmethod
     def kecamatan(code: str | None) -> str:
@@ -129,8 +82,8 @@ class Labels:
 
     @staticmethod
     def score(value: Decimal | None) -> str:
-        """A score with a decimal comma: 81,50."""
-        return "–" if value is None else f"{Decimal(value):.2f}".replace(".", ",")
+        """A score with two decimals in the page's language: 81,50 / 81.50."""
+        return vocabulary.number(value, 2)
 
     @staticmethod
     def date(value: date | None) -> str:
@@ -138,16 +91,26 @@ class Labels:
         return "–" if value is None else clock.format_short_date(value)
 
     @staticmethod
-    def options() -> dict[str, list[tuple[str, str]]]:
+    def score_formula() -> str:
+        """How the final score weighs the aspects: '30% Tata Kelola + 15% Profil Risiko + …'."""
+        return " + ".join(f"{vocabulary.number(w * 100)}% {a.label}" for a, w in health.WEIGHTS.items())
+
+    @staticmethod
+    def predikat_bands() -> str:
+        """The predikat bands above the lowest: 'Sehat ≥ 80; Cukup Sehat ≥ 66; Dalam Pengawasan ≥ 51'."""
+        return "; ".join(
+            f"{p.label} ≥ {vocabulary.number(low)}" for low, p in health.PREDIKAT_BANDS if low > 0
+        )
+
+    @staticmethod
+    def options() -> dict[str, list[tuple[str, Any]]]:
         """Filter options for the directory and the admin list."""
         return {
-            "kecamatan": [(k, v) for k, v in reference.KECAMATAN.items()]
-            + [("tidak_ada", "Tanpa kecamatan")],
-            "jenis": [(k.value, v) for k, v in JENIS_LABELS.items()],
-            "status": [(k.value, v) for k, v in STATUS_LABELS.items()],
-            "grade": [(k.value, v) for k, v in GRADE_LABELS.items()],
-            "predikat": [(k.value, v) for k, v in PREDIKAT_LABELS.items()]
-            + [("belum_dinilai", "Belum dinilai")],
+            "kecamatan": [*reference.KECAMATAN.items(), ("tidak_ada", NO_KECAMATAN_LABEL)],
+            "jenis": Jenis.choices(),
+            "status": CoopStatus.choices(),
+            "grade": Grade.choices(),
+            "predikat": [*Predikat.choices(), ("belum_dinilai", NOT_ASSESSED_LABEL)],
         }
 
     @staticmethod

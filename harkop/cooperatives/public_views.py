@@ -16,8 +16,8 @@ from .. import clock
 from ..auth.decorators import public
 from ..extensions import db
 from . import services
+from .blueprint import bp
 from .models import Cooperative
-from .views import bp
 
 PER_PAGE = 20
 

@@ -30,7 +30,7 @@ from sqlalchemy import Select, String, and_, bindparam, func, select, text, type
 from sqlalchemy.orm import selectinload
 
 from .. import clock
-from ..audit import AuditLog, history_for, record_audit
+from ..audit import AuditLog, actor_name, history_for, record_audit
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from . import health, rules
@@ -43,9 +43,8 @@ from .models import (
     Officer,
     RatRecord,
 )
-from .validation import COOPERATIVE_FIELDS, clean_cooperative, int_parser, parse_date
+from .validation import COOPERATIVE_FIELDS, clean_cooperative, int_parser, parse_date, year_parser
 from .vocab import (
-    GRADE_LABELS,
     Aspect,
     Bentuk,
     CoopStatus,
@@ -59,7 +58,6 @@ from .vocab import (
     parse_choice,
 )
 
-PREDIKAT_ORDER = ("dalam_pengawasan_khusus", "dalam_pengawasan", "cukup_sehat", "sehat")
 ENTITY = "cooperative"
 
 
@@ -420,7 +418,7 @@ def record_rat(
     errors: dict[str, str] = {}
     year = held = None
     try:
-        year = int_parser(1950, today.year - 1)(book_year)
+        year = year_parser(1950, today.year - 1)(book_year)
         if year is None:
             errors["book_year"] = _("Wajib diisi.")
     except ValueError as err:
@@ -516,7 +514,7 @@ def add_assessment(
     errors: dict[str, str] = {}
     year = exam = None
     try:
-        year = int_parser(1950, today.year)(book_year)
+        year = year_parser(1950, today.year)(book_year)
         if year is None:
             errors["book_year"] = _("Wajib diisi.")
     except ValueError as err:
@@ -610,7 +608,7 @@ def set_inactive_reason(
 ) -> InactiveReason:
     """Mark the cooperative inactive for a reason found by the office; audit 'cooperative.reason_set'."""
     now = now or clock.now()
-    value = parse_choice(str(getattr(code, "value", code) or ""), {r: r.value for r in ReasonCode})
+    value = parse_choice(str(getattr(code, "value", code) or ""), ReasonCode)
     if value is None:
         raise ValidationFailed(
             "invalid_reason",
@@ -626,7 +624,7 @@ def set_inactive_reason(
         note=(note or "").strip() or None,
         set_at=now,
         set_by_id=getattr(by, "id", None),
-        set_by_name=getattr(by, "username", None) or (by if isinstance(by, str) else None),
+        set_by_name=actor_name(by),
     )
     db.session.add(row)
     db.session.flush()
@@ -654,7 +652,7 @@ def clear_inactive_reason(
         raise Conflict("reason_already_cleared", _("Alasan ini sudah dicabut."))
     row.cleared_at = now
     row.cleared_by_id = getattr(by, "id", None)
-    row.cleared_by_name = getattr(by, "username", None) or (by if isinstance(by, str) else None)
+    row.cleared_by_name = actor_name(by)
     db.session.flush()
     recompute_cooperative(coop, today=clock.to_wita(now).date())
     record_audit(
@@ -689,7 +687,7 @@ def record_officer(
     """Start a management term; for single seats the previous open term ends the day before."""
     now = now or clock.now()
     errors: dict[str, str] = {}
-    pos_value = parse_choice(str(getattr(position, "value", position) or ""), {p: p.value for p in Position})
+    pos_value = parse_choice(str(getattr(position, "value", position) or ""), Position)
     if pos_value is None:
         errors["position"] = _("Jabatan tidak dikenal.")
     if not (name or "").strip():
@@ -767,7 +765,7 @@ def record_annual_figures(
     errors: dict[str, str] = {}
     year = None
     try:
-        year = int_parser(1950, clock.to_wita(now).year)(book_year)
+        year = year_parser(1950, clock.to_wita(now).year)(book_year)
         if year is None:
             errors["book_year"] = _("Wajib diisi.")
     except ValueError as err:
@@ -932,7 +930,7 @@ def parse_filters(args: Mapping[str, Any], *, strict: bool = False) -> Directory
     for key, options in allowed.items():
         raw = str(args.get(key) or "").strip().lower()
         if key == "grade" and raw:
-            raw = parse_choice(raw, GRADE_LABELS) or raw
+            raw = parse_choice(raw, Grade) or raw
         if raw and raw not in options:
             if strict:
                 raise ValidationFailed(

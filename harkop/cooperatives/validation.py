@@ -15,18 +15,20 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from .. import vocabulary
 from ..email_address import InvalidEmail, normalise_email
+from ..vocabulary import Choice
 from . import reference
 from .vocab import (
-    BENTUK_LABELS,
-    GRADE_LABELS,
-    JENIS_LABELS,
-    KELOMPOK_LABELS,
-    POLA_LABELS,
     SEKTOR_ALIASES,
-    SEKTOR_LABELS,
-    STATUS_LABELS,
-    STATUS_NIK_LABELS,
+    Bentuk,
+    CoopStatus,
+    Grade,
+    Jenis,
+    Kelompok,
+    PolaPengelolaan,
+    Sektor,
+    StatusNik,
     choice_lookup,
     normalise,
 )
@@ -107,8 +109,13 @@ def parse_date(value: Any) -> date | None:
     return parsed
 
 
-def int_parser(lo: int, hi: int) -> Callable[[Any], int | None]:
-    """A whole number between lo and hi (a spreadsheet's 12.0 is 12; 1.234 with dots is 1234)."""
+def int_parser(
+    lo: int, hi: int, *, show: Callable[[int], str] = vocabulary.number
+) -> Callable[[Any], int | None]:
+    """A whole number between lo and hi (a spreadsheet's 12.0 is 12; 1.234 with dots is 1234).
+
+    `show` writes the bounds in the range error: numbers with the page's separators by default.
+    """
 
     def parse(value: Any) -> int | None:
         if is_blank(value):
@@ -136,8 +143,8 @@ def int_parser(lo: int, hi: int) -> Callable[[Any], int | None]:
             raise FieldError(
                 _(
                     "Harus antara %(lo)s dan %(hi)s.",
-                    lo=f"{lo:,}".replace(",", "."),
-                    hi=f"{hi:,}".replace(",", "."),
+                    lo=show(lo),
+                    hi=show(hi),
                 )
             )
         return number
@@ -145,12 +152,18 @@ def int_parser(lo: int, hi: int) -> Callable[[Any], int | None]:
     return parse
 
 
-def choice_parser(
-    labels: Mapping[Any, str], extra: dict[str, str] | None = None
-) -> Callable[[Any], str | None]:
-    """One value of an enumeration: its snake_case value or its Indonesian label, any case."""
+def year_parser(lo: int, hi: int) -> Callable[[Any], int | None]:
+    """A year between lo and hi; the range error writes them as plain digits (1950, not 1.950)."""
+    return int_parser(lo, hi, show=vocabulary.year)
 
-    lookup = choice_lookup(dict(labels), extra)
+
+def choice_parser(choice: type[Choice], extra: dict[str, str] | None = None) -> Callable[[Any], str | None]:
+    """One value of an enumeration: its snake_case value or its Indonesian label, any case.
+
+    The error lists the Indonesian labels: they are what a spreadsheet in the ODS layout holds.
+    """
+
+    lookup = choice_lookup(choice, extra)
 
     def parse(value: Any) -> str | None:
         if is_blank(value):
@@ -159,7 +172,7 @@ def choice_parser(
             value = value.value
         found = lookup.get(normalise(str(value)))
         if found is None:
-            allowed = ", ".join(labels.values())
+            allowed = ", ".join(member.indonesian for member in choice)
             raise FieldError(
                 _("Nilai tidak dikenal: %(v)s. Pilihan: %(allowed)s", v=str(value)[:40], allowed=allowed)
             )
@@ -240,7 +253,7 @@ def parse_digits(max_len: int) -> Callable[[Any], str | None]:
 COOPERATIVE_FIELDS: dict[str, Callable[[Any], Any]] = {
     "nik": parse_nik,
     "name": text_parser(200, required=True),
-    "status_nik": choice_parser(STATUS_NIK_LABELS),
+    "status_nik": choice_parser(StatusNik),
     "badan_hukum_no": text_parser(120),
     "badan_hukum_on": parse_date,
     "perubahan_ad_no": text_parser(120),
@@ -248,11 +261,11 @@ COOPERATIVE_FIELDS: dict[str, Callable[[Any], Any]] = {
     "nib": parse_digits(20),
     "npwp": text_parser(30),
     "founded_on": parse_date,
-    "bentuk": choice_parser(BENTUK_LABELS),
-    "jenis": choice_parser(JENIS_LABELS),
-    "pola_pengelolaan": choice_parser(POLA_LABELS),
-    "kelompok": choice_parser(KELOMPOK_LABELS),
-    "sektor_usaha": choice_parser(SEKTOR_LABELS, SEKTOR_ALIASES),
+    "bentuk": choice_parser(Bentuk),
+    "jenis": choice_parser(Jenis),
+    "pola_pengelolaan": choice_parser(PolaPengelolaan),
+    "kelompok": choice_parser(Kelompok),
+    "sektor_usaha": choice_parser(Sektor, SEKTOR_ALIASES),
     "kuk": int_parser(1, 4),
     "alamat": text_parser(300),
     "kecamatan_code": parse_kecamatan,
@@ -260,9 +273,9 @@ COOPERATIVE_FIELDS: dict[str, Callable[[Any], Any]] = {
     "kode_pos": parse_kode_pos,
     "email": parse_email,
     "phone": text_parser(40),
-    "ods_status": choice_parser(STATUS_LABELS),
-    "ods_grade": choice_parser(GRADE_LABELS),
-    "digital_since": int_parser(1990, 2100),
+    "ods_status": choice_parser(CoopStatus),
+    "ods_grade": choice_parser(Grade),
+    "digital_since": year_parser(1990, 2100),
 }
 REQUIRED_ON_CREATE = ("nik", "name")
 

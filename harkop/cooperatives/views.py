@@ -1,7 +1,7 @@
 """The office's registry pages (admin): list, create and edit, RAT, assessments, reasons, history.
 
 Thin views: load and authorise, validate the form, call one service, commit, flash, redirect.
-Public pages (directory and profile) are in public_views.py on the same blueprint.
+Public pages (directory and profile) are in public_views.py on the same blueprint (blueprint.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     after_this_request,
     flash,
@@ -27,9 +26,10 @@ from sqlalchemy import select
 
 from .. import clock
 from ..auth.decorators import admin_required
-from ..errors import DomainError
 from ..extensions import db
+from ..form_actions import run_button, run_form
 from . import services
+from .blueprint import bp
 from .forms import (
     AspectAssessmentForm,
     ConfirmForm,
@@ -44,15 +44,8 @@ from .forms import (
 from .labels import Labels
 from .models import Cooperative, InactiveReason
 
-bp = Blueprint("cooperatives", __name__)
-
 PER_PAGE = 25
-
-
-@bp.record_once
-def _registry_labels(state) -> None:
-    # A Jinja global (not a context processor) so imported macro files see it too.
-    state.app.jinja_env.globals["reg"] = Labels
+ASPECTS = ("tata_kelola", "profil_risiko", "kinerja_keuangan", "permodalan")
 
 
 def coop_or_404(nik: str) -> Cooperative:
@@ -61,20 +54,6 @@ def coop_or_404(nik: str) -> Cooperative:
     if coop is None:
         abort(404)
     return coop
-
-
-def _show_errors(form, err: DomainError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's field errors next to the form's fields; anything else becomes a flash."""
-    fields = (err.details or {}).get("fields") if isinstance(err.details, dict) else None
-    placed = False
-    for name, message in (fields or {}).items():
-        target = getattr(form, (aliases or {}).get(name, name), None)
-        if target is not None and hasattr(target, "errors"):
-            text = err.message if message in ("taken",) else str(message)
-            target.errors = [*list(target.errors or []), text]
-            placed = True
-    if not placed:
-        flash(err.message, "error")
 
 
 @bp.route("/admin/koperasi")
@@ -93,18 +72,14 @@ def admin_list():
 def admin_new():
     """Add a cooperative to the registry."""
     form = CooperativeForm()
-    if form.validate_on_submit():
-        try:
-            coop = services.create_cooperative(form.service_data(), by=current_user)
-        except DomainError as err:
-            db.session.rollback()
-            _show_errors(form, err)
-        else:
-            db.session.commit()
-            flash(_("Koperasi %(n)s ditambahkan.", n=coop.name), "success")
-            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
-    status = 422 if form.errors else 200
-    return render_template("cooperatives/admin_form.html", form=form, coop=None), status
+    outcome = run_form(
+        form,
+        lambda: services.create_cooperative(form.service_data(), by=current_user),
+        success=lambda coop: _("Koperasi %(n)s ditambahkan.", n=coop.name),
+    )
+    if outcome:
+        return redirect(url_for("cooperatives.admin_detail", nik=outcome.value.nik))
+    return render_template("cooperatives/admin_form.html", form=form, coop=None), outcome.status
 
 
 @bp.route("/admin/koperasi/<nik>")
@@ -127,18 +102,14 @@ def admin_edit(nik: str):
     """Edit a cooperative's identity, legal data and address."""
     coop = coop_or_404(nik)
     form = CooperativeForm(obj=None if request.method == "POST" else _form_values(coop))
-    if form.validate_on_submit():
-        try:
-            services.update_cooperative(coop, form.service_data(), by=current_user)
-        except DomainError as err:
-            db.session.rollback()
-            _show_errors(form, err)
-        else:
-            db.session.commit()
-            flash(_("Data koperasi disimpan."), "success")
-            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
-    status = 422 if form.errors else 200
-    return render_template("cooperatives/admin_form.html", form=form, coop=coop), status
+    outcome = run_form(
+        form,
+        lambda: services.update_cooperative(coop, form.service_data(), by=current_user),
+        success=_("Data koperasi disimpan."),
+    )
+    if outcome:
+        return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    return render_template("cooperatives/admin_form.html", form=form, coop=coop), outcome.status
 
 
 class _Values:
@@ -166,24 +137,20 @@ def admin_rat(nik: str):
     form = RatForm()
     if request.method == "GET":
         form.book_year.data = services.rules.latest_due_book_year(clock.today())
-    if form.validate_on_submit():
-        try:
-            services.record_rat(
-                coop,
-                book_year=form.book_year.data,
-                held_on=form.held_on.data,
-                notes=form.notes.data,
-                by=current_user,
-            )
-        except DomainError as err:
-            db.session.rollback()
-            _show_errors(form, err)
-        else:
-            db.session.commit()
-            flash(_("RAT tahun buku %(y)s dicatat.", y=form.book_year.data), "success")
-            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
-    status = 422 if form.errors else 200
-    return render_template("cooperatives/admin_rat.html", form=form, coop=coop), status
+    outcome = run_form(
+        form,
+        lambda: services.record_rat(
+            coop,
+            book_year=form.book_year.data,
+            held_on=form.held_on.data,
+            notes=form.notes.data,
+            by=current_user,
+        ),
+        success=lambda _row: _("RAT tahun buku %(y)s dicatat.", y=form.book_year.data),
+    )
+    if outcome:
+        return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    return render_template("cooperatives/admin_rat.html", form=form, coop=coop), outcome.status
 
 
 @bp.route("/admin/koperasi/<nik>/penilaian", methods=["GET", "POST"])
@@ -194,37 +161,30 @@ def admin_assessment(nik: str):
     form = AspectAssessmentForm()
     if request.method == "GET":
         form.book_year.data = clock.today().year - 1
-    if form.validate_on_submit():
-        aspects = {
-            a: getattr(form, a).data
-            for a in ("tata_kelola", "profil_risiko", "kinerja_keuangan", "permodalan")
-        }
-        try:
-            row = services.add_assessment(
-                coop,
-                book_year=form.book_year.data,
-                examined_on=form.examined_on.data,
-                examiner=form.examiner.data,
-                aspects=aspects,
-                replace=form.replace.data,
-                by=current_user,
-            )
-        except DomainError as err:
-            db.session.rollback()
-            _show_errors(form, err)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Penilaian disimpan: skor akhir %(s)s, %(p)s.",
-                    s=Labels.score(row.final_score),
-                    p=Labels.predikat(row.predikat),
-                ),
-                "success",
-            )
-            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
-    status = 422 if form.errors else 200
-    return render_template("cooperatives/admin_assessment.html", form=form, coop=coop), status
+    outcome = run_form(
+        form,
+        lambda: services.add_assessment(
+            coop,
+            book_year=form.book_year.data,
+            examined_on=form.examined_on.data,
+            examiner=form.examiner.data,
+            aspects={a: getattr(form, a).data for a in ASPECTS},
+            replace=form.replace.data,
+            by=current_user,
+        ),
+        success=_assessment_saved,
+    )
+    if outcome:
+        return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    return render_template("cooperatives/admin_assessment.html", form=form, coop=coop), outcome.status
+
+
+def _assessment_saved(row) -> str:
+    return _(
+        "Penilaian disimpan: skor akhir %(s)s, %(p)s.",
+        s=Labels.score(row.final_score),
+        p=Labels.predikat(row.predikat),
+    )
 
 
 @bp.route("/admin/koperasi/<nik>/penilaian/indikator", methods=["GET", "POST"])
@@ -236,8 +196,13 @@ def admin_assessment_indicators(nik: str):
     form = indicator_form_class(indicators)()
     if request.method == "GET":
         form.book_year.data = clock.today().year - 1
-    if form.validate_on_submit():
-        answers: dict[str, Any] = {}
+    aliases = {
+        ind.code: f"{ind.code}__fulfilled" if ind.kind == "checklist" else f"{ind.code}__value"
+        for ind in indicators.indicators
+    }
+    answers: dict[str, Any] = {}
+
+    def add() -> Any:
         for ind in indicators.indicators:
             if ind.kind == "checklist":
                 fulfilled = getattr(form, f"{ind.code}__fulfilled").data
@@ -248,44 +213,28 @@ def admin_assessment_indicators(nik: str):
                 value = getattr(form, f"{ind.code}__value").data
                 if value is not None:
                     answers[ind.code] = {"value": value}
-        aliases = {
-            ind.code: f"{ind.code}__fulfilled" if ind.kind == "checklist" else f"{ind.code}__value"
-            for ind in indicators.indicators
-        }
-        try:
-            row = services.add_assessment(
-                coop,
-                book_year=form.book_year.data,
-                examined_on=form.examined_on.data,
-                examiner=form.examiner.data,
-                indicators=answers,
-                replace=form.replace.data,
-                by=current_user,
-            )
-        except DomainError as err:
-            db.session.rollback()
-            if err.code == "assessment_indicator_missing":
-                for ind in indicators.indicators:
-                    if ind.code not in answers:
-                        getattr(form, aliases[ind.code]).errors = [_("Wajib diisi.")]
-                flash(err.message, "error")
-            else:
-                _show_errors(form, err, aliases)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Penilaian disimpan: skor akhir %(s)s, %(p)s.",
-                    s=Labels.score(row.final_score),
-                    p=Labels.predikat(row.predikat),
-                ),
-                "success",
-            )
-            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
-    status = 422 if form.errors else 200
+        return services.add_assessment(
+            coop,
+            book_year=form.book_year.data,
+            examined_on=form.examined_on.data,
+            examiner=form.examiner.data,
+            indicators=answers,
+            replace=form.replace.data,
+            by=current_user,
+        )
+
+    outcome = run_form(form, add, success=_assessment_saved, at=aliases)
+    if outcome:
+        return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    if outcome.error is not None and outcome.error.code == "assessment_indicator_missing":
+        # The message lists every unanswered indicator: it goes on top, "required" at each one.
+        for ind in indicators.indicators:
+            if ind.code not in answers:
+                getattr(form, aliases[ind.code]).errors = [_("Wajib diisi.")]
+        flash(outcome.error.message, "error")
     return (
         render_template("cooperatives/admin_indicators.html", form=form, coop=coop, indicators=indicators),
-        status,
+        outcome.status,
     )
 
 
@@ -295,20 +244,15 @@ def admin_reason(nik: str):
     """Mark a cooperative inactive for a reason found by the office."""
     coop = coop_or_404(nik)
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            services.set_inactive_reason(coop, form.code.data, note=form.note.data, by=current_user)
-        except DomainError as err:
-            db.session.rollback()
-            _show_errors(form, err)
-            if not form.code.errors and err.code == "reason_already_open":
-                form.code.errors = [err.message]
-        else:
-            db.session.commit()
-            flash(_("Alasan tidak aktif dicatat."), "success")
-            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
-    status = 422 if form.errors else 200
-    return render_template("cooperatives/admin_reason.html", form=form, coop=coop), status
+    outcome = run_form(
+        form,
+        lambda: services.set_inactive_reason(coop, form.code.data, note=form.note.data, by=current_user),
+        success=_("Alasan tidak aktif dicatat."),
+        at={"reason_already_open": "code"},
+    )
+    if outcome:
+        return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    return render_template("cooperatives/admin_reason.html", form=form, coop=coop), outcome.status
 
 
 @bp.route("/admin/koperasi/<nik>/alasan/<int:reason_id>/cabut", methods=["POST"])
@@ -316,19 +260,14 @@ def admin_reason(nik: str):
 def admin_reason_clear(nik: str, reason_id: int):
     """Lift one of the office's reasons (it stays in the history)."""
     coop = coop_or_404(nik)
-    if not ConfirmForm().validate_on_submit():
-        flash(_("Formulir tidak sah."), "error")
-        return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
     if db.session.get(InactiveReason, reason_id) is None:
         abort(404)
-    try:
-        services.clear_inactive_reason(coop, reason_id, by=current_user)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Alasan dicabut."), "success")
+    run_button(
+        ConfirmForm(),
+        lambda: services.clear_inactive_reason(coop, reason_id, by=current_user),
+        success=_("Alasan dicabut."),
+        invalid=_("Formulir tidak sah."),
+    )
     return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
 
 
@@ -338,26 +277,22 @@ def admin_officer(nik: str):
     """Start a management term; the history of terms is kept."""
     coop = coop_or_404(nik)
     form = OfficerForm()
-    if form.validate_on_submit():
-        try:
-            services.record_officer(
-                coop,
-                position=form.position.data,
-                name=form.name.data,
-                phone=form.phone.data,
-                term_start=form.term_start.data,
-                term_end=form.term_end.data,
-                by=current_user,
-            )
-        except DomainError as err:
-            db.session.rollback()
-            _show_errors(form, err)
-        else:
-            db.session.commit()
-            flash(_("Pengurus dicatat."), "success")
-            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
-    status = 422 if form.errors else 200
-    return render_template("cooperatives/admin_officer.html", form=form, coop=coop), status
+    outcome = run_form(
+        form,
+        lambda: services.record_officer(
+            coop,
+            position=form.position.data,
+            name=form.name.data,
+            phone=form.phone.data,
+            term_start=form.term_start.data,
+            term_end=form.term_end.data,
+            by=current_user,
+        ),
+        success=_("Pengurus dicatat."),
+    )
+    if outcome:
+        return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    return render_template("cooperatives/admin_officer.html", form=form, coop=coop), outcome.status
 
 
 @bp.route("/admin/koperasi/<nik>/angka-tahunan", methods=["GET", "POST"])
@@ -368,23 +303,23 @@ def admin_figures(nik: str):
     form = FiguresForm()
     if request.method == "GET":
         form.book_year.data = clock.today().year - 1
-    if form.validate_on_submit():
-        values = {
-            k: f.data for k, f in form._fields.items() if k in services.FIGURE_FIELDS and f.data is not None
-        }
-        try:
-            services.record_annual_figures(
-                coop, book_year=form.book_year.data, values=values, by=current_user
-            )
-        except DomainError as err:
-            db.session.rollback()
-            _show_errors(form, err)
-        else:
-            db.session.commit()
-            flash(_("Angka tahunan disimpan."), "success")
-            return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
-    status = 422 if form.errors else 200
-    return render_template("cooperatives/admin_figures.html", form=form, coop=coop), status
+    outcome = run_form(
+        form,
+        lambda: services.record_annual_figures(
+            coop,
+            book_year=form.book_year.data,
+            values={
+                k: f.data
+                for k, f in form._fields.items()
+                if k in services.FIGURE_FIELDS and f.data is not None
+            },
+            by=current_user,
+        ),
+        success=_("Angka tahunan disimpan."),
+    )
+    if outcome:
+        return redirect(url_for("cooperatives.admin_detail", nik=coop.nik))
+    return render_template("cooperatives/admin_figures.html", form=form, coop=coop), outcome.status
 
 
 @bp.route("/admin/koperasi/<nik>/riwayat")
@@ -401,17 +336,15 @@ def admin_history(nik: str):
 @admin_required
 def admin_recompute():
     """Recompute every cooperative's status, grade and predikat for today (the nightly job, now)."""
-    if ConfirmForm().validate_on_submit():
-        changed = services.recompute_registry()
-        db.session.commit()
-        flash(
-            _(
-                "Status dihitung ulang untuk %(d)s: %(n)d koperasi berubah.",
-                d=Labels.date(clock.today()),
-                n=changed,
-            ),
-            "success",
-        )
+    run_button(
+        ConfirmForm(),
+        services.recompute_registry,
+        success=lambda changed: _(
+            "Status dihitung ulang untuk %(d)s: %(n)d koperasi berubah.",
+            d=Labels.date(clock.today()),
+            n=changed,
+        ),
+    )
     return redirect(url_for("cooperatives.admin_list"))
 
 
@@ -471,6 +404,3 @@ def admin_export():
         if fmt == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-
-
-from . import public_views  # noqa: E402,F401  - the public pages attach to `bp` too

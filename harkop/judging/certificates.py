@@ -16,6 +16,7 @@ from fpdf import FPDF
 from .. import clock
 from ..errors import NotFound
 from ..registrations.models import Entry
+from ..vocabulary import indonesian
 from .results import published_snapshot
 
 BRAND = (11, 92, 173)
@@ -53,18 +54,19 @@ def certificate_for(entry: Entry) -> tuple[bytes, str]:
         )
     award = line["award"]
     names = [p.name for p in entry.current_participants]
-    pdf = render_certificate(
-        award=award,
-        team=entry.team_name,
-        cooperative=entry.cooperative.name,
-        participants=names,
-        competition=comp.name,
-        event=comp.event.name,
-        venue=comp.event.venue,
-        days=", ".join(clock.format_date(d) for d in comp.days),
-        issued=clock.format_date(clock.to_wita(snapshot.published_at).date()),
-        reference=f"{comp.event.slug}/{comp.slug} v{snapshot.version} #{entry.id}",
-    )
+    with indonesian():  # a certificate is the Dinas's official document: in Indonesian, dates too
+        pdf = render_certificate(
+            award=award,
+            team=entry.team_name,
+            cooperative=entry.cooperative.name,
+            participants=names,
+            competition=comp.name,
+            event=comp.event.name,
+            venue=comp.event.venue,
+            days=", ".join(clock.format_date(d) for d in comp.days),
+            issued=clock.format_date(clock.to_wita(snapshot.published_at).date()),
+            reference=f"{comp.event.slug}/{comp.slug} v{snapshot.version} #{entry.id}",
+        )
     kind = _slug(award) if award else "partisipasi"
     return pdf, f"piagam-{kind}-{_slug(comp.name)}-{_slug(entry.team_name)}.pdf"
 

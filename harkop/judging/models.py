@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models_base import UTCDateTime
+from ..vocabulary import Badge, Choice
 
 
 class CompetitionJudge(db.Model):
@@ -117,27 +118,26 @@ class EntryAttendance(db.Model):
     entry = relationship("Entry")
 
 
-class CardState(enum.StrEnum):
-    """draft → submitted → finalised; an unlock takes a submitted (or finalised) card back to draft."""
+class CardState(Choice):
+    """draft → submitted → finalised; an unlock takes a submitted (or finalised) card back to draft.
 
-    draft = "draft"
-    submitted = "submitted"
-    finalised = "finalised"
+    Badges after ui.md: submitted is done (green), a draft is not final (amber).
+    """
+
+    draft = "draft", _l("Draf"), Badge("warn", "✎")
+    submitted = "submitted", _l("Terkirim"), Badge("good", "✓")
+    finalised = "finalised", _l("Final"), Badge("good", "★")
 
 
-CARD_STATE_LABELS = {
-    "empty": _l("Belum dinilai"),
-    CardState.draft: _l("Draf"),
-    CardState.submitted: _l("Terkirim"),
-    CardState.finalised: _l("Final"),
-}
-# (badge kind, icon) after ui.md: submitted is done (green), a draft is not final (amber).
-CARD_STATE_BADGES = {
-    "empty": ("info", "○"),
-    CardState.draft: ("warn", "✎"),
-    CardState.submitted: ("good", "✓"),
-    CardState.finalised: ("good", "★"),
-}
+# A judge's entry without a scorecard yet: no state of a card, shown beside them.
+NO_CARD_LABEL = _l("Belum dinilai")
+NO_CARD_BADGE = Badge("info", "○")
+
+
+def card_look(state: Any) -> tuple[str, Badge]:
+    """The label and badge of a scorecard's state ("empty", or None: no card yet)."""
+    card = CardState.of(state)
+    return (card.label, card.badge) if card is not None else (str(NO_CARD_LABEL), NO_CARD_BADGE)
 
 
 class Scorecard(db.Model):
@@ -175,13 +175,13 @@ class Scorecard(db.Model):
     )
 
 
-class CardEventKind(enum.StrEnum):
-    """What happened to a scorecard."""
+class CardEventKind(Choice):
+    """What happened to a scorecard (its history page lists them by these labels)."""
 
-    draft_saved = "draft_saved"
-    submitted = "submitted"
-    unlocked = "unlocked"
-    finalised = "finalised"
+    draft_saved = "draft_saved", _l("Draf disimpan")
+    submitted = "submitted", _l("Dikirim")
+    unlocked = "unlocked", _l("Kunci dibuka")
+    finalised = "finalised", _l("Ditetapkan")
 
 
 class ScorecardEvent(db.Model):

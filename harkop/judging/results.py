@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import clock
-from ..competitions.models import Competition
+from ..competitions.models import Aggregation, Competition
 from ..extensions import db
 from ..registrations.models import Entry, EntryState
 from . import scoring
@@ -246,12 +246,16 @@ def _shown(value: str | None, scale: str) -> str:
     return scoring.display(Decimal(value), 3 if scale == "z" else 2)
 
 
-STRATEGY_LABELS = {
-    "mean": _l("rata-rata nilai juri"),
-    "median": _l("median nilai juri"),
-    "trimmed_mean": _l("rata-rata terpangkas (nilai tertinggi dan terendah dibuang)"),
-    "zscore": _l("rata-rata skor-z per juri (menghapus kecenderungan juri yang keras atau murah)"),
-}
+def judge_label(stored: str | None) -> str:
+    """A judge's public label in the page's language: the snapshot stores 'Juri 2' (judge_labels)."""
+    number = (stored or "").removeprefix("Juri ").strip()
+    return _("Juri %(n)s", n=number) if number.isdigit() else _("Juri")
+
+
+def strategy_text(strategy: str, stored_label: str) -> str:
+    """How the final score was computed, in words (the snapshot's own label for an unknown strategy)."""
+    aggregation = Aggregation.of(strategy)
+    return aggregation.description if aggregation is not None else stored_label
 
 
 def read_snapshot(snapshot: ResultSnapshot) -> ResultView:
@@ -273,7 +277,7 @@ def read_snapshot(snapshot: ResultSnapshot) -> ResultView:
                 aggregate=_shown(row["aggregate"], scale),
                 judges=[
                     JudgeLine(
-                        label=labels.get(str(j["judge_id"]), "Juri"),
+                        label=judge_label(labels.get(str(j["judge_id"]))),
                         total=_shown(j["total"], "points"),
                         contribution=None if j["contribution"] is None else _shown(j["contribution"], scale),
                         dropped=j["dropped"],
@@ -295,7 +299,7 @@ def read_snapshot(snapshot: ResultSnapshot) -> ResultView:
     ladder = [rung_label(r, criteria) for r in data["rules"]["ladder"]] + [str(RUNG_LABELS[scoring.RUNG_TIE])]
     return ResultView(
         snapshot=snapshot,
-        strategy_label=str(STRATEGY_LABELS.get(data["rules"]["strategy"], data["rules"]["label"])),
+        strategy_label=strategy_text(data["rules"]["strategy"], data["rules"]["label"]),
         scale=scale,
         ladder=ladder,
         lines=lines,

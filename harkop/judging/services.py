@@ -23,10 +23,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import clock
-from ..audit import record_audit
+from ..audit import actor_name, record_audit
+from ..auth.actors import active_representatives, acts_for_office, require_office, role_of
 from ..auth.models import Role, User, UserAffiliation
 from ..competitions.models import Competition, CompetitionState
 from ..competitions.services import register_transition_hook, transition_competition
+from ..cooperatives.vocab import Award
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..outbox import queue_message
@@ -60,16 +62,6 @@ MIN_REASON = 5
 # --------------------------------------------------------------------------- who may do what
 
 
-def _role(user: Any) -> str | None:
-    role = getattr(user, "role", None)
-    return getattr(role, "value", role)
-
-
-def is_admin(user: Any) -> bool:
-    """True for the office (the scheduler, named by a string, acts as the office)."""
-    return isinstance(user, str) or _role(user) == "admin"
-
-
 def panel_row(comp: Competition, user_id: int) -> CompetitionJudge | None:
     """The user's membership of the competition's panel, if any."""
     return db.session.scalar(
@@ -81,7 +73,7 @@ def panel_row(comp: Competition, user_id: int) -> CompetitionJudge | None:
 
 def is_head_judge(user: Any, comp: Competition) -> bool:
     """True when the user is the competition's ketua juri."""
-    if _role(user) != "judge" or getattr(user, "id", None) is None:
+    if role_of(user) != Role.judge or getattr(user, "id", None) is None:
         return False
     row = panel_row(comp, user.id)
     return row is not None and row.is_head
@@ -89,7 +81,7 @@ def is_head_judge(user: Any, comp: Competition) -> bool:
 
 def can_monitor(user: Any, comp: Competition) -> bool:
     """The office and the competition's head judge watch the whole judging."""
-    return is_admin(user) or is_head_judge(user, comp)
+    return acts_for_office(user) or is_head_judge(user, comp)
 
 
 def require_monitor(user: Any, comp: Competition) -> None:
@@ -98,12 +90,6 @@ def require_monitor(user: Any, comp: Competition) -> None:
         raise Forbidden(
             "forbidden", _("Hanya ketua juri lomba ini atau Admin Dinas yang dapat melakukannya.")
         )
-
-
-def require_admin(user: Any) -> None:
-    """Refuse with 403 unless the user is the office."""
-    if not is_admin(user):
-        raise Forbidden("forbidden", _("Hanya Admin Dinas yang dapat melakukan ini."))
 
 
 # A competition's head judge reads its entries (team names, cooperatives) like the office;
@@ -144,7 +130,7 @@ def add_judge(
     Naming a new head judge takes the flag from the previous one.
     """
     now = now or clock.now()
-    require_admin(by)
+    require_office(by)
     if comp.state in (S.final, S.published):
         raise Conflict("judging_closed", _("Hasil lomba sudah ditetapkan; panel juri tidak dapat diubah."))
     if user.role != Role.judge:
@@ -187,7 +173,7 @@ def add_judge(
 def remove_judge(comp: Competition, user_id: int, *, by: Any, now: datetime | None = None) -> None:
     """Take a judge off the panel with their unscored assignments; refused once they hold a card."""
     now = now or clock.now()
-    require_admin(by)
+    require_office(by)
     row = panel_row(comp, user_id)
     if row is None:
         raise NotFound("judge_not_on_panel", _("Juri ini tidak ada di panel lomba."))
@@ -223,7 +209,7 @@ def add_affiliation(user: User, nik: str, *, by: Any, now: datetime | None = Non
     from ..cooperatives.services import cooperative_by_nik
 
     now = now or clock.now()
-    require_admin(by)
+    require_office(by)
     if user.role != Role.judge:
         raise ValidationFailed("not_a_judge", _("Afiliasi hanya dicatat untuk juri."))
     coop = cooperative_by_nik((nik or "").strip())
@@ -264,7 +250,7 @@ def add_affiliation(user: User, nik: str, *, by: Any, now: datetime | None = Non
 def remove_affiliation(user: User, cooperative_id: int, *, by: Any, now: datetime | None = None) -> None:
     """Withdraw a declared affiliation (logged)."""
     now = now or clock.now()
-    require_admin(by)
+    require_office(by)
     row = db.session.scalar(
         select(UserAffiliation).where(
             UserAffiliation.user_id == user.id, UserAffiliation.cooperative_id == cooperative_id
@@ -294,7 +280,7 @@ def update_settings(
 ) -> Competition:
     """Set when the results publish themselves and the spread that flags a discrepancy (logged)."""
     now = now or clock.now()
-    require_admin(by)
+    require_office(by)
     if publish_at is not None and publish_at.tzinfo is None:
         raise ValueError("publish_at must be timezone-aware")
     if discrepancy_threshold is not None and discrepancy_threshold < 0:
@@ -501,7 +487,7 @@ def _event(
         reason=reason,
         device_id=(device_id or None) and str(device_id)[:64],
         by_id=getattr(by, "id", None),
-        by_name=getattr(by, "username", None) or (by if isinstance(by, str) else None),
+        by_name=actor_name(by),
         at=now,
     )
     db.session.add(row)
@@ -621,7 +607,7 @@ def unlock_scorecard(card: Scorecard, reason: str, *, by: Any, now: datetime | N
     if comp.state == S.judging:
         require_monitor(by, comp)
     else:
-        require_admin(by)
+        require_office(by)
         if comp.state not in (S.final, S.published):
             raise Conflict("not_judging", _("Penilaian lomba ini belum dibuka."))
     if card.state not in (CardState.submitted, CardState.finalised):
@@ -808,7 +794,7 @@ def _store_snapshot(
         data=results_mod.snapshot_data(comp, computed, entries),
         created_at=now,
         created_by_id=getattr(by, "id", None),
-        created_by_name=getattr(by, "username", None) or (by if isinstance(by, str) else None),
+        created_by_name=actor_name(by),
     )
     db.session.add(snapshot)
     db.session.flush()
@@ -844,7 +830,7 @@ def _source_ref(comp: Competition, entry_id: int) -> str:
     return f"competition:{comp.id}:entry:{entry_id}"
 
 
-PARTICIPATION = "Peserta"
+PARTICIPATION = Award.peserta.value  # the rank an entry without an award records
 
 
 def _write_achievements(
@@ -889,14 +875,7 @@ def _write_achievements(
 
 def _notify_published(comp: Competition, snapshot: ResultSnapshot, *, now: datetime, corrected: bool) -> int:
     """Tell each participating cooperative's pengurus their team's place (one query for all of them)."""
-    coop_ids = {row["cooperative"]["id"] for row in snapshot.data["entries"]}
-    reps: dict[int, list[User]] = {}
-    for user in db.session.scalars(
-        select(User).where(
-            User.cooperative_id.in_(coop_ids), User.role == Role.coop_rep, User.active.is_(True)
-        )
-    ):
-        reps.setdefault(user.cooperative_id, []).append(user)
+    reps = active_representatives(row["cooperative"]["id"] for row in snapshot.data["entries"])
     if not reps:
         return 0
     link = absolute_url("judging.my_results")
@@ -908,7 +887,7 @@ def _notify_published(comp: Competition, snapshot: ResultSnapshot, *, now: datet
         body = _(
             "%(t)s meraih %(a)s di %(c)s. Piagam dapat diunduh di halaman Hasil & Piagam.",
             t=row["team"],
-            a=row["award"] or _("peserta"),
+            a=Award.label_of(row["award"]) if row["award"] else _("peserta"),
             c=comp.name,
         )
         for user in reps.get(row["cooperative"]["id"], []):
@@ -923,7 +902,7 @@ def publish_results(comp: Competition, *, by: Any, now: datetime | None = None) 
     Idempotent: publishing a published competition returns its published snapshot unchanged.
     """
     now = now or clock.now()
-    require_admin(by)
+    require_office(by)
     if comp.state == S.published:
         snapshot = results_mod.published_snapshot(comp)
         if snapshot is not None:
@@ -934,7 +913,7 @@ def publish_results(comp: Competition, *, by: Any, now: datetime | None = None) 
     if snapshot is None:  # pragma: no cover - `final` is reached only with a snapshot
         raise Conflict("not_final", _("Hasil belum ditetapkan oleh ketua juri."))
     snapshot.published_at = now
-    snapshot.published_by_name = getattr(by, "username", None) or (by if isinstance(by, str) else None)
+    snapshot.published_by_name = actor_name(by)
     db.session.flush()
     written = _write_achievements(comp, snapshot, None, by=by, now=now)
     with _transition_allowed(S.published):
@@ -960,7 +939,7 @@ def correct_results(
     version is published at once and the cooperatives' achievements are rewritten.
     """
     now = now or clock.now()
-    require_admin(by)
+    require_office(by)
     if comp.state not in (S.final, S.published):
         raise Conflict("not_final", _("Koreksi hanya untuk hasil yang sudah ditetapkan."))
     reason = (reason or "").strip()

@@ -16,12 +16,14 @@ from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
 from .. import clock
+from ..auth.actors import acts_for_cooperative, acts_for_office
 from ..auth.decorators import admin_required, public, roles_required
 from ..auth.models import Role, User, UserAffiliation
-from ..competitions.models import STATE_LABELS, Competition, CompetitionState, Event
+from ..competitions.models import Competition, CompetitionState, Event
 from ..competitions.services import competition_by_slug
-from ..errors import DomainError, Forbidden, NotFound
+from ..errors import Forbidden, NotFound
 from ..extensions import db
+from ..form_actions import run_button, run_form
 from ..registrations.models import Entry
 from . import assignments as assign
 from . import results as results_mod
@@ -35,7 +37,7 @@ from .forms import (
     ReasonForm,
     SettingsForm,
 )
-from .models import CARD_STATE_BADGES, CARD_STATE_LABELS, CardState, ResultSnapshot
+from .models import CardState, ResultSnapshot, card_look
 
 bp = Blueprint("judging", __name__)
 
@@ -44,26 +46,7 @@ S = CompetitionState
 
 @bp.app_context_processor
 def _judging_helpers() -> dict[str, Any]:
-    return {"card_state_labels": CARD_STATE_LABELS, "card_state_badges": CARD_STATE_BADGES}
-
-
-def _act(action, success: str) -> bool:
-    """Run a service from a form: commit and flash success, or roll back and flash the refusal."""
-    try:
-        action()
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
-
-
-def _form_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(str(error), "error")
+    return {"card_look": card_look}
 
 
 # --------------------------------------------------------------------------- the office
@@ -84,11 +67,18 @@ def admin_monitor():
             mon = results_mod.monitor(comp) if comp.state in (S.closed, S.judging) else None
             lines.append((comp, len(assign.panel(comp)), mon))
         rows.append((event, lines))
-    return render_template("judging/admin_index.html", rows=rows, state_labels=STATE_LABELS)
+    return render_template("judging/admin_index.html", rows=rows)
 
 
 def _comp(competition_id: int) -> Competition:
     return services.get_competition(competition_id)
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("user_not_found", _("Pengguna tidak ditemukan."))
+    return user
 
 
 @bp.route("/admin/penilaian/<int:competition_id>/juri", methods=["GET", "POST"])
@@ -104,17 +94,15 @@ def panel(competition_id: int):
     form.username.choices = [
         (u.username, f"{u.label} ({u.username})") for u in candidates if u.id not in on_panel
     ]
-    if request.method == "POST":
-        if form.validate_on_submit():
-            if _act(
-                lambda: services.add_judge(
-                    comp, services.judge_user(form.username.data), head=form.head.data, by=current_user
-                ),
-                _("Juri ditambahkan."),
-            ):
-                return redirect(url_for("judging.panel", competition_id=comp.id))
-        else:
-            _form_errors(form)
+    outcome = run_form(
+        form,
+        lambda: services.add_judge(
+            comp, services.judge_user(form.username.data), head=form.head.data, by=current_user
+        ),
+        success=_("Juri ditambahkan."),
+    )
+    if outcome:
+        return redirect(url_for("judging.panel", competition_id=comp.id))
     settings = SettingsForm(
         data={
             "publish_at": clock.to_wita(comp.publish_at).replace(tzinfo=None) if comp.publish_at else None,
@@ -137,8 +125,7 @@ def panel(competition_id: int):
         affiliation_form=AffiliationForm(),
         settings=settings,
         confirm=ConfirmForm(),
-        state_labels=STATE_LABELS,
-    )
+    ), outcome.status
 
 
 @bp.route("/admin/penilaian/<int:competition_id>/juri/<int:user_id>/ketua", methods=["POST"])
@@ -146,11 +133,12 @@ def panel(competition_id: int):
 def panel_head(competition_id: int, user_id: int):
     """Name this judge the head judge (ketua juri) of the competition."""
     comp = _comp(competition_id)
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("user_not_found", _("Pengguna tidak ditemukan."))
-    if ConfirmForm().validate_on_submit():
-        _act(lambda: services.add_judge(comp, user, head=True, by=current_user), _("Ketua juri ditetapkan."))
+    user = _user(user_id)
+    run_button(
+        ConfirmForm(),
+        lambda: services.add_judge(comp, user, head=True, by=current_user),
+        success=_("Ketua juri ditetapkan."),
+    )
     return redirect(url_for("judging.panel", competition_id=comp.id))
 
 
@@ -159,8 +147,11 @@ def panel_head(competition_id: int, user_id: int):
 def panel_remove(competition_id: int, user_id: int):
     """Take a judge off the panel (refused once they started scoring)."""
     comp = _comp(competition_id)
-    if ConfirmForm().validate_on_submit():
-        _act(lambda: services.remove_judge(comp, user_id, by=current_user), _("Juri dikeluarkan dari panel."))
+    run_button(
+        ConfirmForm(),
+        lambda: services.remove_judge(comp, user_id, by=current_user),
+        success=_("Juri dikeluarkan dari panel."),
+    )
     return redirect(url_for("judging.panel", competition_id=comp.id))
 
 
@@ -169,14 +160,13 @@ def panel_remove(competition_id: int, user_id: int):
 def affiliation_add(competition_id: int, user_id: int):
     """Record a judge's affiliation with a cooperative (a conflict of interest)."""
     comp = _comp(competition_id)
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("user_not_found", _("Pengguna tidak ditemukan."))
+    user = _user(user_id)
     form = AffiliationForm()
-    if form.validate_on_submit():
-        _act(lambda: services.add_affiliation(user, form.nik.data, by=current_user), _("Afiliasi dicatat."))
-    else:
-        _form_errors(form)
+    run_button(
+        form,
+        lambda: services.add_affiliation(user, form.nik.data, by=current_user),
+        success=_("Afiliasi dicatat."),
+    )
     return redirect(url_for("judging.panel", competition_id=comp.id))
 
 
@@ -188,14 +178,12 @@ def affiliation_add(competition_id: int, user_id: int):
 def affiliation_remove(competition_id: int, user_id: int, cooperative_id: int):
     """Withdraw a judge's declared affiliation."""
     comp = _comp(competition_id)
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("user_not_found", _("Pengguna tidak ditemukan."))
-    if ConfirmForm().validate_on_submit():
-        _act(
-            lambda: services.remove_affiliation(user, cooperative_id, by=current_user),
-            _("Afiliasi dihapus."),
-        )
+    user = _user(user_id)
+    run_button(
+        ConfirmForm(),
+        lambda: services.remove_affiliation(user, cooperative_id, by=current_user),
+        success=_("Afiliasi dihapus."),
+    )
     return redirect(url_for("judging.panel", competition_id=comp.id))
 
 
@@ -205,19 +193,18 @@ def settings(competition_id: int):
     """Set the scheduled publication time and the discrepancy threshold."""
     comp = _comp(competition_id)
     form = SettingsForm()
-    if form.validate_on_submit():
-        threshold = form.discrepancy_threshold.data
-        _act(
-            lambda: services.update_settings(
-                comp,
-                publish_at=form.publish_at_utc(),
-                discrepancy_threshold=None if threshold is None else float(threshold),
-                by=current_user,
-            ),
-            _("Pengaturan penilaian disimpan."),
-        )
-    else:
-        _form_errors(form)
+    run_button(
+        form,
+        lambda: services.update_settings(
+            comp,
+            publish_at=form.publish_at_utc(),
+            discrepancy_threshold=None
+            if form.discrepancy_threshold.data is None
+            else float(form.discrepancy_threshold.data),
+            by=current_user,
+        ),
+        success=_("Pengaturan penilaian disimpan."),
+    )
     return redirect(url_for("judging.panel", competition_id=comp.id))
 
 
@@ -268,19 +255,16 @@ def assignments(competition_id: int):
 def assign_auto(competition_id: int):
     """Run the automatic, balanced assignment."""
     comp = _comp(competition_id)
-    if ConfirmForm().validate_on_submit():
-        holder: dict[str, Any] = {}
-
-        def act():
-            holder["result"] = assign.auto_assign(comp, by=current_user)
-
-        if _act(act, _("Penugasan otomatis selesai.")):
-            short = holder["result"].short
-            if short:
-                flash(
-                    _("%(n)d peserta kekurangan juri yang bebas konflik kepentingan.", n=len(short)),
-                    "warning",
-                )
+    outcome = run_button(
+        ConfirmForm(),
+        lambda: assign.auto_assign(comp, by=current_user),
+        success=_("Penugasan otomatis selesai."),
+    )
+    if outcome and outcome.value.short:
+        flash(
+            _("%(n)d peserta kekurangan juri yang bebas konflik kepentingan.", n=len(outcome.value.short)),
+            "warning",
+        )
     return redirect(url_for("judging.assignments", competition_id=comp.id))
 
 
@@ -291,13 +275,11 @@ def assign_add(competition_id: int, entry_id: int):
     comp = _comp(competition_id)
     form = AssignForm()
     form.judge_id.choices = [(m.user_id, m.user.label) for m in assign.panel(comp)]
-    if form.validate_on_submit():
-        _act(
-            lambda: assign.assign_judge(comp, entry_id, form.judge_id.data, by=current_user),
-            _("Juri ditambahkan pada peserta."),
-        )
-    else:
-        _form_errors(form)
+    run_button(
+        form,
+        lambda: assign.assign_judge(comp, entry_id, form.judge_id.data, by=current_user),
+        success=_("Juri ditambahkan pada peserta."),
+    )
     return redirect(url_for("judging.assignments", competition_id=comp.id))
 
 
@@ -309,11 +291,11 @@ def assign_add(competition_id: int, entry_id: int):
 def assign_remove(competition_id: int, entry_id: int, judge_id: int):
     """Take a judge off an entry by hand (logged)."""
     comp = _comp(competition_id)
-    if ConfirmForm().validate_on_submit():
-        _act(
-            lambda: assign.unassign_judge(comp, entry_id, judge_id, by=current_user),
-            _("Juri dilepas dari peserta."),
-        )
+    run_button(
+        ConfirmForm(),
+        lambda: assign.unassign_judge(comp, entry_id, judge_id, by=current_user),
+        success=_("Juri dilepas dari peserta."),
+    )
     return redirect(url_for("judging.assignments", competition_id=comp.id))
 
 
@@ -322,10 +304,11 @@ def assign_remove(competition_id: int, entry_id: int, judge_id: int):
 def attendance_auto(competition_id: int):
     """Mark entries present or no-show from the check-ins."""
     comp = _comp(competition_id)
-    if ConfirmForm().validate_on_submit():
-        _act(
-            lambda: assign.mark_no_shows(comp, by=current_user), _("Kehadiran diperbarui dari data check-in.")
-        )
+    run_button(
+        ConfirmForm(),
+        lambda: assign.mark_no_shows(comp, by=current_user),
+        success=_("Kehadiran diperbarui dari data check-in."),
+    )
     return redirect(url_for("judging.assignments", competition_id=comp.id))
 
 
@@ -335,15 +318,11 @@ def attendance_set(competition_id: int, entry_id: int):
     """The office sets one entry's attendance by hand, with a reason."""
     comp = _comp(competition_id)
     form = AttendanceForm()
-    if form.validate_on_submit():
-        _act(
-            lambda: assign.set_attendance(
-                comp, entry_id, form.status.data, form.reason.data, by=current_user
-            ),
-            _("Kehadiran disimpan."),
-        )
-    else:
-        _form_errors(form)
+    run_button(
+        form,
+        lambda: assign.set_attendance(comp, entry_id, form.status.data, form.reason.data, by=current_user),
+        success=_("Kehadiran disimpan."),
+    )
     return redirect(url_for("judging.assignments", competition_id=comp.id))
 
 
@@ -363,7 +342,7 @@ def monitor(competition_id: int):
     comp = _monitored(competition_id)
     mon = results_mod.monitor(comp)
     snapshots = results_mod.snapshots_of(comp)
-    is_admin = current_user.has_role("admin")
+    is_admin = acts_for_office(current_user)
     totals: dict[tuple[int, int], str] = {}
     card_ids: dict[tuple[int, int], int] = {}
     if is_admin:
@@ -393,7 +372,6 @@ def monitor(competition_id: int):
         is_admin=is_admin,
         reason_form=ReasonForm(),
         confirm=ConfirmForm(),
-        state_labels=STATE_LABELS,
     )
 
 
@@ -415,12 +393,6 @@ def scorecard_history(card_id: int):
         criteria=list(comp.criteria),
         events=list(card.events),
         audit=history_for("scorecard", card.id),
-        event_labels={
-            "draft_saved": _("Draf disimpan"),
-            "submitted": _("Dikirim"),
-            "unlocked": _("Kunci dibuka"),
-            "finalised": _("Ditetapkan"),
-        },
     )
 
 
@@ -433,13 +405,11 @@ def unlock(competition_id: int, entry_id: int, judge_id: int):
     if card is None or card.competition_id != comp.id:
         raise NotFound("scorecard_not_found", _("Kartu nilai tidak ditemukan."))
     form = ReasonForm()
-    if form.validate_on_submit():
-        _act(
-            lambda: services.unlock_scorecard(card, form.reason.data, by=current_user),
-            _("Kunci nilai dibuka; juri dapat mengubahnya."),
-        )
-    else:
-        _form_errors(form)
+    run_button(
+        form,
+        lambda: services.unlock_scorecard(card, form.reason.data, by=current_user),
+        success=_("Kunci nilai dibuka; juri dapat mengubahnya."),
+    )
     return redirect(url_for("judging.monitor", competition_id=comp.id))
 
 
@@ -448,8 +418,11 @@ def unlock(competition_id: int, entry_id: int, judge_id: int):
 def finalise(competition_id: int):
     """Finalise the results: a snapshot is stored and the competition becomes final."""
     comp = _monitored(competition_id)
-    if ConfirmForm().validate_on_submit():
-        _act(lambda: services.finalise_results(comp, by=current_user), _("Hasil ditetapkan (final)."))
+    run_button(
+        ConfirmForm(),
+        lambda: services.finalise_results(comp, by=current_user),
+        success=_("Hasil ditetapkan (final)."),
+    )
     return redirect(url_for("judging.monitor", competition_id=comp.id))
 
 
@@ -458,8 +431,9 @@ def finalise(competition_id: int):
 def publish(competition_id: int):
     """Publish the final results (achievements are written into the cooperatives' profiles)."""
     comp = _comp(competition_id)
-    if ConfirmForm().validate_on_submit():
-        _act(lambda: services.publish_results(comp, by=current_user), _("Hasil diumumkan."))
+    run_button(
+        ConfirmForm(), lambda: services.publish_results(comp, by=current_user), success=_("Hasil diumumkan.")
+    )
     return redirect(url_for("judging.monitor", competition_id=comp.id))
 
 
@@ -469,10 +443,11 @@ def correct(competition_id: int):
     """Store a corrected result with a reason (a new version; the old one stays readable)."""
     comp = _comp(competition_id)
     form = ReasonForm()
-    if form.validate_on_submit():
-        _act(lambda: services.correct_results(comp, form.reason.data, by=current_user), _("Hasil dikoreksi."))
-    else:
-        _form_errors(form)
+    run_button(
+        form,
+        lambda: services.correct_results(comp, form.reason.data, by=current_user),
+        success=_("Hasil dikoreksi."),
+    )
     return redirect(url_for("judging.monitor", competition_id=comp.id))
 
 
@@ -569,8 +544,9 @@ def score_entry(entry_id: int):
             revision = int(request.form.get("revisi") or 0)
         except ValueError:
             revision = 0
-        try:
-            services.save_scorecard(
+        outcome = run_form(
+            None,  # checked above; the scores are read from the request, not from a form class
+            lambda: services.save_scorecard(
                 entry.id,
                 judge=current_user,
                 scores=typed,
@@ -578,21 +554,18 @@ def score_entry(entry_id: int):
                 submit=submit,
                 revision=revision,
                 device_id="form",
-            )
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            status = 409 if err.status == 409 else 422
-            if err.code == "stale_revision":
-                typed = None  # show the server's card, not the stale form
-            card = services.own_card(entry.id, current_user.id)
-        else:
-            db.session.commit()
+            ),
+            success=_("Nilai %(t)s terkirim.", t=entry.team_name) if submit else _("Draf tersimpan."),
+        )
+        if outcome:
             if submit:
-                flash(_("Nilai %(t)s terkirim.", t=entry.team_name), "success")
                 return redirect(_next_url(entry, mine, absent))
-            flash(_("Draf tersimpan."), "success")
             return redirect(url_for("judging.score_entry", entry_id=entry.id))
+        # A clash with the card's state stays 409 (another device saved first, the card is locked).
+        status = 409 if outcome.error.status == 409 else outcome.status
+        if outcome.error.code == "stale_revision":
+            typed = None  # show the server's card, not the stale form
+        card = services.own_card(entry.id, current_user.id)
     index = next((i for i, e in enumerate(mine) if e.id == entry.id), 0)
     cards = {
         c.entry_id: c
@@ -820,7 +793,7 @@ def certificate(entry_id: int):
     entry = db.session.get(Entry, entry_id)
     if entry is None:
         raise NotFound("entry_not_found", _("Peserta tidak ditemukan."))
-    if current_user.has_role("coop_rep") and current_user.cooperative_id != entry.cooperative_id:
+    if not acts_for_cooperative(current_user, entry.cooperative_id):
         raise Forbidden("forbidden", _("Piagam ini milik koperasi lain."))
     pdf, filename = certificate_for(entry)
     response = Response(pdf, mimetype="application/pdf")

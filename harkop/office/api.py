@@ -21,7 +21,7 @@ from ..errors import DomainError, Forbidden, ValidationFailed
 from ..extensions import db
 from . import dashboard, letters, rounds
 from .models import LetterKind, LetterStatus, ProposalStatus
-from .views import _send_minutes
+from .uploads import minutes_response
 
 
 def _proposal_payload() -> tuple[dict, rounds.Upload | None]:
@@ -133,7 +133,7 @@ def get_update_proposal_minutes(proposal_id: int):
         200: {description: "The file (PDF, JPEG or PNG) as an attachment."}
         404: {description: "No such proposal, or no file."}
     """
-    return _send_minutes(rounds.get_proposal(proposal_id, viewer=current_user))
+    return minutes_response(rounds.get_proposal(proposal_id, viewer=current_user))
 
 
 @bp.route("/update-proposals/<int:proposal_id>/approve", methods=["POST"])

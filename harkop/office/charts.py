@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from .. import vocabulary
+
 WIDTH = 640
 LABEL_W = 170
 RIGHT_PAD = 60
@@ -81,7 +83,7 @@ def tick_step(top: int) -> int:
 
 
 def _number(value: float) -> str:
-    return f"{int(value):,}".replace(",", ".")
+    return vocabulary.number(int(value))
 
 
 def bar_chart(

@@ -18,8 +18,9 @@ from sqlalchemy import Select, and_, case, func, or_, select
 
 from .. import clock
 from ..cooperatives import reference, rules
+from ..cooperatives.labels import NO_GRADE_LABEL, NO_KECAMATAN_LABEL, NOT_ASSESSED_LABEL
 from ..cooperatives.models import Cooperative, RatRecord
-from ..cooperatives.vocab import GRADE_LABELS, PREDIKAT_LABELS, CoopStatus, Grade, Predikat
+from ..cooperatives.vocab import CoopStatus, Grade, Predikat
 from ..extensions import db
 
 
@@ -27,7 +28,7 @@ from ..extensions import db
 class KecamatanStatus:
     """Active and inactive cooperatives in one kecamatan."""
 
-    label: str
+    label: Any  # a kecamatan's name, or the lazy "no kecamatan" label
     active: int
     inactive: int
 
@@ -73,25 +74,25 @@ def status_by_kecamatan(counts: Counts | None = None) -> list[KecamatanStatus]:
         found = per.pop(code, Counter())
         rows.append(KecamatanStatus(name, found[CoopStatus.aktif], found[CoopStatus.tidak_aktif]))
     for code, found in per.items():
-        label = "Tanpa kecamatan" if code is None else str(code)
+        label = NO_KECAMATAN_LABEL if code is None else str(code)
         rows.append(KecamatanStatus(label, found[CoopStatus.aktif], found[CoopStatus.tidak_aktif]))
     return rows
 
 
-def predikat_distribution(counts: Counts | None = None) -> list[tuple[str, str, int]]:
+def predikat_distribution(counts: Counts | None = None) -> list[tuple[str, Any, int]]:
     """(value, label, count) per current predikat, then those never assessed."""
     tally = _tally(registry_counts() if counts is None else counts, 2)
-    rows = [(p.value, PREDIKAT_LABELS[p], tally[p]) for p in Predikat]
-    rows.append(("belum_dinilai", "Belum dinilai", tally[None]))
+    rows = [(p.value, p.lazy_label, tally[p]) for p in Predikat]
+    rows.append(("belum_dinilai", NOT_ASSESSED_LABEL, tally[None]))
     return rows
 
 
-def grade_distribution(counts: Counts | None = None) -> list[tuple[str, int, int]]:
+def grade_distribution(counts: Counts | None = None) -> list[tuple[Any, int, int]]:
     """(grade, Harkop's count, the Ministry's count), plus the ungraded."""
     counts = registry_counts() if counts is None else counts
     harkop, ods = _tally(counts, 3), _tally(counts, 5)
-    rows = [(GRADE_LABELS[g], harkop[g], ods[g]) for g in Grade]
-    rows.append(("Tanpa grade", harkop[None], ods[None]))
+    rows: list[tuple[Any, int, int]] = [(g.label, harkop[g], ods[g]) for g in Grade]
+    rows.append((NO_GRADE_LABEL, harkop[None], ods[None]))
     return rows
 
 
@@ -182,7 +183,7 @@ def disagreements(counts: Counts | None = None) -> Disagreements:
         if grade is not None and ods_grade is not None:
             compared_grade += n
             if grade != ods_grade:
-                grade_pairs[(GRADE_LABELS[ods_grade], GRADE_LABELS[grade])] += n
+                grade_pairs[(ods_grade.label, grade.label)] += n
     return Disagreements(
         status=sum(status_pairs.values()),
         grade=sum(grade_pairs.values()),

@@ -10,16 +10,16 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, Field, FieldList, Form, FormField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..cooperatives import reference
-from ..cooperatives.forms import REQUIRED, DateField, IntegerField, SelectField, _choices, kelurahan_choices
-from ..cooperatives.vocab import (
-    BENTUK_LABELS,
-    JENIS_LABELS,
-    KELOMPOK_LABELS,
-    POLA_LABELS,
-    POSITION_LABELS,
-    SEKTOR_LABELS,
+from ..cooperatives.forms import (
+    NO_CHOICE,
+    REQUIRED,
+    DateField,
+    IntegerField,
+    SelectField,
+    kecamatan_choices,
+    kelurahan_choices,
 )
+from ..cooperatives.vocab import Bentuk, Jenis, Kelompok, PolaPengelolaan, Position, Sektor
 from .rounds import FIGURE_FIELDS, PROFILE_FIELDS
 
 TRI_CHOICES = [("ya", _l("Ya")), ("tidak", _l("Tidak")), ("", _l("Tidak diperiksa"))]
@@ -67,7 +67,7 @@ class OfficerRowForm(Form):
     A plain WTForms form (no CSRF token of its own): it lives inside ProposalForm.officers.
     """
 
-    position = SelectField(_l("Jabatan"), choices=_choices(POSITION_LABELS))
+    position = SelectField(_l("Jabatan"), choices=Position.choices(NO_CHOICE))
     name = StringField(_l("Nama"), validators=[Optional(), Length(max=120)])
     phone = StringField(_l("Telepon"), validators=[Optional(), Length(max=40)])
     term_start = DateField(_l("Awal periode"), validators=[Optional()])
@@ -88,7 +88,7 @@ def proposal_form_class() -> type[FlaskForm]:
 
         name = StringField(_l("Nama koperasi"), validators=[DataRequired(REQUIRED), Length(max=200)])
         alamat = StringField(_l("Alamat"), validators=[Optional(), Length(max=300)])
-        kecamatan_code = SelectField(_l("Kecamatan"), choices=_choices(reference.KECAMATAN))
+        kecamatan_code = SelectField(_l("Kecamatan"), choices=kecamatan_choices())
         kelurahan_code = SelectField(_l("Kelurahan"), choices=kelurahan_choices())
         kode_pos = StringField(_l("Kode pos"), validators=[Optional(), Length(max=5)])
         phone = StringField(_l("Telepon kantor koperasi"), validators=[Optional(), Length(max=40)])
@@ -99,11 +99,11 @@ def proposal_form_class() -> type[FlaskForm]:
             _l("Nomor perubahan AD terbaru"), validators=[Optional(), Length(max=120)]
         )
         perubahan_ad_on = DateField(_l("Tanggal perubahan AD terbaru"), validators=[Optional()])
-        bentuk = SelectField(_l("Bentuk koperasi"), choices=_choices(BENTUK_LABELS))
-        jenis = SelectField(_l("Jenis koperasi"), choices=_choices(JENIS_LABELS))
-        pola_pengelolaan = SelectField(_l("Pola pengelolaan"), choices=_choices(POLA_LABELS))
-        kelompok = SelectField(_l("Kelompok koperasi"), choices=_choices(KELOMPOK_LABELS))
-        sektor_usaha = SelectField(_l("Sektor usaha (KBLI)"), choices=_choices(SEKTOR_LABELS))
+        bentuk = SelectField(_l("Bentuk koperasi"), choices=Bentuk.choices(NO_CHOICE))
+        jenis = SelectField(_l("Jenis koperasi"), choices=Jenis.choices(NO_CHOICE))
+        pola_pengelolaan = SelectField(_l("Pola pengelolaan"), choices=PolaPengelolaan.choices(NO_CHOICE))
+        kelompok = SelectField(_l("Kelompok koperasi"), choices=Kelompok.choices(NO_CHOICE))
+        sektor_usaha = SelectField(_l("Sektor usaha (KBLI)"), choices=Sektor.choices(NO_CHOICE))
         confirm_identitas = BooleanField(_l("Data identitas dan alamat di atas masih benar"))
         confirm_pengurus = BooleanField(_l("Susunan pengurus yang tercatat masih sama"))
 

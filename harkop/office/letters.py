@@ -37,7 +37,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
 
 from .. import clock
-from ..audit import record_audit
+from ..audit import actor_name, record_audit
+from ..auth.actors import active_representatives
 from ..cooperatives import reference, rules, services
 from ..cooperatives.models import Cooperative, Officer, RatRecord
 from ..cooperatives.vocab import Position
@@ -51,9 +52,8 @@ ON_TIME, LATE, MISSING = "on_time", "late", "missing"
 
 @dataclass(frozen=True)
 class LetterRule:
-    """What a rung of the ladder says: its title, the rule broken, who gets a copy."""
+    """What a rung of the ladder says beyond its title (the kind's label): who gets a copy."""
 
-    title: str
     copies: tuple[str, ...]
     dissolution: bool = False
 
@@ -73,30 +73,9 @@ DISSOLUTION_RULE = (
 )
 
 LADDER: dict[LetterKind, LetterRule] = {
-    LetterKind.teguran_1: LetterRule(
-        title="Teguran Tertulis",
-        copies=(PROVINCE,),
-    ),
-    LetterKind.teguran_2: LetterRule(
-        title="Teguran Tertulis Kedua",
-        copies=(MINISTRY_DEPUTY, PROVINCE),
-    ),
-    LetterKind.pembubaran: LetterRule(
-        title="Teguran Tertulis dan Rencana Pembubaran Koperasi",
-        copies=(MINISTRY_DEPUTY, PROVINCE),
-        dissolution=True,
-    ),
-}
-KIND_ORDER = (LetterKind.teguran_1, LetterKind.teguran_2, LetterKind.pembubaran)
-STATUS_LABELS = {
-    LetterStatus.draft: "Draf",
-    LetterStatus.issued: "Terbit",
-    LetterStatus.dismissed: "Dibatalkan",
-}
-STATUS_BADGES = {
-    LetterStatus.draft: ("warn", "●"),
-    LetterStatus.issued: ("good", "✓"),
-    LetterStatus.dismissed: ("info", "–"),
+    LetterKind.teguran_1: LetterRule(copies=(PROVINCE,)),
+    LetterKind.teguran_2: LetterRule(copies=(MINISTRY_DEPUTY, PROVINCE)),
+    LetterKind.pembubaran: LetterRule(copies=(MINISTRY_DEPUTY, PROVINCE), dissolution=True),
 }
 
 
@@ -322,7 +301,7 @@ def issue_letter(letter: WarningLetter, *, by: Any, now: datetime | None = None)
         "issued_on": today,
         "deadline": today + timedelta(days=days),
         "addressee": addressee_of(coop, today=today),
-        "issued_by_name": getattr(by, "username", None) or (by if isinstance(by, str) else None),
+        "issued_by_name": actor_name(by),
         "updated_at": now,
     }
     # Conditional on still being a draft, so two clerks issuing the same draft cannot both win;
@@ -351,16 +330,14 @@ def issue_letter(letter: WarningLetter, *, by: Any, now: datetime | None = None)
         },
         now=now,
     )
-    from .rounds import reps_of  # a sibling module; imported here to keep module imports one-way
-
-    for user in reps_of([coop.id]).get(coop.id, []):
+    for user in active_representatives([coop.id]).get(coop.id, []):
         queue_message(
             kind="warning_letter.issued",
             subject=_("Surat teguran Dinas nomor %(n)s", n=letter.number),
             body=_(
                 "Dinas menerbitkan %(title)s untuk %(coop)s karena RAT tahun buku %(y)d. "
                 "Selenggarakan RAT dan sampaikan berita acaranya paling lambat %(d)s.",
-                title=LADDER[letter.kind].title,
+                title=letter.kind.label,
                 coop=coop.name,
                 y=letter.book_year,
                 d=clock.format_short_date(letter.deadline),

@@ -7,10 +7,10 @@ foreign key. Enumerations are stored as their lower-case values (`native_enum=Fa
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -27,50 +27,53 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models_base import UTCDateTime
+from ..vocabulary import Badge, Choice
 
 
 def _enum(cls: type, length: int = 20) -> Enum:
     return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
-class FactGroup(enum.StrEnum):
+class FactGroup(Choice):
     """The groups of facts whose last verification the profile shows."""
 
-    identitas = "identitas"  # identity and address
-    pengurus = "pengurus"  # management
-    angka = "angka"  # annual figures
-    rat = "rat"  # the RAT held
+    identitas = "identitas", _l("Identitas & alamat")  # identity and address
+    pengurus = "pengurus", _l("Pengurus")  # management
+    angka = "angka", _l("Angka tahunan")  # annual figures
+    rat = "rat", _l("RAT")  # the RAT held
 
 
-class VerificationSource(enum.StrEnum):
+class VerificationSource(Choice):
     """What verified a fact group: a clerk's visit or an approved proposal."""
 
-    cek_lapangan = "cek_lapangan"
-    usulan = "usulan"
+    cek_lapangan = "cek_lapangan", _l("cek lapangan")
+    usulan = "usulan", _l("usulan pengurus")
 
 
-class ProposalStatus(enum.StrEnum):
+class ProposalStatus(Choice):
     """Where a proposal stands in the office's review queue."""
 
-    pending = "pending"
-    approved = "approved"
-    rejected = "rejected"
+    pending = "pending", _l("Menunggu persetujuan"), Badge("warn", "●")
+    approved = "approved", _l("Disetujui"), Badge("good", "✓")
+    rejected = "rejected", _l("Ditolak"), Badge("bad", "✕")
 
 
-class LetterKind(enum.StrEnum):
-    """The rungs of the sanction ladder (domain.md §3), lowest first."""
+class LetterKind(Choice):
+    """The rungs of the sanction ladder (domain.md §3), lowest first; the label is the letter's title."""
 
-    teguran_1 = "teguran_1"  # one late RAT: written warning
-    teguran_2 = "teguran_2"  # two late in a row: warning copied to the Ministry's Deputi Pengawasan
-    pembubaran = "pembubaran"  # RAT missed two years in a row: warning + dissolution-plan letter
+    teguran_1 = "teguran_1", _l("Teguran Tertulis")  # one late RAT: written warning
+    # two late in a row: warning copied to the Ministry's Deputi Pengawasan
+    teguran_2 = "teguran_2", _l("Teguran Tertulis Kedua")
+    # RAT missed two years in a row: warning + dissolution-plan letter
+    pembubaran = "pembubaran", _l("Teguran Tertulis dan Rencana Pembubaran Koperasi")
 
 
-class LetterStatus(enum.StrEnum):
+class LetterStatus(Choice):
     """A letter is found due as a draft, then issued (numbered) or dismissed by the office."""
 
-    draft = "draft"
-    issued = "issued"
-    dismissed = "dismissed"
+    draft = "draft", _l("Draf"), Badge("warn", "●")
+    issued = "issued", _l("Terbit"), Badge("good", "✓")
+    dismissed = "dismissed", _l("Dibatalkan"), Badge("info", "–")
 
 
 class FieldCheck(db.Model):

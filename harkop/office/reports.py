@@ -1,6 +1,11 @@
 """Reports for the Province and the Ministry: the inactive cooperatives (XLSX and a PDF summary)
 and the warning letters (PDF), in Indonesian.
 
+They are official documents of the Dinas, so they are in Indonesian whatever the language of the
+page they are downloaded from: the functions that make them are `@in_indonesian`, and their
+labels, dates and numbers read in Indonesian. `summary` also feeds the report page, so it keeps
+labels lazy and each reader shows them in its own language.
+
 PDFs use fpdf2's core Helvetica font, which covers Latin-1: Indonesian needs nothing more, and
 text from the registry (names may hold curly quotes or dashes) is folded into Latin-1 first.
 Every number comes from a few aggregate queries; only the inactive list itself is row by row.
@@ -23,12 +28,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from sqlalchemy import func, select
 
-from .. import clock
+from .. import clock, vocabulary
 from ..cooperatives import rules
 from ..cooperatives.labels import Labels
 from ..cooperatives.models import Cooperative, InactiveReason, RatRecord
-from ..cooperatives.vocab import REASON_LABELS, CoopStatus, ReasonCode
+from ..cooperatives.vocab import CoopStatus, ReasonCode
 from ..extensions import db
+from ..vocabulary import in_indonesian
 from . import dashboard, letters
 from .models import LetterKind, LetterStatus, WarningLetter
 
@@ -77,18 +83,19 @@ class Summary:
     total: int
     active: int
     inactive: int
-    by_kecamatan: list[tuple[str, int, int]]  # (kecamatan, active, inactive)
-    by_reason: list[tuple[str, int]]
+    by_kecamatan: list[tuple[Any, int, int]]  # (kecamatan, active, inactive)
+    by_reason: list[tuple[Any, int]]  # (lazy label, cooperatives)
     rat_year: int
     rat_held: int
     letters_year: int
-    letters: list[tuple[str, int]]
+    letters: list[tuple[Any, int]]  # (lazy title, letters)
 
 
 def _inactive_ids():
     return select(Cooperative.id).where(Cooperative.status == CoopStatus.tidak_aktif)
 
 
+@in_indonesian
 def inactive_rows() -> list[InactiveRow]:
     """The inactive cooperatives by kecamatan and name, with reasons and last RAT book year."""
     coops = db.session.execute(
@@ -125,13 +132,13 @@ def inactive_rows() -> list[InactiveRow]:
     rows = []
     for c in coops:
         found = reasons.get(c.id, [])
-        labels = [REASON_LABELS[code] for code, _at in found]
+        labels = [code.label for code, _at in found]
         if c.rat_missed_in_a_row >= rules.MISSED_FOR_INACTIVE and not any(
             code == ReasonCode.tidak_rat for code, _at in found
         ):
             labels.insert(
                 0,
-                f"{REASON_LABELS[ReasonCode.tidak_rat]} ({c.rat_missed_in_a_row} tahun buku berturut-turut)",
+                f"{ReasonCode.tidak_rat.label} ({c.rat_missed_in_a_row} tahun buku berturut-turut)",
             )
         rows.append(
             InactiveRow(
@@ -174,7 +181,7 @@ def summary(*, today: date | None = None) -> Summary:
         )
     )
     reason_counts[ReasonCode.tidak_rat] = max(reason_counts.get(ReasonCode.tidak_rat, 0), computed_rat or 0)
-    by_reason = [(REASON_LABELS[code], reason_counts.get(code, 0)) for code in ReasonCode]
+    by_reason = [(code.lazy_label, reason_counts.get(code, 0)) for code in ReasonCode]
     rat_year = rules.latest_due_book_year(today)
     rat_held = db.session.scalar(select(func.count()).where(RatRecord.book_year == rat_year)) or 0
     issued = letters.issued_counts(today.year)
@@ -188,7 +195,7 @@ def summary(*, today: date | None = None) -> Summary:
         rat_year=rat_year,
         rat_held=rat_held,
         letters_year=today.year,
-        letters=[(letters.LADDER[k].title, issued.get(k, 0)) for k in letters.KIND_ORDER],
+        letters=[(kind.lazy_label, issued.get(kind, 0)) for kind in LetterKind],
     )
 
 
@@ -212,6 +219,7 @@ XLSX_COLUMNS: list[tuple[str, int]] = [
 ]
 
 
+@in_indonesian
 def inactive_xlsx(rows: list[InactiveRow], stats: Summary) -> bytes:
     """The inactive cooperatives as an XLSX workbook: the list, and a summary sheet."""
     book = Workbook(write_only=True)
@@ -266,15 +274,15 @@ def inactive_xlsx(rows: list[InactiveRow], stats: Summary) -> bytes:
     info.append([])
     info.append([_bold(info, "Kecamatan"), _bold(info, "Aktif"), _bold(info, "Tidak aktif")])
     for name, act, inact in stats.by_kecamatan:
-        info.append([name, act, inact])
+        info.append([str(name), act, inact])
     info.append([])
     info.append([_bold(info, "Alasan tidak aktif"), _bold(info, "Koperasi")])
     for label, n in stats.by_reason:
-        info.append([label, n])
+        info.append([str(label), n])
     info.append([])
     info.append([_bold(info, f"Surat teguran terbit tahun {stats.letters_year}"), _bold(info, "Jumlah")])
     for label, n in stats.letters:
-        info.append([label, n])
+        info.append([str(label), n])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -436,6 +444,7 @@ def _signer() -> str:
 # --- PDF: summary for the Province and the Ministry ----------------------------------------------
 
 
+@in_indonesian
 def inactive_pdf(rows: list[InactiveRow], stats: Summary) -> bytes:
     """The summary letter to the Province and the Ministry, with the inactive list attached."""
     pdf = OfficePdf(f"Laporan Koperasi Tidak Aktif per {clock.format_short_date(stats.on)}")
@@ -499,7 +508,7 @@ def inactive_pdf(rows: list[InactiveRow], stats: Summary) -> bytes:
         f"Lampiran: Daftar Koperasi Tidak Aktif per {clock.format_short_date(stats.on)}", style="B", align="L"
     )
     if len(rows) > PDF_LIST_LIMIT:
-        shown, total = (f"{n:,}".replace(",", ".") for n in (PDF_LIST_LIMIT, len(rows)))
+        shown, total = (vocabulary.number(n) for n in (PDF_LIST_LIMIT, len(rows)))
         pdf.para(
             f"Daftar ini memuat {shown} dari {total} koperasi tidak aktif; daftar lengkap ada dalam "
             "berkas XLSX yang menyertai laporan ini."
@@ -523,13 +532,14 @@ def inactive_pdf(rows: list[InactiveRow], stats: Summary) -> bytes:
 # --- PDF: a warning letter ----------------------------------------------------------------------
 
 
+@in_indonesian
 def letter_pdf(letter: WarningLetter) -> bytes:
     """One issued surat teguran as a PDF (the same bytes for the same letter on every reprint)."""
     if letter.status != LetterStatus.issued or not letter.number:
         raise ValueError("only issued letters are printed")
     rule = letters.LADDER[letter.kind]
     to = letter.addressee or {}
-    pdf = OfficePdf(f"{rule.title} {letter.number}")
+    pdf = OfficePdf(f"{letter.kind.label} {letter.number}")
     pdf.body_size = 10.5  # a letter fits on one page
     pdf.set_subject(latin1(f"Nomor {letter.number}"))
     pdf.set_creation_date(clock.as_utc(letter.updated_at or letter.created_at))
@@ -550,7 +560,7 @@ def letter_pdf(letter: WarningLetter) -> bytes:
             ("Nomor", letter.number),
             ("Sifat", "Penting"),
             ("Lampiran", "-"),
-            ("Perihal", rule.title),
+            ("Perihal", letter.kind.label),
         ]
     )
     pdf.ln(4)
@@ -633,6 +643,7 @@ def letter_file_name(letter: WarningLetter) -> str:
 # --- The command's output -------------------------------------------------------------------------
 
 
+@in_indonesian
 def write_inactive_report(out_dir: Path, *, today: date | None = None) -> list[Path]:
     """Write the XLSX, the PDF summary and every letter issued this year into `out_dir`."""
     today = today or clock.today()

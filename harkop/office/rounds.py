@@ -28,12 +28,19 @@ from sqlalchemy import Select, exists, false, func, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import clock
-from ..audit import record_audit
+from ..audit import actor_name, record_audit
+from ..auth.actors import (
+    active_representatives,
+    acts_for_cooperative,
+    acts_for_office,
+    has_active_representative,
+    role_of,
+)
 from ..auth.models import Role, User
 from ..cooperatives import reference, services
 from ..cooperatives.models import Cooperative, RatRecord
-from ..cooperatives.validation import FieldError, clean_cooperative, int_parser, parse_date
-from ..cooperatives.vocab import POSITION_LABELS, CoopStatus, ReasonCode, parse_choice
+from ..cooperatives.validation import FieldError, clean_cooperative, parse_date, year_parser
+from ..cooperatives.vocab import CoopStatus, Position, ReasonCode, parse_choice
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..outbox import queue_message
@@ -82,17 +89,7 @@ FINDINGS: dict[str, tuple[FactGroup | None, ReasonCode]] = {
 }
 # A missing RAT is the registry's computed reason, never one set by hand from a field check.
 REASONS_FROM_FINDINGS = {k: v[1] for k, v in FINDINGS.items() if k != "rat_minutes_seen"}
-FACT_GROUP_LABELS = {
-    FactGroup.identitas: "Identitas & alamat",
-    FactGroup.pengurus: "Pengurus",
-    FactGroup.angka: "Angka tahunan",
-    FactGroup.rat: "RAT",
-}
 CONFIRMABLE = (FactGroup.identitas, FactGroup.pengurus)
-
-
-def _actor_name(by: Any) -> str | None:
-    return getattr(by, "username", None) or (by if isinstance(by, str) else None)
 
 
 def _wita_noon(day: date) -> datetime:
@@ -145,7 +142,7 @@ def mark_verified(
         row.verified_at = at
         row.source = source
         row.source_id = source_id
-        row.verified_by_name = _actor_name(by)
+        row.verified_by_name = actor_name(by)
         moved.append(group)
     db.session.flush()
     return moved
@@ -234,7 +231,7 @@ def record_field_check(
         checked_on=day,
         notes=notes or None,
         checked_by_id=getattr(by, "id", None),
-        checked_by_name=_actor_name(by),
+        checked_by_name=actor_name(by),
         created_at=now,
         **findings,
     )
@@ -339,7 +336,7 @@ def _check_officers(officers: Any, errors: dict[str, str]) -> list[dict[str, Any
         if not isinstance(item, Mapping):
             errors[prefix] = _("Setiap pengurus harus berupa objek.")
             continue
-        position = parse_choice(str(item.get("position") or ""), POSITION_LABELS)
+        position = parse_choice(str(item.get("position") or ""), Position)
         if position is None:
             errors[f"{prefix}.position"] = _("Jabatan tidak dikenal.")
         name = " ".join(str(item.get("name") or "").split())
@@ -381,7 +378,7 @@ def _check_figures(figures: Any, today: date, errors: dict[str, str]) -> dict[st
         return {}
     clean: dict[str, Any] = {}
     try:
-        year = int_parser(1950, today.year)(figures.get("book_year"))
+        year = year_parser(1950, today.year)(figures.get("book_year"))
         if year is None:
             errors["figures.book_year"] = _("Tahun buku angka tahunan wajib diisi.")
         clean["book_year"] = year
@@ -413,7 +410,7 @@ def _check_rat(coop: Cooperative, rat: Any, today: date, errors: dict[str, str])
         return {}
     year = held = None
     try:
-        year = int_parser(1950, today.year - 1)(rat.get("book_year"))
+        year = year_parser(1950, today.year - 1)(rat.get("book_year"))
         if year is None:
             errors["rat.book_year"] = _("Tahun buku RAT wajib diisi.")
     except FieldError as err:
@@ -506,7 +503,7 @@ class Upload:
 
 
 def _require_own(coop: Cooperative, by: Any) -> None:
-    if getattr(by, "role", None) != Role.coop_rep or getattr(by, "cooperative_id", None) != coop.id:
+    if role_of(by) != Role.coop_rep or getattr(by, "cooperative_id", None) != coop.id:
         raise Forbidden(
             "not_your_cooperative", _("Usulan hanya dapat diajukan pengurus untuk koperasinya sendiri.")
         )
@@ -558,7 +555,7 @@ def submit_proposal(
             note=note or None,
             submitted_at=now,
             submitted_by_id=getattr(by, "id", None),
-            submitted_by_name=_actor_name(by),
+            submitted_by_name=actor_name(by),
         )
         if stored is not None:
             proposal.minutes_file = stored.name
@@ -603,10 +600,7 @@ def get_proposal(proposal_id: int, *, viewer: Any) -> UpdateProposal:
 
 def can_see(proposal: UpdateProposal, viewer: Any) -> bool:
     """The office, or a pengurus of the proposal's cooperative."""
-    role = getattr(viewer, "role", None)
-    if role == Role.admin:
-        return True
-    return role == Role.coop_rep and viewer.cooperative_id == proposal.cooperative_id
+    return acts_for_cooperative(viewer, proposal.cooperative_id)
 
 
 def proposals_query(*, viewer: Any, status: str = "", nik: str = "") -> Select:
@@ -616,10 +610,9 @@ def proposals_query(*, viewer: Any, status: str = "", nik: str = "") -> Select:
         .join(Cooperative, Cooperative.id == UpdateProposal.cooperative_id)
         .options(contains_eager(UpdateProposal.cooperative))
     )
-    role = getattr(viewer, "role", None)
-    if role == Role.coop_rep:
+    if role_of(viewer) == Role.coop_rep:
         stmt = stmt.where(UpdateProposal.cooperative_id == viewer.cooperative_id)
-    elif role != Role.admin:
+    elif not acts_for_office(viewer):
         stmt = stmt.where(false())
     if status:
         stmt = stmt.where(UpdateProposal.status == ProposalStatus(status))
@@ -675,7 +668,7 @@ def _claim(proposal: UpdateProposal, status: ProposalStatus, *, by: Any, now: da
             status=status,
             decided_at=now,
             decided_by_id=getattr(by, "id", None),
-            decided_by_name=_actor_name(by),
+            decided_by_name=actor_name(by),
             reason=reason,
         )
         .execution_options(synchronize_session=False)
@@ -712,22 +705,7 @@ def _proposer_recipients(proposal: UpdateProposal) -> list[User]:
     proposer = db.session.get(User, proposal.submitted_by_id) if proposal.submitted_by_id else None
     if proposer is not None and proposer.active and proposer.cooperative_id == proposal.cooperative_id:
         return [proposer]
-    return reps_of([proposal.cooperative_id]).get(proposal.cooperative_id, [])
-
-
-def reps_of(cooperative_ids: list[int]) -> dict[int, list[User]]:
-    """Active pengurus accounts per cooperative."""
-    found: dict[int, list[User]] = {}
-    for start in range(0, len(cooperative_ids), 1000):
-        chunk = cooperative_ids[start : start + 1000]
-        users = db.session.scalars(
-            select(User)
-            .where(User.role == Role.coop_rep, User.active.is_(True), User.cooperative_id.in_(chunk))
-            .order_by(User.id)
-        )
-        for user in users:
-            found.setdefault(user.cooperative_id, []).append(user)
-    return found
+    return active_representatives([proposal.cooperative_id]).get(proposal.cooperative_id, [])
 
 
 def proposal_link(proposal: UpdateProposal) -> str:
@@ -955,15 +933,7 @@ def missing_details(cooperative_ids: list[int]) -> dict[int, tuple[datetime | No
             .group_by(FactVerification.cooperative_id)
         ).all()
     )
-    reps = dict(
-        db.session.execute(
-            select(User.cooperative_id, func.count(User.id))
-            .where(
-                User.cooperative_id.in_(cooperative_ids), User.role == Role.coop_rep, User.active.is_(True)
-            )
-            .group_by(User.cooperative_id)
-        ).all()
-    )
+    reps = active_representatives(cooperative_ids)
     reminded = dict(
         db.session.execute(
             select(UpdateReminder.cooperative_id, func.max(UpdateReminder.sent_at))
@@ -971,7 +941,7 @@ def missing_details(cooperative_ids: list[int]) -> dict[int, tuple[datetime | No
             .group_by(UpdateReminder.cooperative_id)
         ).all()
     )
-    return {cid: (verified.get(cid), int(reps.get(cid, 0)), reminded.get(cid)) for cid in cooperative_ids}
+    return {cid: (verified.get(cid), len(reps.get(cid, ())), reminded.get(cid)) for cid in cooperative_ids}
 
 
 # --- Reminders (job) --------------------------------------------------------------------------------
@@ -993,9 +963,6 @@ def send_round_reminders(*, now: datetime | None = None, batch: int = 1000) -> d
     now = now or clock.now()
     today = clock.to_wita(now).date()
     week = iso_week(today)
-    has_rep = exists().where(
-        User.cooperative_id == Cooperative.id, User.role == Role.coop_rep, User.active.is_(True)
-    )
     reminded = exists().where(UpdateReminder.cooperative_id == Cooperative.id, UpdateReminder.week == week)
     stmt = (
         select(Cooperative.id, Cooperative.name)
@@ -1003,7 +970,7 @@ def send_round_reminders(*, now: datetime | None = None, batch: int = 1000) -> d
             Cooperative.status == CoopStatus.aktif,
             ~_verified_in(today.year),
             ~reminded,
-            has_rep,
+            has_active_representative(Cooperative.id),
         )
         .order_by(Cooperative.id)
     )
@@ -1011,7 +978,7 @@ def send_round_reminders(*, now: datetime | None = None, batch: int = 1000) -> d
     counts = {"cooperatives": 0, "messages": 0}
     for start in range(0, len(coops), batch):
         chunk = coops[start : start + batch]
-        reps = reps_of([c.id for c in chunk])
+        reps = active_representatives(c.id for c in chunk)
         for coop_id, name in chunk:
             users = reps.get(coop_id, [])
             if not users:

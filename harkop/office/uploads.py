@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from flask import current_app
+from flask import Response, abort, current_app, send_file
 from flask_babel import gettext as _
 
+from .. import vocabulary
 from ..errors import ValidationFailed
 
 # Detected kind -> (content type, stored extension, magic prefixes).
@@ -125,7 +126,7 @@ def store_minutes(stream: IO[bytes], filename: str | None, *, limit: int | None 
                 if size > limit:
                     raise _refuse(
                         "upload_too_large",
-                        _("Berkas terlalu besar: paling besar %(mb)s MB.", mb=_megabytes(limit)),
+                        _("Berkas terlalu besar: paling besar %(mb)s MB.", mb=megabytes(limit)),
                     )
                 digest.update(chunk)
                 out.write(chunk)
@@ -140,9 +141,10 @@ def store_minutes(stream: IO[bytes], filename: str | None, *, limit: int | None 
     )
 
 
-def _megabytes(limit: int) -> str:
+def megabytes(limit: int) -> str:
+    """A size limit in MB as the page's language writes it: 20, or 0,50 below one MB."""
     value = limit / (1024 * 1024)
-    return f"{value:.0f}" if value >= 1 else f"{value:.2f}".replace(".", ",")
+    return vocabulary.number(value, 0 if value >= 1 else 2)
 
 
 def stored_path(name: str) -> Path:
@@ -150,6 +152,28 @@ def stored_path(name: str) -> Path:
     if not STORED_NAME.match(name or ""):
         raise ValueError("not a generated upload name")
     return upload_root() / SUBFOLDER / name
+
+
+def minutes_response(proposal) -> Response:
+    """A proposal's RAT minutes as a private download; 404 when it has none or the file is gone."""
+    if not proposal.minutes_file:
+        abort(404)
+    try:
+        path = stored_path(proposal.minutes_file)
+    except ValueError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    ext = proposal.minutes_file.rsplit(".", 1)[-1]
+    response = send_file(
+        path,
+        mimetype=proposal.minutes_type,
+        as_attachment=True,
+        download_name=f"berita-acara-rat-usulan-{proposal.id}.{ext}",
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def remove_stored(name: str | None) -> None:

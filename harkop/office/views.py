@@ -7,10 +7,7 @@ A pengurus only ever reaches their own cooperative's proposals: another cooperat
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -24,137 +21,16 @@ from ..cooperatives.models import Cooperative
 from ..cooperatives.views import coop_or_404
 from ..errors import DomainError
 from ..extensions import db
+from ..form_actions import run_button, run_form
 from . import charts, dashboard, letters, reports, rounds
 from .forms import FINDING_FIELDS, DecisionForm, FieldCheckForm, proposal_form_class
-from .models import FactGroup, LetterKind, LetterStatus, ProposalStatus, UpdateProposal, WarningLetter
-from .uploads import max_bytes, stored_path
+from .labels import OfficeLabels
+from .models import LetterKind, LetterStatus, ProposalStatus, UpdateProposal, WarningLetter
+from .uploads import max_bytes, megabytes, minutes_response
 
 bp = Blueprint("office", __name__)
 
 PER_PAGE = 25
-PROPOSAL_STATUS_LABELS = {
-    ProposalStatus.pending: ("Menunggu persetujuan", "warn", "●"),
-    ProposalStatus.approved: ("Disetujui", "good", "✓"),
-    ProposalStatus.rejected: ("Ditolak", "bad", "✕"),
-}
-SOURCE_LABELS = {"cek_lapangan": "cek lapangan", "usulan": "usulan pengurus"}
-FIELD_LABELS = {
-    "name": "Nama koperasi",
-    "alamat": "Alamat",
-    "kecamatan_code": "Kecamatan",
-    "kelurahan_code": "Kelurahan",
-    "kode_pos": "Kode pos",
-    "phone": "Telepon kantor",
-    "email": "E-mail kantor",
-    "nib": "NIB",
-    "npwp": "NPWP",
-    "perubahan_ad_no": "Nomor perubahan AD",
-    "perubahan_ad_on": "Tanggal perubahan AD",
-    "bentuk": "Bentuk",
-    "jenis": "Jenis",
-    "pola_pengelolaan": "Pola pengelolaan",
-    "kelompok": "Kelompok",
-    "sektor_usaha": "Sektor usaha",
-    "anggota_pria": "Anggota pria",
-    "anggota_wanita": "Anggota wanita",
-    "karyawan": "Karyawan",
-    "manajer": "Manajer",
-    "modal_sendiri": "Modal sendiri",
-    "modal_luar": "Modal luar",
-    "aset": "Aset",
-    "volume_usaha": "Volume usaha",
-    "shu": "SHU",
-}
-MONEY_FIELDS = {"modal_sendiri", "modal_luar", "aset", "volume_usaha", "shu"}
-COUNT_FIELDS = {"anggota_pria", "anggota_wanita", "karyawan", "manajer"}
-DATE_FIELDS = {"perubahan_ad_on", "date"}
-
-
-class OfficeLabels:
-    """Label helpers for the office pages, exposed to templates as `office`."""
-
-    FACT_GROUPS = list(FactGroup)
-    KINDS = list(letters.KIND_ORDER)
-    LETTER_STATUSES = list(LetterStatus)
-    PROPOSAL_STATUSES = list(ProposalStatus)
-
-    @staticmethod
-    def fact_group(value: Any) -> str:
-        """'Identitas & alamat', 'Pengurus', …"""
-        return rounds.FACT_GROUP_LABELS[FactGroup(getattr(value, "value", value))]
-
-    @staticmethod
-    def proposal_status(value: Any) -> tuple[str, str, str]:
-        """(label, badge kind, icon) of a proposal's status."""
-        return PROPOSAL_STATUS_LABELS[ProposalStatus(getattr(value, "value", value))]
-
-    @staticmethod
-    def letter_kind(value: Any) -> str:
-        """The title of a rung of the sanction ladder."""
-        return letters.LADDER[LetterKind(getattr(value, "value", value))].title
-
-    @staticmethod
-    def letter_status(value: Any) -> tuple[str, str, str]:
-        """(label, badge kind, icon) of a letter's status."""
-        status = LetterStatus(getattr(value, "value", value))
-        kind, icon = letters.STATUS_BADGES[status]
-        return letters.STATUS_LABELS[status], kind, icon
-
-    @staticmethod
-    def source(value: Any) -> str:
-        """What verified a fact."""
-        return SOURCE_LABELS.get(str(getattr(value, "value", value)), str(value))
-
-    @staticmethod
-    def tri(value: bool | None) -> tuple[str, str, str]:
-        """(label, badge kind, icon) of a yes / no / not-checked finding."""
-        if value is None:
-            return (_("Tidak diperiksa"), "info", "–")
-        return (_("Ya"), "good", "✓") if value else (_("Tidak"), "bad", "✕")
-
-    @staticmethod
-    def field_label(key: str) -> str:
-        """The Indonesian name of a proposable field."""
-        return FIELD_LABELS.get(key, key)
-
-    @staticmethod
-    def value(key: str, value: Any) -> str:
-        """A proposed or stored value as people read it (names, dates, rupiah)."""
-        from ..cooperatives.labels import Labels
-        from ..templating import angka, rupiah
-
-        if value is None or value == "":
-            return "–"
-        if key in DATE_FIELDS:
-            return clock.format_short_date(date.fromisoformat(str(value)))
-        if key in MONEY_FIELDS:
-            return rupiah(int(value))
-        if key in COUNT_FIELDS:
-            return angka(int(value))
-        readers = {
-            "kecamatan_code": Labels.kecamatan,
-            "kelurahan_code": Labels.kelurahan,
-            "bentuk": Labels.bentuk,
-            "jenis": Labels.jenis,
-            "pola_pengelolaan": Labels.pola,
-            "kelompok": Labels.kelompok,
-            "sektor_usaha": Labels.sektor,
-        }
-        return readers[key](value) if key in readers else str(value)
-
-    @staticmethod
-    def short_date(value: Any) -> str:
-        """A date, or a stored moment as its WITA date, without the weekday: '26 Juli 2024'."""
-        if value is None:
-            return "–"
-        if isinstance(value, datetime):
-            value = clock.to_wita(value).date()
-        return clock.format_short_date(value)
-
-    @staticmethod
-    def verification(cooperative_id: int) -> dict[FactGroup, Any]:
-        """The latest verification per fact group of a cooperative (for profile fragments)."""
-        return rounds.verification_for(cooperative_id)
 
 
 @bp.record_once
@@ -168,25 +44,6 @@ def _proposal_or_404(proposal_id: int):
         return rounds.get_proposal(proposal_id, viewer=current_user)
     except DomainError:
         abort(404)
-
-
-def _place_errors(form, err: DomainError, field_for=lambda path: path.split(".")[-1]) -> None:
-    """Put a service's field errors next to the form's fields; the rest become one flash.
-
-    `field_for` maps an error path to a field's name, or to the field itself (an officer row's).
-    """
-    fields = (err.details or {}).get("fields") if isinstance(err.details, dict) else None
-    leftovers = []
-    for path, message in (fields or {}).items():
-        target = field_for(path)
-        if isinstance(target, str):
-            target = getattr(form, target, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*list(target.errors or []), str(message)]
-        else:
-            leftovers.append(str(message))
-    if leftovers or not fields:
-        flash(" ".join(leftovers) or err.message, "error")
 
 
 # --- The round: progress and missing list ----------------------------------------------------------
@@ -242,24 +99,20 @@ def field_check(nik: str):
     form = FieldCheckForm()
     if request.method == "GET":
         form.checked_on.data = clock.today()
-    if form.validate_on_submit():
-        try:
-            rounds.record_field_check(coop, **form.service_data(), by=current_user)
-        except DomainError as err:
-            db.session.rollback()
-            _place_errors(form, err)
-        else:
-            db.session.commit()
-            flash(_("Cek lapangan %(n)s dicatat.", n=coop.name), "success")
-            return redirect(url_for("office.field_check", nik=coop.nik))
-    status = 422 if form.errors else 200
+    outcome = run_form(
+        form,
+        lambda: rounds.record_field_check(coop, **form.service_data(), by=current_user),
+        success=_("Cek lapangan %(n)s dicatat.", n=coop.name),
+    )
+    if outcome:
+        return redirect(url_for("office.field_check", nik=coop.nik))
     return render_template(
         "office/field_check.html",
         form=form,
         coop=coop,
         findings=FINDING_FIELDS,
         checks=rounds.field_checks_for(coop),
-    ), status
+    ), outcome.status
 
 
 # --- Review queue (office) -----------------------------------------------------------------------
@@ -300,17 +153,12 @@ def proposal_review(proposal_id: int):
 def proposal_approve(proposal_id: int):
     """Apply a proposal to the registry (all or nothing) and notify the pengurus."""
     proposal = _proposal_or_404(proposal_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        rounds.approve_proposal(proposal, by=current_user)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not run_button(
+        ConfirmForm(),
+        lambda: rounds.approve_proposal(proposal, by=current_user),
+        success=_("Usulan #%(id)d disetujui; data registri diperbarui.", id=proposal_id),
+    ):
         return redirect(url_for("office.proposal_review", proposal_id=proposal_id))
-    db.session.commit()
-    flash(_("Usulan #%(id)d disetujui; data registri diperbarui.", id=proposal_id), "success")
     return redirect(url_for("office.proposal_queue"))
 
 
@@ -320,16 +168,13 @@ def proposal_reject(proposal_id: int):
     """Refuse a proposal with a reason the pengurus reads."""
     proposal = _proposal_or_404(proposal_id)
     form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            rounds.reject_proposal(proposal, reason=form.reason.data, by=current_user)
-        except DomainError as err:
-            db.session.rollback()
-            _place_errors(form, err)
-        else:
-            db.session.commit()
-            flash(_("Usulan #%(id)d ditolak; pengurus diberi tahu.", id=proposal_id), "success")
-            return redirect(url_for("office.proposal_queue"))
+    outcome = run_form(
+        form,
+        lambda: rounds.reject_proposal(proposal, reason=form.reason.data, by=current_user),
+        success=_("Usulan #%(id)d ditolak; pengurus diberi tahu.", id=proposal_id),
+    )
+    if outcome:
+        return redirect(url_for("office.proposal_queue"))
     coop = db.session.get(Cooperative, proposal.cooperative_id)
     return render_template(
         "office/proposal_review.html",
@@ -338,7 +183,7 @@ def proposal_reject(proposal_id: int):
         current=rounds.current_values(coop, proposal.changes),
         confirm=ConfirmForm(),
         reject=form,
-    ), 422
+    ), 422  # a GET is answered by proposal_review: whatever reaches here was refused
 
 
 # --- The pengurus' own proposals -----------------------------------------------------------------
@@ -381,22 +226,22 @@ def my_proposal_new():
     form = proposal_form_class()()
     if request.method == "GET":
         _prefill(form, coop)
-    if form.validate_on_submit():
+
+    def submit():
         upload = None
         if form.minutes.data is not None and getattr(form.minutes.data, "filename", None):
             upload = rounds.Upload(form.minutes.data.stream, form.minutes.data.filename)
-        try:
-            proposal = rounds.submit_proposal(coop, form.service_data(), minutes=upload, by=current_user)
-        except DomainError as err:
-            db.session.rollback()
-            _place_errors(form, err, form.field_for)
-        else:
-            db.session.commit()
-            flash(_("Usulan terkirim. Dinas akan memeriksanya; Anda mendapat notifikasi."), "success")
-            return redirect(url_for("office.my_proposal", proposal_id=proposal.id))
-    status = 422 if form.errors or request.method == "POST" else 200
-    max_mb = f"{max_bytes() / (1024 * 1024):g}".replace(".", ",")
-    return render_template("office/my_proposal_form.html", form=form, coop=coop, max_mb=max_mb), status
+        return rounds.submit_proposal(coop, form.service_data(), minutes=upload, by=current_user)
+
+    outcome = run_form(
+        form, submit, success=_("Usulan terkirim. Dinas akan memeriksanya; Anda mendapat notifikasi.")
+    )
+    if outcome:
+        return redirect(url_for("office.my_proposal", proposal_id=outcome.value.id))
+    max_mb = megabytes(max_bytes())
+    return render_template(
+        "office/my_proposal_form.html", form=form, coop=coop, max_mb=max_mb
+    ), outcome.status
 
 
 @bp.route("/koperasi-saya/pemutakhiran/<int:proposal_id>")
@@ -412,28 +257,7 @@ def my_proposal(proposal_id: int):
 def proposal_minutes(proposal_id: int):
     """The RAT minutes of a proposal: for the office and the proposing cooperative's pengurus only."""
     proposal = _proposal_or_404(proposal_id)
-    return _send_minutes(proposal)
-
-
-def _send_minutes(proposal) -> Response:
-    if not proposal.minutes_file:
-        abort(404)
-    try:
-        path = stored_path(proposal.minutes_file)
-    except ValueError:
-        abort(404)
-    if not path.is_file():
-        abort(404)
-    ext = proposal.minutes_file.rsplit(".", 1)[-1]
-    response = send_file(
-        path,
-        mimetype=proposal.minutes_type,
-        as_attachment=True,
-        download_name=f"berita-acara-rat-usulan-{proposal.id}.{ext}",
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return minutes_response(proposal)
 
 
 # --- Dashboard -----------------------------------------------------------------------------------
@@ -572,19 +396,16 @@ def letters_page():
 @admin_required
 def letters_find():
     """Look for breaches now (the daily job does the same) and list the new drafts."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    counts = letters.find_due_warnings(by=current_user)
-    db.session.commit()
-    flash(
-        _(
+    run_button(
+        ConfirmForm(),
+        lambda: letters.find_due_warnings(by=current_user),
+        success=lambda counts: _(
             "Tahun buku %(y)d: %(b)d pelanggaran, %(c)d draf baru, %(w)d draf dibatalkan otomatis.",
             y=counts["book_year"],
             b=counts["breaches"],
             c=counts["created"],
             w=counts["withdrawn"],
         ),
-        "success",
     )
     return redirect(url_for("office.letters_page", status="draft"))
 
@@ -593,16 +414,12 @@ def letters_find():
 @admin_required
 def letters_issue_all():
     """Issue every draft, numbered in order."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        count = letters.issue_drafts(by=current_user)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not run_button(
+        ConfirmForm(),
+        lambda: letters.issue_drafts(by=current_user),
+        success=lambda count: _("%(n)d surat teguran diterbitkan.", n=count),
+    ):
         return redirect(url_for("office.letters_page"))
-    db.session.commit()
-    flash(_("%(n)d surat teguran diterbitkan.", n=count), "success")
     return redirect(url_for("office.letters_page", status="issued"))
 
 
@@ -610,17 +427,13 @@ def letters_issue_all():
 @admin_required
 def letter_issue(letter_id: int):
     """Issue one draft: its number, date, deadline; the pengurus are notified."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     letter = letters.letter_or_404(letter_id)
-    try:
-        letters.issue_letter(letter, by=current_user)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not run_button(
+        ConfirmForm(),
+        lambda: letters.issue_letter(letter, by=current_user),
+        success=lambda issued: _("Surat nomor %(n)s diterbitkan.", n=issued.number),
+    ):
         return redirect(url_for("office.letters_page"))
-    db.session.commit()
-    flash(_("Surat nomor %(n)s diterbitkan.", n=letter.number), "success")
     return redirect(url_for("office.letters_page", status="issued"))
 
 
@@ -630,17 +443,14 @@ def letter_dismiss(letter_id: int):
     """Set a draft aside with a reason (it stays in the register)."""
     letter = letters.letter_or_404(letter_id)
     form = DecisionForm()
-    if not form.validate_on_submit():
-        flash(_("Tulis alasan pembatalan (paling sedikit 5 karakter)."), "error")
-        return redirect(url_for("office.letters_page", status="draft"))
-    try:
-        letters.dismiss_letter(letter, reason=form.reason.data, by=current_user)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    outcome = run_button(
+        form,
+        lambda: letters.dismiss_letter(letter, reason=form.reason.data, by=current_user),
+        success=_("Draf surat untuk %(c)s dibatalkan.", c=letter.cooperative.name),
+        invalid=_("Tulis alasan pembatalan (paling sedikit 5 karakter)."),
+    )
+    if outcome.error is not None:
         return redirect(url_for("office.letters_page"))
-    db.session.commit()
-    flash(_("Draf surat untuk %(c)s dibatalkan.", c=letter.cooperative.name), "success")
     return redirect(url_for("office.letters_page", status="draft"))
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..audit import AuditLog, jsonable, record_audit
+from ..auth.actors import require_office
 from ..checkin.models import CheckIn, Scan
 from ..competitions.models import Competition, CompetitionState, Event
 from ..errors import NotFound, ValidationFailed
@@ -31,7 +32,7 @@ from ..registrations.personal_data import (
     retention_days,
     retention_until,
 )
-from ..registrations.services import normalise_phone, require_admin
+from ..registrations.services import normalise_phone
 from ..registrations.tickets import revoke_ticket
 
 BATCH = 500
@@ -259,7 +260,7 @@ def _record(participant: Participant) -> dict[str, Any]:
 def export_person(participant: Participant, *, by: Any, now: datetime | None = None) -> dict[str, Any]:
     """Everything held about the person (all their records), as a JSON-ready dict; recorded in the audit log."""
     now = now or clock.now()
-    require_admin(by)
+    require_office(by)
     records = person_records(participant)
     record_audit(
         "privacy.exported",
@@ -288,7 +289,7 @@ def erase_person(
     with it; valid tickets are revoked; audit entries that named an erased name are rewritten.
     """
     now = now or clock.now()
-    require_admin(by)
+    require_office(by)
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise ValidationFailed(

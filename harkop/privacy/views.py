@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
 from ..auth.decorators import admin_required
-from ..errors import DomainError
-from ..extensions import db
+from ..form_actions import run_button, run_form
 from ..registrations.personal_data import retention_days, retention_until
 from . import services
 from .forms import EraseForm, ExportForm
@@ -40,22 +39,15 @@ def person(participant_id: int):
     """Everything held about one person (their records), with export and erasure on request."""
     participant = services.get_participant(participant_id)
     form = EraseForm()
-    status = 200
-    if form.is_submitted():
-        if form.validate():
-            try:
-                erased = services.erase_person(participant, form.reason.data, by=current_user)
-            except DomainError as err:
-                db.session.rollback()
-                form.reason.errors = [*form.reason.errors, err.message]
-            else:
-                db.session.commit()
-                flash(
-                    _("Data pribadi %(n)d catatan dihapus dan dicatat di log audit.", n=len(erased)),
-                    "success",
-                )
-                return redirect(url_for("privacy.person", participant_id=participant.id))
-        status = 422
+    outcome = run_form(
+        form,
+        lambda: services.erase_person(participant, form.reason.data, by=current_user),
+        success=lambda erased: _(
+            "Data pribadi %(n)d catatan dihapus dan dicatat di log audit.", n=len(erased)
+        ),
+    )
+    if outcome:
+        return redirect(url_for("privacy.person", participant_id=participant.id))
     records = services.person_records(participant)
     return render_template(
         "privacy/person.html",
@@ -64,7 +56,7 @@ def person(participant_id: int):
         published={p.id: services.name_is_published(p) for p in records},
         kept_until={p.id: retention_until(p.entry.competition.event.ends_on) for p in records},
         form=form,
-    ), status
+    ), outcome.status
 
 
 @bp.route("/admin/data-pribadi/peserta/<int:participant_id>/ekspor", methods=["POST"])
@@ -72,12 +64,10 @@ def person(participant_id: int):
 def export(participant_id: int):
     """Download everything held about the person as JSON (the download is recorded)."""
     participant = services.get_participant(participant_id)
-    if not ExportForm().validate_on_submit():
-        flash(_("Formulir kedaluwarsa. Coba lagi."), "error")
+    outcome = run_button(ExportForm(), lambda: services.export_person(participant, by=current_user))
+    if not outcome:
         return redirect(url_for("privacy.person", participant_id=participant.id))
-    data = services.export_person(participant, by=current_user)
-    db.session.commit()
-    body = json.dumps(data, ensure_ascii=False, indent=2)
+    body = json.dumps(outcome.value, ensure_ascii=False, indent=2)
     name = f"data-pribadi-peserta-{participant.id}-{clock.today().isoformat()}.json"
     return Response(
         body,

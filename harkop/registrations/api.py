@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..api import bp, json_body, paginate_select
+from ..auth.actors import acts_for_cooperative, acts_for_office
 from ..auth.decorators import admin_required, login_required, roles_required
 from ..auth.models import Role
 from ..competitions.services import visible_competition
@@ -46,7 +47,7 @@ def participant_json(p: Participant, *, private: bool) -> dict[str, Any]:
 
 def entry_json(entry: Entry, *, user: Any = None) -> dict[str, Any]:
     """An entry with its state, waiting-list position, decision and participants."""
-    private = services.can_act_for(user, entry.cooperative_id) if user is not None else False
+    private = acts_for_cooperative(user, entry.cooperative_id)
     return {
         "id": entry.id,
         "competition_id": entry.competition_id,
@@ -169,7 +170,7 @@ def competition_register(competition_id: int):
         raise ValidationFailed(
             "invalid_nik", _("cooperative_nik harus berupa teks."), details={"field": "cooperative_nik"}
         )
-    if current_user.has_role("admin"):
+    if acts_for_office(current_user):
         if not nik:
             raise ValidationFailed(
                 "cooperative_required", _("Sebutkan cooperative_nik."), details={"field": "cooperative_nik"}
@@ -275,7 +276,7 @@ def entry_tickets(entry_id: int):
         403: {description: "forbidden"}
     """
     entry = _entry_for_api(entry_id)
-    if not services.can_act_for(current_user, entry.cooperative_id):
+    if not acts_for_cooperative(current_user, entry.cooperative_id):
         raise Forbidden("forbidden", _("Anda hanya dapat melihat tiket koperasi Anda sendiri."))
     items = [ticket_json(t) for t in services.tickets_of(entry)]
     return jsonify({"items": items, "total": len(items), "page": 1, "per_page": max(1, len(items))})

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -21,36 +21,24 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models_base import UTCDateTime
+from ..vocabulary import Badge, Choice
 
 
-class EntryState(enum.StrEnum):
-    """pending -> confirmed | waitlisted | rejected | withdrawn; waitlisted -> confirmed on promotion."""
+class EntryState(Choice):
+    """pending -> confirmed | waitlisted | rejected | withdrawn; waitlisted -> confirmed on promotion.
 
-    pending = "pending"
-    confirmed = "confirmed"
-    waitlisted = "waitlisted"
-    rejected = "rejected"
-    withdrawn = "withdrawn"
+    Badges after ui.md's table: colour is never the only signal.
+    """
+
+    pending = "pending", _l("Menunggu persetujuan"), Badge("warn", "⏳")
+    confirmed = "confirmed", _l("Terdaftar"), Badge("good", "✓")
+    waitlisted = "waitlisted", _l("Daftar tunggu"), Badge("warn", "⏳")
+    rejected = "rejected", _l("Ditolak"), Badge("bad", "✗")
+    withdrawn = "withdrawn", _l("Mengundurkan diri"), Badge("info", "–")
 
 
 # Entries that still hold (or wait for) a place and count against the per-cooperative limit.
 ACTIVE_STATES = frozenset({EntryState.pending, EntryState.confirmed, EntryState.waitlisted})
-
-ENTRY_STATE_LABELS = {
-    EntryState.pending: "Menunggu persetujuan",
-    EntryState.confirmed: "Terdaftar",
-    EntryState.waitlisted: "Daftar tunggu",
-    EntryState.rejected: "Ditolak",
-    EntryState.withdrawn: "Mengundurkan diri",
-}
-# (badge kind, icon) per state, after ui.md's table: colour is never the only signal.
-ENTRY_STATE_BADGES = {
-    EntryState.pending: ("warn", "⏳"),
-    EntryState.confirmed: ("good", "✓"),
-    EntryState.waitlisted: ("warn", "⏳"),
-    EntryState.rejected: ("bad", "✗"),
-    EntryState.withdrawn: ("info", "–"),
-}
 
 
 class Entry(db.Model):

@@ -25,7 +25,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import clock
-from ..audit import record_audit
+from ..audit import actor_name, record_audit
+from ..auth.actors import active_representatives, acts_for_cooperative, acts_for_office, require_office
 from ..competitions import eligibility
 from ..competitions.models import Competition, CompetitionState
 from ..competitions.services import exception_for
@@ -68,43 +69,20 @@ def register_entry_reader(predicate: EntryReader) -> EntryReader:
     return predicate
 
 
-def _role(user: Any) -> str | None:
-    role = getattr(user, "role", None)
-    return getattr(role, "value", role)
-
-
-def is_admin(user: Any) -> bool:
-    """True for the office."""
-    return _role(user) == "admin"
-
-
-def can_act_for(user: Any, cooperative_id: int) -> bool:
-    """The office, or a `coop_rep` of this cooperative."""
-    if is_admin(user):
-        return True
-    return _role(user) == "coop_rep" and getattr(user, "cooperative_id", None) == cooperative_id
-
-
 def require_act_for(user: Any, cooperative_id: int) -> None:
-    """Refuse with `forbidden` unless the user may act for this cooperative."""
-    if not can_act_for(user, cooperative_id):
+    """Refuse with `forbidden` unless the user acts for this cooperative (its pengurus, or the office)."""
+    if not acts_for_cooperative(user, cooperative_id):
         raise Forbidden("forbidden", _("Anda hanya dapat mengurus pendaftaran koperasi Anda sendiri."))
-
-
-def require_admin(user: Any) -> None:
-    """Refuse with `forbidden` unless the user is the office (the scheduler counts as the office)."""
-    if not (is_admin(user) or isinstance(user, str)):
-        raise Forbidden("forbidden", _("Hanya Admin Dinas yang dapat melakukan ini."))
 
 
 def can_read_entries(user: Any, comp: Competition) -> bool:
     """Whether the user sees every entry of the competition (a coop_rep sees only their own)."""
-    return is_admin(user) or any(pred(user, comp) for pred in _entry_readers)
+    return acts_for_office(user) or any(pred(user, comp) for pred in _entry_readers)
 
 
 def can_view_entry(user: Any, entry: Entry) -> bool:
     """The office, the entry's own cooperative, or a registered reader of its competition."""
-    return can_act_for(user, entry.cooperative_id) or can_read_entries(user, entry.competition)
+    return acts_for_cooperative(user, entry.cooperative_id) or can_read_entries(user, entry.competition)
 
 
 def get_entry(entry_id: int) -> Entry:
@@ -313,22 +291,10 @@ def absolute_url(endpoint: str, **values: Any) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
-def _representatives(cooperative_id: int) -> list[Any]:
-    from ..auth.models import Role, User
-
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.cooperative_id == cooperative_id, User.role == Role.coop_rep, User.active.is_(True))
-            .order_by(User.id)
-        )
-    )
-
-
 def notify_entry(entry: Entry, kind: str, subject: str, body: str, *, now: datetime) -> int:
     """Queue a message about an entry to every active pengurus of its cooperative."""
     link = absolute_url("registrations.my_entry", entry_id=entry.id)
-    users = _representatives(entry.cooperative_id)
+    users = active_representatives([entry.cooperative_id]).get(entry.cooperative_id, [])
     for user in users:
         queue_message(kind=kind, subject=subject, body=body, user=user, link=link, now=now)
     return len(users)
@@ -467,7 +433,7 @@ def _refuse(
 def _decision_record(decision: eligibility.Decision, stage: str, by: Any) -> dict[str, Any]:
     record = decision.as_dict()
     record["stage"] = stage
-    record["by"] = getattr(by, "username", None) or (by if isinstance(by, str) else None)
+    record["by"] = actor_name(by)
     return record
 
 
@@ -587,7 +553,7 @@ def _require_state(entry: Entry, allowed: Iterable[EntryState], action: str) -> 
 def approve_entry(entry: Entry, *, by: Any, now: datetime | None = None) -> Entry:
     """The office approves a pending entry: eligibility is checked again, then confirmed or waitlisted."""
     now = now or clock.now()
-    require_admin(by)
+    require_office(by)
     comp = lock_competition(entry.competition_id)
     db.session.refresh(entry)
     _require_state(entry, {E.pending}, _("disetujui"))
@@ -623,7 +589,7 @@ def approve_entry(entry: Entry, *, by: Any, now: datetime | None = None) -> Entr
 def reject_entry(entry: Entry, reason: str, *, by: Any, now: datetime | None = None) -> Entry:
     """The office rejects an entry with a reason; a confirmed one frees its place for the waiting list."""
     now = now or clock.now()
-    require_admin(by)
+    require_office(by)
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise ValidationFailed(

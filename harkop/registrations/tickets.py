@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
+from ..vocabulary import in_indonesian
 from .models import Participant, Ticket
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -140,14 +141,13 @@ class TicketView:
     revoked_reason: str | None
 
 
-def ticket_view(ticket: Ticket, locale: str = "id") -> TicketView:
-    """The facts printed on a ticket."""
+def ticket_view(ticket: Ticket, locale: str | None = None) -> TicketView:
+    """The facts printed on a ticket; times in `locale` ("id", "en"; the current language by default)."""
     participant = ticket.participant
     entry = participant.entry
     comp = entry.competition
-    sep = ":" if locale == "en" else "."
     time_range = (
-        f"{comp.starts_at.strftime(f'%H{sep}%M')}–{comp.ends_at.strftime(f'%H{sep}%M')} WITA"
+        f"{clock.format_time(comp.starts_at, locale)}–{clock.format_time(comp.ends_at, locale)} WITA"
         if comp.starts_at and comp.ends_at
         else ""
     )
@@ -184,8 +184,13 @@ BADGE_SIZE = (105, 148)  # A6 portrait in mm: a lanyard badge
 QR_SIZES = (56, 48, 40)  # mm; a smaller code only when long names would push text off the card
 
 
+@in_indonesian
 def ticket_pdf(ticket: Ticket) -> bytes:
-    """A printable badge (A6 portrait) with the QR, name, cooperative, competition, day, time and place."""
+    """A printable badge (A6 portrait) with the QR, name, cooperative, competition, day, time and place.
+
+    In Indonesian whatever the page's language: the badge is worn at the venue in Balikpapan and
+    read by the gate staff there.
+    """
     view = ticket_view(ticket)
     for qr_size in QR_SIZES:
         pdf, bottom = _badge(view, qr_size)

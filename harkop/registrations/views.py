@@ -3,9 +3,7 @@ entries, and anyone with a ticket link sees the ticket, its QR code and its prin
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -18,30 +16,18 @@ from ..competitions.models import Competition
 from ..cooperatives.services import cooperative_facts
 from ..errors import DomainError, NotFound
 from ..extensions import db
+from ..form_actions import run_button, run_form
 from . import personal_data, services, tickets
 from .forms import ConfirmForm, RegisterForm, RejectForm, ReplaceForm, WithdrawForm
-from .models import ACTIVE_STATES, ENTRY_STATE_BADGES, ENTRY_STATE_LABELS, Entry, EntryState, Participant
+from .models import ACTIVE_STATES, Entry, EntryState, Participant
 
 bp = Blueprint("registrations", __name__)
 
 
 @bp.app_context_processor
-def _entry_helpers() -> dict[str, Any]:
-    return {"entry_state_labels": ENTRY_STATE_LABELS, "entry_state_badges": ENTRY_STATE_BADGES}
-
-
-@bp.app_context_processor
-def _retention_helpers() -> dict[str, Any]:
+def _retention_helpers() -> dict[str, object]:
     # The privacy notice on the registration forms says how long contact data is kept.
     return {"retention_days": personal_data.retention_days, "retention_until": personal_data.retention_until}
-
-
-def _handle_refusal(err: DomainError) -> None:
-    """Keep what a refusal recorded (the audit entry of a refused registration), drop the rest."""
-    if services.refusal_is_recorded(err):
-        db.session.commit()
-    else:
-        db.session.rollback()
 
 
 def _my_cooperative_id() -> int:
@@ -88,36 +74,24 @@ def register(competition_id: int):
         form = RegisterForm(data={"participants": _participant_rows(comp)})
     while len(form.participants) < len(_participant_rows(comp)):
         form.participants.append_entry()
-    refusal: DomainError | None = None
-    status = 200
-    if form.validate_on_submit():
-        try:
-            entry = services.register_entry(
-                comp,
-                coop_id,
-                team_name=form.team_name.data or "",
-                participants=[row.form.to_input() for row in form.participants],
-                by=current_user,
-                now=now,
-            )
-        except DomainError as err:
-            _handle_refusal(err)
-            status = err.status
-            rows = err.details.get("participants") if isinstance(err.details, dict) else None
-            if rows:
-                for problem in rows:
-                    target = getattr(form.participants[problem["index"]].form, problem["field"])
-                    target.errors = [*target.errors, problem["message"]]
-            elif err.code == "team_name_required":
-                form.team_name.errors = [err.message]
-            else:
-                refusal = err
-        else:
-            db.session.commit()
-            flash(_entry_outcome_message(entry), "success" if entry.state == EntryState.confirmed else "info")
-            return redirect(url_for("registrations.my_entry", entry_id=entry.id))
-    elif form.errors:
-        status = 422
+    outcome = run_form(
+        form,
+        lambda: services.register_entry(
+            comp,
+            coop_id,
+            team_name=form.team_name.data or "",
+            participants=[row.form.to_input() for row in form.participants],
+            by=current_user,
+            now=now,
+        ),
+        success=_entry_outcome_message,
+        category=lambda entry: "success" if entry.state == EntryState.confirmed else "info",
+        at={"team_name_required": "team_name"},
+        flash_refusal=False,  # the page explains a refusal itself (with the registry's reasons)
+        keep=services.refusal_is_recorded,
+    )
+    if outcome:
+        return redirect(url_for("registrations.my_entry", entry_id=outcome.value.id))
     closed = services.registration_closed_error(comp, now)
     decision = services.check_cooperative(comp, coop_id, now=now) if closed is None else None
     return render_template(
@@ -126,9 +100,9 @@ def register(competition_id: int):
         form=form,
         closed=closed,
         decision=decision,
-        refusal=refusal,
+        refusal=outcome.refusal,
         min_rows=comp.min_team_size,
-    ), status
+    ), outcome.status
 
 
 def _entry_outcome_message(entry: Entry) -> str:
@@ -195,18 +169,14 @@ def my_entry(entry_id: int):
 def withdraw(entry_id: int):
     """Withdraw a registration (its place goes to the next team on the waiting list)."""
     entry = _entry_for_page(entry_id)
-    form = WithdrawForm()
-    if not form.validate_on_submit():
-        flash(_("Centang konfirmasi untuk mengundurkan diri."), "error")
-        return redirect(url_for("registrations.my_entry", entry_id=entry.id))
-    try:
-        services.withdraw_entry(entry, by=current_user)
-    except DomainError as err:
-        _handle_refusal(err)
-        flash(err.message, "error")
-    else:
-        db.session.commit()
-        flash(_("“%(t)s” mengundurkan diri; tiketnya tidak berlaku lagi.", t=entry.team_name), "info")
+    run_button(
+        WithdrawForm(),
+        lambda: services.withdraw_entry(entry, by=current_user),
+        success=_("“%(t)s” mengundurkan diri; tiketnya tidak berlaku lagi.", t=entry.team_name),
+        category="info",
+        invalid=_("Centang konfirmasi untuk mengundurkan diri."),
+        keep=services.refusal_is_recorded,
+    )
     return redirect(url_for("registrations.my_entry", entry_id=entry.id))
 
 
@@ -223,36 +193,20 @@ def replace(entry_id: int, participant_id: int):
     form = ReplaceForm()
     if request.method == "GET":
         form.role.data = participant.role
-    status = 200
-    if form.validate_on_submit():
-        try:
-            new = services.replace_participant(participant, form.to_input(), by=current_user)
-        except DomainError as err:
-            _handle_refusal(err)
-            status = err.status
-            problems = err.details.get("participants") if isinstance(err.details, dict) else None
-            if problems:
-                for problem in problems:
-                    target = getattr(form, problem["field"])
-                    target.errors = [*target.errors, problem["message"]]
-            else:
-                flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(old)s diganti oleh %(new)s. Bagikan tautan tiket baru.",
-                    old=participant.name,
-                    new=new.name,
-                ),
-                "success",
-            )
-            return redirect(url_for("registrations.my_entry", entry_id=entry.id))
-    elif form.errors:
-        status = 422
+    old_name = participant.name
+    outcome = run_form(
+        form,
+        lambda: services.replace_participant(participant, form.to_input(), by=current_user),
+        success=lambda new: _(
+            "%(old)s diganti oleh %(new)s. Bagikan tautan tiket baru.", old=old_name, new=new.name
+        ),
+        keep=services.refusal_is_recorded,
+    )
+    if outcome:
+        return redirect(url_for("registrations.my_entry", entry_id=entry.id))
     return render_template(
         "registrations/replace.html", entry=entry, participant=participant, form=form
-    ), status
+    ), outcome.status
 
 
 # --- the office ----------------------------------------------------------------------------
@@ -315,15 +269,12 @@ def admin_entry_history(entry_id: int):
 def admin_approve(entry_id: int):
     """Approve a pending entry (eligibility is checked again first)."""
     entry = services.get_entry(entry_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.approve_entry(entry, by=current_user)
-        except DomainError as err:
-            _handle_refusal(err)
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash(_entry_outcome_message(entry), "success")
+    run_button(
+        ConfirmForm(),
+        lambda: services.approve_entry(entry, by=current_user),
+        success=_entry_outcome_message,
+        keep=services.refusal_is_recorded,
+    )
     return redirect(url_for("registrations.admin_entries", competition_id=entry.competition_id))
 
 
@@ -333,17 +284,14 @@ def admin_reject(entry_id: int):
     """Reject an entry with a reason (the cooperative is told the reason)."""
     entry = services.get_entry(entry_id)
     form = RejectForm()
-    if not form.validate_on_submit():
-        flash(_("Tuliskan alasan penolakan (minimal 5 karakter)."), "error")
-    else:
-        try:
-            services.reject_entry(entry, form.reason.data, by=current_user)
-        except DomainError as err:
-            _handle_refusal(err)
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Pendaftaran “%(t)s” ditolak.", t=entry.team_name), "info")
+    run_button(
+        form,
+        lambda: services.reject_entry(entry, form.reason.data, by=current_user),
+        success=_("Pendaftaran “%(t)s” ditolak.", t=entry.team_name),
+        category="info",
+        invalid=_("Tuliskan alasan penolakan (minimal 5 karakter)."),
+        keep=services.refusal_is_recorded,
+    )
     return redirect(url_for("registrations.admin_entries", competition_id=entry.competition_id))
 
 

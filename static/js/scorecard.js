@@ -193,7 +193,11 @@ if (form && form.dataset.locked !== "true") {
     if (result.ok) {
       lastSent = snapshot;
       form.dataset.revision = String(result.body.revision);
-      const time = new Date().toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit" });
+      // The page's language and WITA, as the server writes times (09.30 / 09:30).
+      const locale = document.documentElement.lang === "en" ? "en-GB" : "id-ID";
+      const time = new Date().toLocaleTimeString(locale, {
+        hour: "2-digit", minute: "2-digit", timeZone: "Asia/Makassar",
+      });
       say(fill(form.dataset.savedText, "t", time));
       return true;
     }

@@ -103,6 +103,24 @@ def test_record_rat_page(client, login_as, make_cooperative, fake_now):
     )
 
 
+def test_a_refusal_naming_no_field_answers_422_with_the_message(client, login_as, make_cooperative, fake_now):
+    """A second assessment of the same book year without 'ganti' is refused: 422, the form again,
+    the service's message at the top, and the first assessment unchanged."""
+    fake_now(JULY_26)
+    login_as("admin")
+    coop = make_cooperative()
+    _keep()
+    data = {"book_year": "2023", "tata_kelola": "80", "profil_risiko": "80", "kinerja_keuangan": "80"}
+    assert (
+        client.post(f"/admin/koperasi/{coop.nik}/penilaian", data={**data, "permodalan": "80"}).status_code
+        == 302
+    )
+    again = client.post(f"/admin/koperasi/{coop.nik}/penilaian", data={**data, "permodalan": "10"})
+    assert again.status_code == 422 and "sudah ada" in again.get_data(as_text=True)
+    row = db.session.scalar(select(HealthAssessment).where(HealthAssessment.cooperative_id == coop.id))
+    assert row.permodalan == 80
+
+
 def test_aspect_assessment_page(client, login_as, make_cooperative, fake_now):
     """Aspect scores with a decimal comma are stored; a score over 100 is named next to its field."""
     fake_now(JULY_26)

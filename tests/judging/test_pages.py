@@ -45,6 +45,20 @@ def test_the_office_builds_the_panel_from_the_page(client, login_as):
     assert setup.comp.publish_at.isoformat() == "2024-07-28T07:00:00+00:00"
 
 
+def test_a_refused_panel_form_is_drawn_again_with_422(client, login_as):
+    """A username that is not a free judge is named at its field with 422; nobody joins the panel."""
+    setup = judging_setup(judges=0, assign=False, state="closed")
+    make_judge("juri.bebas")
+    db.session.commit()
+    login_as("admin")
+    response = client.post(f"/admin/penilaian/{setup.comp.id}/juri", data={"username": "bukan.juri"})
+    assert response.status_code == 422 and 'id="username-error"' in text(response)
+    assert (
+        db.session.scalar(select(CompetitionJudge).where(CompetitionJudge.competition_id == setup.comp.id))
+        is None
+    )
+
+
 def test_the_office_assigns_automatically_and_overrides_by_hand(client, login_as):
     """The button assigns k judges per entry; a judge is removed and added back by hand."""
     setup = judging_setup(entries=3, judges=2, k=1, assign=False, state="closed")

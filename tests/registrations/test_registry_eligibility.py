@@ -11,6 +11,7 @@ import pytest
 from harkop import clock
 from harkop.competitions import services as competitions
 from harkop.cooperatives import services as registry
+from harkop.cooperatives.vocab import ReasonCode
 from harkop.errors import DomainError
 from harkop.extensions import db
 from harkop.registrations import services
@@ -91,7 +92,7 @@ def test_an_office_reason_makes_it_inactive_and_the_reason_is_named(make_user):
         services.register_entry(comp, coop.id, team_name="Tim", participants=people(1), by=rep, now=INSIDE)
     [reason] = info.value.details["reasons"]
     assert reason["code"] == "not_active"
-    assert "pengurus tidak kompak" in reason["message"]
+    assert ReasonCode.pengurus_tidak_kompak.label in reason["message"]  # the registry's one label
 
 
 def test_an_active_cooperative_without_the_2023_rat_is_refused(make_user):
