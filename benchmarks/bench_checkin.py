@@ -10,6 +10,13 @@ as scanners at several gates would send them: the first pass over the tickets ad
 (200, an INSERT of the admission and of the scan), later passes are refused as
 already_checked_in (409, the scan is still recorded). Both answers are successes here.
 
+Then, in this process on the same database, what the scan's three statements (the token, the
+ticket, the guarded INSERT of the scan) cost on the driver's cursor (`DriverStatement`, as the
+scan runs them) against SQLAlchemy's `Connection.execute`: CPU time of this thread per statement,
+the two ways interleaved block by block, so that both meet the same state of the shared machine.
+This is the gain docs/decisions/0001-checkin-hot-path.md weighs; CPU time is much less disturbed
+by other tenants than throughput.
+
 PostgreSQL: `HARKOP_BENCH_PG_URL` (default postgresql://postgres@127.0.0.1:5432/test, skipped
 when it does not answer); a schema of its own is created and dropped.
 """
@@ -23,6 +30,7 @@ import threading
 import uuid
 from datetime import date, datetime, time
 from pathlib import Path
+from time import thread_time
 
 from benchmarks.common import (
     FLOOR_PATH,
@@ -57,6 +65,8 @@ FAKE_NOW = "2024-07-26T09:30:00+08:00"
 TARGET_RATIO = 0.50
 TARGET_P99_MS = 100.0
 CODES_ENV = "HARKOP_BENCH_CHECKIN_CODES"
+STATEMENT_BLOCK = 300  # statements per timed block
+STATEMENT_ROUNDS = 15  # blocks per way, alternating which way goes first
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 _codes: list[str] | None = None
@@ -227,6 +237,89 @@ def _run_measured(server: GunicornServer, spec: LoadSpec) -> tuple[LoadResult, f
     return result, used * 1000 / max(result.requests + spec.warmup_requests, 1), split
 
 
+def statement_costs(database_url: str, codes: list[str], token: str) -> dict[str, tuple[float, float]]:
+    """CPU µs per run of each of the scan's statements: (on the driver's cursor, through Connection.execute).
+
+    The statements are built as the app builds them: the token's principal (harkop.auth.services),
+    the ticket with its days and admission (`lookup.ticket_select`), the scan's guarded INSERT
+    (`scans.insert_unless_exists`). They run in one transaction, rolled back at the end.
+    """
+    import statistics
+
+    from sqlalchemy import bindparam, select
+
+    from harkop.auth.models import ApiToken, User
+    from harkop.auth.services import hash_secret
+    from harkop.checkin.lookup import ticket_select
+    from harkop.checkin.models import Scan
+    from harkop.checkin.scans import insert_unless_exists
+    from harkop.db.driver import DriverStatement
+    from harkop.extensions import db
+    from harkop.registrations.models import Ticket
+    from harkop.registrations.tickets import parse_code
+
+    day = date(2024, 7, 26)
+    now = datetime.now().astimezone()
+    secrets = [parse_code(c) for c in codes[:TICKETS]]
+    token_hash = hash_secret(token)
+
+    def scan_row(i: int) -> dict:
+        return {
+            "nonce": uuid.uuid4().hex, "ticket_id": None, "code_hash": "0" * 64, "verdict": "unknown_ticket",
+            "reason": "not_found", "method": "camera", "by_id": None, "device_id": "bench", "gate": "",
+            "scanned_at": now, "received_at": now, "day": day, "offline": False, "local_verdict": None,
+            "admission_id": None, "conflict": False, "reviewed_at": None, "reviewed_by_id": None,
+            "review_note": None,
+        }  # fmt: skip
+
+    inserts = insert_unless_exists(Scan.__table__, ("nonce",))
+    cases = {
+        "token (SELECT, 5 columns)": (
+            select(User.id, User.username, User.display_name, User.role, User.cooperative_id)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(
+                ApiToken.token_hash == bindparam("token_hash"),
+                ApiToken.revoked_at.is_(None),
+                User.active.is_(True),
+            ),
+            lambda i: {"token_hash": token_hash},
+        ),
+        "ticket (SELECT, 24 columns, joined)": (
+            ticket_select(Ticket.secret == bindparam("value")),
+            lambda i: {"value": secrets[i % len(secrets)], "day": day},
+        ),
+        "scan (INSERT … RETURNING id)": (inserts.statement, scan_row),
+    }
+    app = _app(database_url)
+    costs = {}
+    with app.app_context():
+        conn = db.session.connection()
+        for name, (statement, params) in cases.items():
+            driver_statement = DriverStatement(statement)
+
+            def on_driver(i: int, ds=driver_statement, params=params) -> object:
+                return ds.rows(conn, params(i))
+
+            def through_core(i: int, statement=statement, params=params) -> object:
+                return conn.execute(statement, params(i)).all()
+
+            times: dict[str, list[float]] = {"driver": [], "core": []}
+            ways = {"driver": on_driver, "core": through_core}
+            for r in range(STATEMENT_ROUNDS):
+                for way in ("driver", "core") if r % 2 == 0 else ("core", "driver"):
+                    run_once = ways[way]
+                    for i in range(20):  # warm: caches, prepared statements
+                        run_once(i)
+                    started = thread_time()
+                    for i in range(STATEMENT_BLOCK):
+                        run_once(i)
+                    times[way].append((thread_time() - started) / STATEMENT_BLOCK * 1e6)
+            costs[name] = (statistics.median(times["driver"]), statistics.median(times["core"]))
+        db.session.rollback()
+        db.engine.dispose()
+    return costs
+
+
 def measure(backend: str, database_url: str, tmp: Path) -> dict:
     """Seed, serve, then ROUNDS rounds of (floor, check-in) on fresh tickets, and the authenticated floor once.
 
@@ -273,6 +366,7 @@ def measure(backend: str, database_url: str, tmp: Path) -> dict:
         auth, auth_cpu, _ = _run_measured(server, auth_spec)
         shape = server.describe()
     admissions, scans = counts(database_url)
+    statements = statement_costs(database_url, codes, token)
     median = sorted(rounds, key=lambda x: x["ratio"])[len(rounds) // 2]
     return {
         "backend": backend,
@@ -285,12 +379,43 @@ def measure(backend: str, database_url: str, tmp: Path) -> dict:
         "rounds": rounds,
         "admissions": admissions,
         "scans": scans,
+        "statements": statements,
     }
 
 
 def _split_text(split: list[int]) -> str:
     """'13/7', or '?' when the sample found no connection."""
     return "/".join(str(n) for n in split) if any(split) else "?"
+
+
+def statement_section(results: list[dict]) -> list[str]:
+    """The markdown lines of the statements' costs, driver against Connection.execute, per database."""
+    rows = []
+    for r in results:
+        total_driver = total_core = 0.0
+        for name, (driver, core) in r["statements"].items():
+            total_driver, total_core = total_driver + driver, total_core + core
+            rows.append([r["backend"], name, f"{driver:.0f} µs", f"{core:.0f} µs", f"{core - driver:.0f} µs"])
+        per_request = r["cpu"][2] * 1000
+        share = (total_core - total_driver) / per_request if per_request else 0.0
+        rows.append(
+            [
+                r["backend"],
+                f"**the three, per scan** (server CPU per check-in above: {per_request:.0f} µs)",
+                f"{total_driver:.0f} µs",
+                f"{total_core:.0f} µs",
+                f"{total_core - total_driver:.0f} µs ({share:.0%} of it)",
+            ]
+        )
+    return [
+        f"The scan's statements in one process, CPU time per statement (median of {STATEMENT_ROUNDS} "
+        f"blocks of {STATEMENT_BLOCK} each way, the two ways alternating): on the driver's cursor "
+        "(`DriverStatement`, as the scan runs them) and through SQLAlchemy's `Connection.execute`. "
+        "On PostgreSQL the server's own work is not in it (the same both ways).",
+        "",
+        md_table(["database", "statement", "driver", "Connection.execute", "difference"], rows),
+        "",
+    ]
 
 
 def run() -> str:
@@ -385,6 +510,7 @@ def run() -> str:
             ),
             "",
             *detail,
+            *statement_section(results),
             *notes,
             f"Load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f}.",
         ]

@@ -6,6 +6,10 @@ affect another and its peak RSS can be reported, and rewrites docs/benchmarks.md
 this machine and the command, then every section between `<!-- bench:NAME -->` markers. Sections
 of benchmarks not run this time are kept as they were, so running one does not erase the others.
 A benchmark that fails keeps its earlier section too, and the runner exits non-zero.
+
+Notes written by hand about a benchmark (what its figures have been on other machines and why)
+go between `<!-- notes:NAME -->` markers: the runner never writes them, keeps them byte for byte
+and places them right after the section of the same name.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from benchmarks.common import ROOT, load_average, machine_info, machine_line, md
 BENCH_DIR = Path(__file__).resolve().parent
 OUTPUT = ROOT / "docs" / "benchmarks.md"
 SECTION = re.compile(r"<!-- bench:(?P<name>[\w-]+) -->\n(?P<body>.*?)<!-- /bench:(?P=name) -->\n?", re.S)
+NOTES = re.compile(r"<!-- notes:(?P<name>[\w-]+) -->\n(?P<body>.*?)<!-- /notes:(?P=name) -->\n?", re.S)
 DEFAULT_TIMEOUT = 1800.0
 
 
@@ -35,8 +40,14 @@ def read_sections(text: str) -> dict[str, str]:
     return {m.group("name"): m.group("body") for m in SECTION.finditer(text)}
 
 
-def render(sections: dict[str, str], command: str) -> str:
-    """The whole document: header (machine, command), then each section in name order."""
+def read_notes(text: str) -> dict[str, str]:
+    """The hand-written notes of an existing docs/benchmarks.md, by benchmark name."""
+    return {m.group("name"): m.group("body") for m in NOTES.finditer(text)}
+
+
+def render(sections: dict[str, str], command: str, notes: dict[str, str] | None = None) -> str:
+    """The whole document: header (machine, command), then each section in name order, each followed by its notes."""
+    notes = notes or {}
     info = machine_info()
     header = [
         "# Benchmarks",
@@ -57,8 +68,11 @@ def render(sections: dict[str, str], command: str) -> str:
         "",
     ]
     body = []
-    for name in sorted(sections):
-        body += [f"<!-- bench:{name} -->", sections[name].rstrip("\n"), f"<!-- /bench:{name} -->", ""]
+    for name in sorted(set(sections) | set(notes)):
+        if name in sections:
+            body += [f"<!-- bench:{name} -->", sections[name].rstrip("\n"), f"<!-- /bench:{name} -->", ""]
+        if name in notes:
+            body += [f"<!-- notes:{name} -->", notes[name].rstrip("\n"), f"<!-- /notes:{name} -->", ""]
     return "\n".join(header + body)
 
 
@@ -105,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     command = " ".join(["python -m benchmarks.run", *(argv if argv is not None else sys.argv[1:])]).strip()
 
     output: Path = args.output
-    sections = read_sections(output.read_text()) if output.exists() else {}
+    existing = output.read_text() if output.exists() else ""
+    sections, notes = read_sections(existing), read_notes(existing)
     failed = []
     for name in names:
         print(f"== {name}", file=sys.stderr, flush=True)
@@ -132,9 +147,9 @@ def main(argv: list[str] | None = None) -> int:
             f"   {name}: {result.wall_seconds:.1f} s, peak RSS {mib(result.peak_rss_bytes)}", file=sys.stderr
         )
         # write after each benchmark, so a later failure or interruption keeps this one's figures
-        output.write_text(render(sections, command))
+        output.write_text(render(sections, command, notes))
     if not output.exists():
-        output.write_text(render(sections, command))
+        output.write_text(render(sections, command, notes))
     print(f"wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}", file=sys.stderr)
     return 1 if failed else 0
 

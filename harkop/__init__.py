@@ -49,7 +49,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
-    from .database import install_sqlite_behaviour, sqlite_begin_mode
+    from .db.sqlite import install_sqlite_behaviour, sqlite_begin_mode
     from .extensions import babel, csrf, db, limiter, migrate
 
     install_sqlite_behaviour()
@@ -64,7 +64,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _read_only_begin() -> None:
-        # Read-only requests take no SQLite write lock (see harkop/database.py).
+        # Read-only requests take no SQLite write lock (see harkop/db/sqlite.py).
         sqlite_begin_mode.set("DEFERRED" if request.method in ("GET", "HEAD") else "IMMEDIATE")
 
     @app.teardown_request

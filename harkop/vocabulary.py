@@ -77,7 +77,7 @@ def current_locale(locale: str | Locale | None = None) -> Locale:
 
 
 class Badge(NamedTuple):
-    """How a value looks on a page: a kind (good, warn, bad, info: ui.md's colours) and an icon.
+    """How a value looks on a page: a kind (good, warn, bad, info: docs/ui.md's colours) and an icon.
 
     Colour is never the only signal: the badge shows the label and the icon too.
     """

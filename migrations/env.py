@@ -72,7 +72,20 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
-from harkop.database import include_object  # noqa: E402  - hand-written search structures stay out
+# Search structures written by hand in migration 0002 (the SQLite FTS5 table with its shadow
+# tables, the PostgreSQL trigram index): not in the models, so autogenerate must neither drop
+# them nor report them as differences.
+UNMANAGED_TABLE_PREFIXES = ("cooperative_fts",)
+UNMANAGED_INDEXES = frozenset({"ix_cooperative_name_trgm"})
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Alembic filter: leave the hand-written search structures out of comparisons."""
+    if type_ == "table" and name and name.startswith(UNMANAGED_TABLE_PREFIXES):
+        return False
+    if type_ == "index" and name in UNMANAGED_INDEXES:
+        return False
+    return True
 
 
 def run_migrations_online():

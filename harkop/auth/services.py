@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
 from ..audit import record_audit
-from ..database import DriverStatement
+from ..db.driver import DriverStatement
 from ..email_address import InvalidEmail, normalise_email
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db

@@ -11,38 +11,22 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
 from ..api import bp, json_body
 from ..auth.decorators import roles_required, token_principal
 from ..auth.models import Role
-from ..database import reads_without_transaction
-from ..errors import ValidationFailed, error_envelope
+from ..db.transactions import reads_without_transaction
+from ..errors import error_envelope
 from ..extensions import db
-from . import services
-from .models import ScanMethod, Verdict
+from .answers import scan_json
+from .dashboard import dashboard
+from .models import Verdict
+from .roster import roster, search_tickets
+from .scans import ScanInput, parse_day, record_scan
 
 STAFF = (Role.checkin_staff, Role.admin)
-
-
-def _flag(data: dict[str, Any], name: str) -> bool:
-    value = data.get(name, False)
-    if not isinstance(value, bool):
-        raise ValidationFailed(
-            f"invalid_{name}", _("%(f)s harus true atau false.", f=name), details={"field": name}
-        )
-    return value
-
-
-def _ticket_id(data: dict[str, Any]) -> int | None:
-    value = data.get("ticket_id")
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValidationFailed("invalid_ticket_id", _("ticket_id harus bilangan bulat positif."))
-    return value
 
 
 @bp.before_request
@@ -52,7 +36,7 @@ def _scan_reads_without_transaction() -> None:
     Bearer requests reach this hook before anything reads the database. The reads need no
     common snapshot (the once-per-day decision is the guarded INSERT's), so they start no
     transaction: no BEGIN round trip on PostgreSQL, and on SQLite no write lock (POSTs otherwise
-    begin IMMEDIATE) from the token lookup to the commit. See `harkop.checkin.services.record_scan`.
+    begin IMMEDIATE) from the token lookup to the commit. See `harkop.checkin.scans`.
     """
     if request.endpoint == "api.create_checkin":
         reads_without_transaction(db.session)
@@ -98,29 +82,10 @@ def create_checkin():
         401: {description: Not authenticated.}
         403: {description: Not check-in staff or admin.}
     """
-    data = json_body()
     now = clock.now()
-    offline = _flag(data, "offline")
-    ticket_id = _ticket_id(data)
-    if ticket_id is not None and data.get("code"):
-        raise ValidationFailed("code_or_ticket_id", _("Kirim code atau ticket_id, tidak keduanya."))
-    scan = services.record_scan(
-        data.get("code"),
-        by=current_user,
-        device_id=data.get("device_id"),
-        gate=data.get("gate") or "",
-        nonce=data.get("nonce"),
-        scanned_at=services.parse_scanned_at(data.get("scanned_at"), now=now),
-        now=now,
-        offline=offline,
-        day=services.parse_day(data.get("day")) if offline else None,
-        local_verdict=data.get("local_verdict") if offline else None,
-        method=data.get("method") or ScanMethod.api.value,
-        ticket_id=ticket_id,
-        read_without_transaction=True,
-    )
+    scan = record_scan(ScanInput.from_json(json_body(), now=now), by=current_user, now=now)
     db.session.commit()
-    body = services.scan_json(scan)
+    body = scan_json(scan)
     if body["verdict"] == Verdict.checked_in.value:
         return jsonify(body), 200
     return error_envelope(body["verdict"], body["verdict_label"] + ". " + body["message"], 409, body)
@@ -130,8 +95,7 @@ def _date_arg() -> Any:
     value = request.args.get("date")
     if not value:
         return clock.today()
-    day = services.parse_day(value)
-    return day
+    return parse_day(value)
 
 
 @bp.route("/checkins/roster")
@@ -153,7 +117,7 @@ def checkin_roster():
         200: {description: "{date, today, server_time, items, total, page, per_page}"}
         422: {description: invalid_day}
     """
-    response = jsonify(services.roster(_date_arg()))
+    response = jsonify(roster(_date_arg()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -171,7 +135,7 @@ def checkin_search():
       responses:
         200: {description: "{items, total, page, per_page}: roster items (at most 20)"}
     """
-    items = services.search_tickets(request.args.get("q", ""), day=_date_arg())
+    items = search_tickets(request.args.get("q", ""), day=_date_arg())
     return jsonify({"items": items, "total": len(items), "page": 1, "per_page": 20})
 
 
@@ -187,4 +151,4 @@ def checkin_dashboard():
       responses:
         200: {description: "Each ticket counts once per day, however often it was scanned."}
     """
-    return jsonify(services.dashboard(_date_arg()).as_json())
+    return jsonify(dashboard(_date_arg()).as_json())

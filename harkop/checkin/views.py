@@ -26,9 +26,12 @@ from ..auth.models import Role
 from ..errors import DomainError
 from ..extensions import db
 from ..form_actions import run_button
-from . import services
+from . import conflicts as conflict_list
+from .answers import VERDICT_STYLE, reason_label, scan_message, verdict_label
+from .dashboard import dashboard as checkin_dashboard
 from .forms import CodeForm, ReviewForm
 from .models import Scan, ScanMethod, Verdict
+from .scans import ScanInput, check_in, parse_day
 
 bp = Blueprint("checkin", __name__)
 STAFF = (Role.checkin_staff, Role.admin)
@@ -37,10 +40,10 @@ STAFF = (Role.checkin_staff, Role.admin)
 @bp.app_context_processor
 def _checkin_helpers():
     return {
-        "verdict_label": services.verdict_label,
-        "verdict_style": services.VERDICT_STYLE,
-        "reason_label": services.reason_label,
-        "scan_message": services.scan_message,
+        "verdict_label": verdict_label,
+        "verdict_style": VERDICT_STYLE,
+        "reason_label": reason_label,
+        "scan_message": scan_message,
         # Not `jam`: competitions already gives every template a `jam` for times of day.
         "jam_wita": lambda value: clock.format_time(value) + " WITA",
     }
@@ -48,7 +51,7 @@ def _checkin_helpers():
 
 def _day_arg() -> date:
     try:
-        return services.parse_day(request.args.get("date")) or clock.today()
+        return parse_day(request.args.get("date")) or clock.today()
     except DomainError:
         return clock.today()
 
@@ -72,14 +75,16 @@ def scanner():
     if request.method == "POST":
         outcome = run_button(
             form,
-            lambda: services.check_in(
-                form.code.data,
+            lambda: check_in(
+                ScanInput(
+                    code=form.code.data,
+                    device_id=form.device_id.data or f"web-{current_user.id}",
+                    gate=form.gate.data or "",
+                    nonce=form.nonce.data,
+                    method=ScanMethod.manual,
+                ),
                 by=current_user,
-                device_id=form.device_id.data or f"web-{current_user.id}",
-                gate=form.gate.data or "",
-                nonce=form.nonce.data,
                 now=clock.now(),
-                method=ScanMethod.manual,
             ),
             invalid="",  # a fresh form is drawn below: a post without a code is answered 422 only
         )
@@ -120,7 +125,7 @@ def service_worker():
 
 def _dashboard_context():
     day = _day_arg()
-    return {"board": services.dashboard(day), "day": day}
+    return {"board": checkin_dashboard(day), "day": day}
 
 
 @bp.route("/checkin/dasbor")
@@ -162,12 +167,12 @@ def scans():
 def conflicts():
     """Offline admissions the server could not keep, for the office to review."""
     show_all = request.args.get("semua") == "1"
-    page = db.paginate(services.conflicts(include_reviewed=show_all), per_page=30, error_out=False)
+    page = db.paginate(conflict_list.conflicts(include_reviewed=show_all), per_page=30, error_out=False)
     return render_template(
         "checkin/conflicts.html",
         page=page,
         show_all=show_all,
-        open_count=services.count_open_conflicts(),
+        open_count=conflict_list.count_open_conflicts(),
         review_form=ReviewForm(formdata=None),
     )
 
@@ -179,7 +184,7 @@ def review_conflict(scan_id: int):
     form = ReviewForm()
     run_button(
         form,
-        lambda: services.review_conflict(scan_id, form.note.data, by=current_user),
+        lambda: conflict_list.review_conflict(scan_id, form.note.data, by=current_user),
         success=_("Konflik ditandai sudah ditinjau."),
         invalid=_("Tulis catatan peninjauan (minimal 3 karakter)."),
     )

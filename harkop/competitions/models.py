@@ -148,7 +148,7 @@ class Competition(db.Model):
         Enum(Aggregation, native_enum=False, length=20), default=Aggregation.mean
     )
     # Criterion ids, first rung first; empty means the rubric's own order. The ladder always
-    # ends with the median judge total and then a shared rank (product.md).
+    # ends with the median judge total and then a shared rank (docs/domain.md §5).
     tie_break: Mapped[list[int]] = mapped_column(JSON, default=list)
     # Judging (harkop/judging): flag an entry whose judges' totals spread more than this many
     # points (None: no flag), and publish the final results at this instant (None: by hand).

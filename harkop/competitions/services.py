@@ -1,6 +1,6 @@
 """Event and competition rules: editing, the state machine, rubric, exceptions, qualify counts.
 
-The state machine (product.md): draft -> open -> closed -> judging -> final -> published, plus
+The state machine (docs/competitions.md): draft -> open -> closed -> judging -> final -> published, plus
 one way back, closed -> open ("reopen"), allowed only while the registration window has not
 ended yet, i.e. after the office moved `registration_closes_at` later (a late extension).
 Everything else is refused with `invalid_transition`. The scheduler drives draft -> open and

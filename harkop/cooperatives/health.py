@@ -1,7 +1,7 @@
 """Health scoring (pemeriksaan kesehatan koperasi): pure functions over plain data.
 
 Sources: Permenkop UKM 9/2020 tentang Pengawasan Koperasi and the Juknis Deputi Bidang
-Perkoperasian No. 15/2021 (Pedoman KKPKK), as summarised in domain.md §4:
+Perkoperasian No. 15/2021 (Pedoman KKPKK), as summarised in docs/domain.md §4:
 
     for each indicator i of aspect A:
         ratio_i = fulfilled / items * 100 (checklist)  or  a financial ratio (percent)
@@ -58,7 +58,7 @@ CATEGORY_LABELS: dict[str, str] = {
     "tidak_sehat": "Tidak Sehat",
 }
 
-# The known band tables of domain.md §4, X in percent, as exact intervals (one line per category).
+# The known band tables of docs/domain.md §4, X in percent, as exact intervals (one line per category).
 KNOWN_BAND_TABLES: dict[str, dict[str, Any]] = {
     "checklist": {
         "label": "Checklist (butir terpenuhi ÷ jumlah butir)",

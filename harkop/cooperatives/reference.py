@@ -1,6 +1,6 @@
 """Balikpapan's 6 kecamatan and 34 kelurahan: the registry's address reference data.
 
-Keyed on names (domain.md §2): the key is the snake_case form of the name. Migration 0002 copies
+Keyed on names (docs/domain.md §2): the key is the snake_case form of the name. Migration 0002 copies
 this list into the `kecamatan` and `kelurahan` tables so cooperatives point at them with foreign
 keys; tests/cooperatives/test_reference.py checks the tables and this module agree. Kemendagri
 codes are optional and left empty here until the office confirms them.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-# Kecamatan name -> its kelurahan, in the order domain.md lists them.
+# Kecamatan name -> its kelurahan, as docs/domain.md §2 names them.
 KECAMATAN_KELURAHAN: dict[str, tuple[str, ...]] = {
     "Balikpapan Timur": ("Manggar", "Lamaru", "Teritip", "Manggar Baru"),
     "Balikpapan Barat": ("Baru Ilir", "Baru Tengah", "Baru Ulu", "Kariangau", "Margo Mulyo", "Marga Sari"),

@@ -1,4 +1,4 @@
-"""RAT deadlines, grade and active status (domain.md §3): pure functions of plain data and `today`.
+"""RAT deadlines, grade and active status (docs/domain.md §3): pure functions of plain data and `today`.
 
 - A RAT for book year Y is due by 30 June of Y+1 (UU 25/1992 ps. 22–26; Permenkop 19/2015).
 - The last three book years on a day are the three latest whose deadline has passed:

@@ -43,7 +43,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Grade", "coop.ods_grade"),
     Column("Anggota_Pria", "figures.anggota_pria", "int"),
     Column("Anggota_Wanita", "figures.anggota_wanita", "int"),
-    # The rest Harkop keeps (domain.md §2), after the ODS columns.
+    # The rest Harkop keeps (docs/domain.md §2), after the ODS columns.
     Column("Status_NIK", "coop.status_nik"),
     Column("Nomor_Perubahan_AD", "coop.perubahan_ad_no"),
     Column("Tanggal_Perubahan_AD", "coop.perubahan_ad_on", "date"),

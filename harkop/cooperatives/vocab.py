@@ -3,7 +3,7 @@ its label (an Indonesian msgid, English from the catalogue) and, where pages sho
 
 Every member's order, label and badge live here and nowhere else (see harkop/vocabulary.py): the
 pages, the importer, the exporter, the forms, the API's `*_label` fields and the competition
-rules all read these classes. Sources are in docs/domain.md (shared/design/domain.md §2–4).
+rules all read these classes. Sources are in docs/domain.md §2–4.
 `parse_choice` accepts a value or its Indonesian label, case-insensitively, which is what an ODS
 spreadsheet holds.
 """
@@ -35,7 +35,7 @@ class Grade(Choice):
 class Predikat(Choice):
     """Health rating from an assessment (Permenkop UKM 9/2020), from the best down.
 
-    Badges after ui.md: green / amber / red, never colour alone (a word and an icon too).
+    Badges after docs/ui.md: green / amber / red, never colour alone (a word and an icon too).
     """
 
     sehat = "sehat", _l("Sehat"), Badge("good", "✓")
@@ -160,7 +160,7 @@ class Sektor(Choice):
 
 
 class ReasonCode(Choice):
-    """Why the office marks a cooperative inactive after its field checks (domain.md §3)."""
+    """Why the office marks a cooperative inactive after its field checks (docs/domain.md §3)."""
 
     tidak_rat = "tidak_rat", _l("Tidak melaksanakan RAT")
     pengurus_tidak_kompak = "pengurus_tidak_kompak", _l("Pengurus tidak kompak")

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from ..auth.models import User
-from ..checkin import services
+from ..checkin.scans import ScanInput, check_in
 from ..clock import WITA
 from ..competitions.models import CompetitionDay
 from ..extensions import db
@@ -41,19 +41,29 @@ def seed_checkins() -> int:
     for i, ticket in enumerate(admitted):
         at = start + timedelta(minutes=2 * i)
         gate = "Pintu Utara" if i % 2 else "Pintu Selatan"
-        services.check_in(
-            qr_payload(ticket), by=staff, device_id=f"demo-hp-{i % 3 + 1}", gate=gate,
-            nonce=f"demo-{ticket.id}", scanned_at=at, now=at, method="camera",
+        check_in(
+            ScanInput(
+                code=qr_payload(ticket), device_id=f"demo-hp-{i % 3 + 1}", gate=gate,
+                nonce=f"demo-{ticket.id}", scanned_at=at, method="camera",
+            ),
+            by=staff,
+            now=at,
         )  # fmt: skip
     first = admitted[0]
     later = start + timedelta(hours=2)
-    services.check_in(
-        "HK1:TIKETPALSU", by=staff, device_id="demo-hp-1", gate="Pintu Utara", nonce="demo-forged", now=later
+    check_in(
+        ScanInput(code="HK1:TIKETPALSU", device_id="demo-hp-1", gate="Pintu Utara", nonce="demo-forged"),
+        by=staff,
+        now=later,
     )
-    services.check_in(
-        qr_payload(first), by=staff, device_id="demo-hp-9", gate="Pintu Timur",
-        nonce="demo-conflict", scanned_at=start + timedelta(minutes=1), now=later, offline=True, day=day,
-        local_verdict="checked_in", method="camera",
+    check_in(
+        ScanInput(
+            code=qr_payload(first), device_id="demo-hp-9", gate="Pintu Timur", nonce="demo-conflict",
+            scanned_at=start + timedelta(minutes=1), offline=True, day=day, local_verdict="checked_in",
+            method="camera",
+        ),
+        by=staff,
+        now=later,
     )  # fmt: skip
     db.session.flush()
     return len(admitted)

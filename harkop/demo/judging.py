@@ -24,7 +24,7 @@ from sqlalchemy import select
 from .. import clock
 from ..auth.models import Role, User
 from ..auth.services import create_user
-from ..checkin.services import check_in
+from ..checkin.scans import ScanInput, check_in
 from ..competitions import services as competitions
 from ..competitions.models import Competition, CompetitionState, Event
 from ..extensions import db
@@ -104,11 +104,13 @@ def _gate(comp: Competition, staff: Any, *, leave_out_one: bool, when: datetime)
         if entry is absent or ticket is None:
             continue
         check_in(
-            qr_payload(ticket),
+            ScanInput(
+                code=qr_payload(ticket),
+                device_id="demo-gerbang-1",
+                gate="Pintu Atrium",
+                nonce=f"demo-judging-{ticket.id}-{when.date().isoformat()}",
+            ),
             by=staff,
-            device_id="demo-gerbang-1",
-            gate="Pintu Atrium",
-            nonce=f"demo-judging-{ticket.id}-{when.date().isoformat()}",
             now=when,
         )
 

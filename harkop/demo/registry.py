@@ -1,6 +1,6 @@
 """Demo registry: 587 synthetic cooperatives that reproduce DKUMKMP Balikpapan's July 2024 figures.
 
-domain.md §1 (BorneoFlash 2024-07-22 and 2024-07-26, Bisnis Kalimantan 2024-07-15): 587 supervised
+docs/domain.md §1 (BorneoFlash 2024-07-22 and 2024-07-26, Bisnis Kalimantan 2024-07-15): 587 supervised
 cooperatives; 440 active (Kota 143, Selatan 82, Utara 76, Tengah 62, Timur 40, Barat 36, one with
 no kecamatan on file) and 147 inactive; 70 held a RAT for book year 2023; 26 examined in 2024 for
 book year 2023 (6 Sehat, 14 Cukup Sehat, 6 Dalam Pengawasan); 10 on the digital system since 2023.

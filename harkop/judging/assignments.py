@@ -30,11 +30,11 @@ from sqlalchemy import delete, select
 
 from .. import clock
 from ..audit import record_audit
-from ..checkin.models import CheckIn
+from ..checkin import attendance as checkin_attendance
 from ..competitions.models import Competition, CompetitionState
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
-from ..registrations.models import Entry, EntryState, Participant, Ticket
+from ..registrations.models import Entry, EntryState
 from .models import (
     Assignment,
     AssignmentSource,
@@ -466,20 +466,9 @@ def clear_panel_assignments(comp: Competition, judge_id: int) -> int:
 
 def admitted_entry_ids(comp: Competition, *, now: datetime) -> set[int]:
     """Entries of the competition with at least one participant admitted at the gate on one of its
-    days up to `now` (check-in's `CheckIn`: one admission per ticket per day)."""
+    days up to `now` (check-in's attendance: one admission per ticket per day)."""
     today = clock.to_wita(now).date()
-    days = [d for d in comp.days if d <= today]
-    if not days:
-        return set()
-    rows = db.session.scalars(
-        select(Participant.entry_id)
-        .join(Ticket, Ticket.participant_id == Participant.id)
-        .join(CheckIn, CheckIn.ticket_id == Ticket.id)
-        .join(Entry, Entry.id == Participant.entry_id)
-        .where(Entry.competition_id == comp.id, CheckIn.day.in_(days))
-        .distinct()
-    )
-    return set(rows)
+    return checkin_attendance.admitted_entry_ids(comp.id, [d for d in comp.days if d <= today])
 
 
 def mark_no_shows(comp: Competition, *, by: Any, now: datetime | None = None) -> dict[str, int]:

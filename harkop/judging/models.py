@@ -121,7 +121,7 @@ class EntryAttendance(db.Model):
 class CardState(Choice):
     """draft → submitted → finalised; an unlock takes a submitted (or finalised) card back to draft.
 
-    Badges after ui.md: submitted is done (green), a draft is not final (amber).
+    Badges after docs/ui.md: submitted is done (green), a draft is not final (amber).
     """
 
     draft = "draft", _l("Draf"), Badge("warn", "✎")

@@ -3,7 +3,7 @@
 Nothing here touches the database, the request or the clock: callers pass criteria and
 scorecards (the dataclasses below) and get back a `Results` object that explains every number.
 
-The rules, as published to the participants (product.md, "Judging and results"):
+The rules, as published to the participants (docs/domain.md §5, and docs/judging.md):
 
 * **Per-judge total**: S = 100 · Σ wᶜ·sᶜ/Mᶜ with the weights normalised to sum 1, so a total
   lies in 0..100 whatever the rubric's scales. Every criterion must be scored, within 0..Mᶜ.

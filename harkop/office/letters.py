@@ -1,4 +1,4 @@
-"""The sanction ladder and the register of warning letters (surat teguran), domain.md §3.
+"""The sanction ladder and the register of warning letters (surat teguran), docs/domain.md §3.
 
 The ladder, for the latest book year Y whose RAT deadline (30 June of Y+1) has passed:
 

@@ -59,7 +59,7 @@ class ProposalStatus(Choice):
 
 
 class LetterKind(Choice):
-    """The rungs of the sanction ladder (domain.md §3), lowest first; the label is the letter's title."""
+    """The rungs of the sanction ladder (docs/domain.md §3), lowest first; the label is the letter's title."""
 
     teguran_1 = "teguran_1", _l("Teguran Tertulis")  # one late RAT: written warning
     # two late in a row: warning copied to the Ministry's Deputi Pengawasan

@@ -80,7 +80,7 @@ PROFILE_FIELDS: tuple[str, ...] = (
 FIGURE_FIELDS = tuple(services.FIGURE_FIELDS)
 MAX_OFFICERS = 10
 # Which fact group each finding of a field check verifies when the answer is "yes", and which
-# inactive reason a "no" stands for (domain.md §3).
+# inactive reason a "no" stands for (docs/domain.md §3).
 FINDINGS: dict[str, tuple[FactGroup | None, ReasonCode]] = {
     "found_at_address": (FactGroup.identitas, ReasonCode.tidak_ditemukan_di_alamat),
     "operating": (None, ReasonCode.tidak_ada_usaha),

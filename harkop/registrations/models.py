@@ -27,7 +27,7 @@ from ..vocabulary import Badge, Choice
 class EntryState(Choice):
     """pending -> confirmed | waitlisted | rejected | withdrawn; waitlisted -> confirmed on promotion.
 
-    Badges after ui.md's table: colour is never the only signal.
+    Badges after docs/ui.md's table: colour is never the only signal.
     """
 
     pending = "pending", _l("Menunggu persetujuan"), Badge("warn", "⏳")

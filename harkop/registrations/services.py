@@ -4,7 +4,7 @@ Capacity is decided under a lock on the competition's row, so two cooperatives r
 last place get one confirmed and one waitlisted:
 - PostgreSQL: `SELECT … FOR UPDATE` on the competition row; the second transaction waits for
   the first to commit, and (READ COMMITTED) its following count sees the first one's entry.
-- SQLite: every writing request starts with `BEGIN IMMEDIATE` (harkop/database.py), so writers
+- SQLite: every writing request starts with `BEGIN IMMEDIATE` (harkop/db/sqlite.py), so writers
   are serialised for the whole transaction and the count is always current.
 Every count that decides something (capacity, the per-cooperative limit, the next waiting-list
 position) is taken after that lock, from the entries themselves; `competition.confirmed_count`

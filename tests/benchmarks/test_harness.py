@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from benchmarks.common import LoadSpec, established_by_process, md_table, percentile, run_load
-from benchmarks.run import main, read_sections, render
+from benchmarks.run import main, read_notes, read_sections, render
 
 
 def test_percentile_interpolates_between_closest_ranks():
@@ -44,6 +44,19 @@ def test_render_keeps_sections_that_were_not_run():
     assert new.index("bench:alpha") < new.index("bench:beta")
     assert "Command: `python -m benchmarks.run alpha`" in new
     assert "## Machine of the latest run" in new
+
+
+def test_render_keeps_hand_written_notes_after_their_section():
+    """A new 'alpha' section: are alpha's hand-written notes kept byte for byte, right after it?"""
+    notes = {"alpha": "### Alpha on other machines\n\nwritten by hand\n"}
+    old = render({"alpha": "## Alpha\n\nold alpha\n", "beta": "## Beta\n\nbeta\n"}, "cmd", notes)
+    assert read_notes(old) == notes
+    sections = read_sections(old)
+    sections["alpha"] = "## Alpha\n\nnew alpha\n"
+    new = render(sections, "python -m benchmarks.run alpha", read_notes(old))
+    assert read_notes(new) == notes
+    assert read_sections(new)["alpha"] == "## Alpha\n\nnew alpha\n"
+    assert new.index("/bench:alpha") < new.index("notes:alpha") < new.index("bench:beta")
 
 
 def test_runner_refuses_unknown_benchmarks(tmp_path):

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from harkop.checkin import services
+from harkop.checkin.scans import ScanInput, check_in
 from harkop.extensions import db
 from tests.checkin import factories as f
 
@@ -29,18 +29,14 @@ def staff(make_user):
 
 @pytest.fixture
 def scan(staff):
-    """`scan(code, **overrides)`: record a scan at 09.30 WITA on 26 July by `staff` at gate "Pintu A"."""
+    """`scan(code, **overrides)`: record a scan at 09.30 WITA on 26 July by `staff` at gate "Pintu A".
 
-    def do_scan(code, **overrides):
-        values = {
-            "by": staff,
-            "device_id": "device-a",
-            "gate": "Pintu A",
-            "nonce": f"nonce-{next(_nonces)}",
-            "now": f.ON_DAY1,
-        }
-        values.update(overrides)
-        result = services.check_in(code, **values)
+    `by` and `now` go to `check_in`, every other override to the scan's `ScanInput`.
+    """
+
+    def do_scan(code, *, by=None, now=f.ON_DAY1, **overrides):
+        fields = {"device_id": "device-a", "gate": "Pintu A", "nonce": f"nonce-{next(_nonces)}", **overrides}
+        result = check_in(ScanInput(code=code, **fields), by=by or staff, now=now)
         db.session.commit()
         return result
 

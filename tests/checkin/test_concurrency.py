@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 
 from harkop import config as harkop_config
 from harkop import create_app
-from harkop.checkin import services
+from harkop.checkin import conflicts
 from harkop.checkin.models import CheckIn, Scan, Verdict
+from harkop.checkin.scans import ScanInput, check_in
 from harkop.extensions import db
 from tests.checkin import factories as f
 from tests.dbutil import fresh_database_url, migrate
@@ -88,7 +89,8 @@ def scan_as(user_id, code, **kw):
     from harkop.auth.models import User
 
     user = db.session.get(User, user_id)
-    result = services.check_in(code, by=user, now=kw.pop("now", f.ON_DAY1), **kw)
+    now = kw.pop("now", f.ON_DAY1)
+    result = check_in(ScanInput(code=code, **kw), by=user, now=now)
     db.session.commit()
     return result.verdict.value, result.conflict, result.id
 
@@ -180,8 +182,8 @@ def test_two_devices_syncing_offline_admissions_at_once(race_app, setup):
     assert sorted((r[0], r[1]) for r in results) == [("already_checked_in", True), ("checked_in", False)]
     with race_app.app_context():
         assert db.session.scalar(select(func.count(CheckIn.id)).where(CheckIn.ticket_id == ticket_id)) == 1
-        assert services.count_open_conflicts() == 1
-        conflict = db.session.scalar(services.conflicts())
+        assert conflicts.count_open_conflicts() == 1
+        conflict = db.session.scalar(conflicts.conflicts())
         assert conflict.verdict == Verdict.already_checked_in and conflict.admission_id is not None
 
 
@@ -263,7 +265,7 @@ def test_two_devices_syncing_offline_through_the_api_at_once(race_app, api_setup
     assert sorted(results) == [(200, "checked_in", False), (409, "already_checked_in", True)]
     with race_app.app_context():
         assert db.session.scalar(select(func.count(CheckIn.id)).where(CheckIn.ticket_id == ticket_id)) == 1
-        assert services.count_open_conflicts() == 1
+        assert conflicts.count_open_conflicts() == 1
 
 
 def _scan_inserts_fail(app, on: bool) -> None:

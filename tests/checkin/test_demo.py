@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from harkop.checkin import services
+from harkop.checkin.conflicts import count_open_conflicts
 from harkop.checkin.models import CheckIn, Scan
 from harkop.demo.checkin import seed_checkins
 from harkop.demo.event import seed_accounts
@@ -28,7 +28,7 @@ def test_seed_checkins_is_idempotent():
         db.session.scalar(select(func.count(CheckIn.id))),
     )
     assert counts == (6, 4)
-    assert services.count_open_conflicts() == 1
+    assert count_open_conflicts() == 1
     seed_checkins()
     assert (
         db.session.scalar(select(func.count(Scan.id))),

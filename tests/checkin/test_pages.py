@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from harkop.checkin import services
 from harkop.checkin.models import Scan
+from harkop.checkin.scans import ScanInput, check_in
 from harkop.extensions import db
 from tests.checkin import factories as f
 
@@ -87,7 +87,7 @@ def test_dashboard_page_and_fragment(client, login_as, fake_now, ticket, staff):
     """The dashboard shows the day's figures in tables; the fragment it refreshes from has the same."""
     fake_now(ON_DAY1)
     for n in range(3):
-        services.check_in(f.code(ticket), by=staff, device_id="d", nonce=f"dash-{n}", now=f.ON_DAY1)
+        check_in(ScanInput(code=f.code(ticket), device_id="d", nonce=f"dash-{n}"), by=staff, now=f.ON_DAY1)
     db.session.commit()
     login_as("checkin_staff")
     page = client.get("/checkin/dasbor").get_data(as_text=True)
@@ -113,8 +113,8 @@ def test_dashboard_with_nothing_yet(client, login_as, fake_now):
 
 def test_scans_page_lists_refusals_too(client, login_as, ticket, staff):
     """The office's scan log shows every scan of the day, filterable by verdict."""
-    services.check_in(f.code(ticket), by=staff, device_id="d", nonce="log-1", now=f.ON_DAY1)
-    services.check_in("HK1:PALSU", by=staff, device_id="d", nonce="log-2", now=f.ON_DAY1)
+    check_in(ScanInput(code=f.code(ticket), device_id="d", nonce="log-1"), by=staff, now=f.ON_DAY1)
+    check_in(ScanInput(code="HK1:PALSU", device_id="d", nonce="log-2"), by=staff, now=f.ON_DAY1)
     db.session.commit()
     login_as("admin")
     html = client.get("/admin/checkin/pindaian?date=2024-07-26").get_data(as_text=True)
@@ -125,21 +125,16 @@ def test_scans_page_lists_refusals_too(client, login_as, ticket, staff):
 
 def test_conflicts_page_and_review(client, login_as, ticket, staff):
     """The office sees an offline conflict with the admission kept, and marks it reviewed with a note."""
-    common = {
-        "by": staff,
-        "offline": True,
-        "day": f.DAY1,
-        "local_verdict": "checked_in",
-        "scanned_at": f.ON_DAY1,
-    }
-    services.check_in(f.code(ticket), device_id="hp-a", gate="Pintu A", nonce="c-1", now=f.ON_DAY1, **common)
-    b = services.check_in(
-        f.code(ticket),
-        device_id="hp-b",
-        gate="Pintu B",
-        nonce="c-2",
+    common = {"offline": True, "day": f.DAY1, "local_verdict": "checked_in", "scanned_at": f.ON_DAY1}
+    check_in(
+        ScanInput(code=f.code(ticket), device_id="hp-a", gate="Pintu A", nonce="c-1", **common),
+        by=staff,
+        now=f.ON_DAY1,
+    )
+    b = check_in(
+        ScanInput(code=f.code(ticket), device_id="hp-b", gate="Pintu B", nonce="c-2", **common),
+        by=staff,
         now=f.ON_DAY1 + timedelta(minutes=9),
-        **common,
     )
     db.session.commit()
     login_as("admin")

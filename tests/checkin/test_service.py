@@ -1,4 +1,5 @@
-"""The check-in rule: verdicts, once per ticket per day, nonces, offline replay and conflicts."""
+"""A scan end to end on the database: verdicts, once per ticket per day, nonces, offline replay, conflicts,
+the roster, search and the dashboard."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from harkop import clock
 from harkop.audit import AuditLog
-from harkop.checkin import services
+from harkop.checkin import conflicts
+from harkop.checkin.answers import scan_json, scan_message
+from harkop.checkin.dashboard import dashboard
 from harkop.checkin.models import CheckIn, Scan, Verdict
+from harkop.checkin.roster import roster, search_tickets
 from harkop.errors import DomainError
 from harkop.extensions import db
 from harkop.registrations.models import EntryState
@@ -54,12 +59,12 @@ def test_second_scan_is_already_checked_in_with_when_whom_and_gate(ticket, scan,
     assert second.admission.admitted_at == f.ON_DAY1
     assert second.admission.by_id == staff.id
     assert second.admission.gate == "Pintu A"
-    details = services.scan_json(second)["admission"]
+    details = scan_json(second)["admission"]
     assert details["by"] == "Rina Petugas"
     assert details["gate"] == "Pintu A"
-    assert details["admitted_at"] == f.ON_DAY1.astimezone(services.clock.UTC).isoformat()
+    assert details["admitted_at"] == f.ON_DAY1.astimezone(clock.UTC).isoformat()
     assert "09.30" in details["admitted_at_text"]
-    message = services.scan_message(second)
+    message = scan_message(second)
     assert "Rina Petugas" in message and "Pintu A" in message and "09.30" in message
     assert count(CheckIn) == 1
     assert count(Scan) == 2
@@ -154,8 +159,8 @@ def test_wrong_day_is_not_valid_today(ticket, scan):
     assert result.verdict == V.not_valid_today
     assert result.day == f.DAY2
     assert result.admission_id is None
-    assert "26 Juli 2024" in services.scan_message(result)
-    assert services.scan_json(result)["ticket"]["valid_days"] == ["2024-07-26"]
+    assert "26 Juli 2024" in scan_message(result)
+    assert scan_json(result)["ticket"]["valid_days"] == ["2024-07-26"]
     assert count(CheckIn) == 0
 
 
@@ -172,9 +177,9 @@ def test_replay_of_a_refusal_stays_a_refusal_even_once_the_ticket_is_valid(ticke
 @pytest.mark.parametrize(
     ("utc_now", "verdict"),
     [
-        (datetime(2024, 7, 25, 16, 1, tzinfo=services.clock.UTC), V.checked_in),  # 26 July 00.01 WITA
-        (datetime(2024, 7, 25, 15, 59, tzinfo=services.clock.UTC), V.not_valid_today),  # 25 July 23.59 WITA
-        (datetime(2024, 7, 26, 16, 1, tzinfo=services.clock.UTC), V.not_valid_today),  # 27 July 00.01 WITA
+        (datetime(2024, 7, 25, 16, 1, tzinfo=clock.UTC), V.checked_in),  # 26 July 00.01 WITA
+        (datetime(2024, 7, 25, 15, 59, tzinfo=clock.UTC), V.not_valid_today),  # 25 July 23.59 WITA
+        (datetime(2024, 7, 26, 16, 1, tzinfo=clock.UTC), V.not_valid_today),  # 27 July 00.01 WITA
     ],
 )
 def test_the_day_is_the_date_in_wita(ticket, scan, utc_now, verdict):
@@ -225,7 +230,7 @@ def test_revoked_ticket_of_a_replaced_participant_is_refused_and_the_new_one_adm
     assert refused.reason == "ticket_revoked"
     admitted = scan(f.code(new.ticket))
     assert admitted.verdict == V.checked_in
-    assert services.scan_json(admitted)["ticket"]["participant"] == "Pengganti"
+    assert scan_json(admitted)["ticket"]["participant"] == "Pengganti"
 
 
 def test_scan_by_ticket_id_from_search(ticket, scan):
@@ -286,8 +291,8 @@ def test_two_devices_offline_admissions_give_one_admission_and_one_conflict(tick
     assert b.verdict == V.already_checked_in and b.conflict is True
     assert b.admission_id == a.admission_id
     assert count(CheckIn) == 1
-    assert [s.id for s in db.session.scalars(services.conflicts())] == [b.id]
-    assert services.count_open_conflicts() == 1
+    assert [s.id for s in db.session.scalars(conflicts.conflicts())] == [b.id]
+    assert conflicts.count_open_conflicts() == 1
 
 
 def test_first_arrival_wins_whatever_the_device_clocks_say(ticket, scan):
@@ -412,21 +417,21 @@ def test_office_marks_a_conflict_reviewed_with_a_note(ticket, scan, make_user):
     b = offline(scan, f.code(ticket), "device-b", at=f.ON_DAY1, arrives=f.ON_DAY1 + timedelta(minutes=1))
     admin = make_user("admin")
     with pytest.raises(DomainError) as err:
-        services.review_conflict(b.id, "  ", by=admin)
+        conflicts.review_conflict(b.id, "  ", by=admin)
     assert err.value.code == "note_required"
-    services.review_conflict(
+    conflicts.review_conflict(
         b.id, "Tiket difoto dan dipakai dua orang; sudah dicek.", by=admin, now=f.ON_DAY2
     )
     db.session.commit()
     assert b.reviewed_at == f.ON_DAY2 and b.reviewed_by_id == admin.id
-    assert services.count_open_conflicts() == 0
-    assert list(db.session.scalars(services.conflicts())) == []
-    assert [s.id for s in db.session.scalars(services.conflicts(include_reviewed=True))] == [b.id]
+    assert conflicts.count_open_conflicts() == 0
+    assert list(db.session.scalars(conflicts.conflicts())) == []
+    assert [s.id for s in db.session.scalars(conflicts.conflicts(include_reviewed=True))] == [b.id]
     assert (
         db.session.scalar(select(AuditLog).where(AuditLog.action == "checkin.conflict_reviewed")) is not None
     )
     with pytest.raises(DomainError) as again:
-        services.review_conflict(b.id, "lagi", by=admin)
+        conflicts.review_conflict(b.id, "lagi", by=admin)
     assert again.value.code == "already_reviewed"
 
 
@@ -434,7 +439,7 @@ def test_only_conflicts_can_be_reviewed(ticket, scan, make_user):
     """A scan that is not a conflict cannot be 'reviewed'."""
     ok = scan(f.code(ticket))
     with pytest.raises(DomainError) as err:
-        services.review_conflict(ok.id, "catatan", by=make_user("admin"))
+        conflicts.review_conflict(ok.id, "catatan", by=make_user("admin"))
     assert err.value.code == "conflict_not_found"
 
 
@@ -454,7 +459,7 @@ def test_roster_has_hashes_names_and_state_but_no_secrets_or_phones(scan):
     ani, budi = (p.ticket for p in entry.participants)
     scan(f.code(ani), gate="Pintu Utara")
 
-    data = services.roster(f.DAY1, now=f.ON_DAY1)
+    data = roster(f.DAY1, now=f.ON_DAY1)
     assert data["today"] == "2024-07-26" and data["date"] == "2024-07-26"
     items = {i["ticket_id"]: i for i in data["items"]}
     assert set(items) >= {ani.id, budi.id, other_day.id, withdrawn.participants[0].tickets[0].id}
@@ -480,7 +485,7 @@ def test_roster_has_hashes_names_and_state_but_no_secrets_or_phones(scan):
 
 def test_roster_of_a_day_without_event_is_empty(ticket):
     """No event that day: an empty roster (but the server's today all the same)."""
-    data = services.roster(f.DAY1.replace(month=1), now=f.ON_DAY1)
+    data = roster(f.DAY1.replace(month=1), now=f.ON_DAY1)
     assert data["items"] == [] and data["today"] == "2024-07-26"
 
 
@@ -492,10 +497,10 @@ def test_search_by_name_team_cooperative_and_phone_never_returns_the_phone():
     participant.phone = "081377665544"
     db.session.commit()
     for query in ("rahma", "ANGGREK", "karya mandiri", "77665544", "0813 7766 5544"):
-        found = services.search_tickets(query, day=f.DAY1)
+        found = search_tickets(query, day=f.DAY1)
         assert [i["ticket_id"] for i in found] == [participant.ticket.id], query
         assert "081377665544" not in json.dumps(found)
-    assert services.search_tickets("x", day=f.DAY1) == []
+    assert search_tickets("x", day=f.DAY1) == []
 
 
 # --- the dashboard -----------------------------------------------------------------------------
@@ -522,7 +527,7 @@ def test_dashboard_counts_each_ticket_once_per_day(scan):
     scan(f.code(s.participants[0].ticket), now=f.ON_DAY1.replace(hour=8, minute=20))
     scan("HK1:BOGUS")
 
-    board = services.dashboard(f.DAY1, now=f.ON_DAY1.replace(hour=11))
+    board = dashboard(f.DAY1, now=f.ON_DAY1.replace(hour=11))
     rows = {c.name: c for c in board.competitions}
     assert (rows["Pagi"].expected, rows["Pagi"].checked_in, rows["Pagi"].ended) == (3, 2, True)
     assert rows["Pagi"].no_shows == 1

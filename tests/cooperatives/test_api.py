@@ -96,7 +96,7 @@ def test_detail_of_unknown_nik_is_404(client):
 def test_post_assessment_with_aspects_defaults_examined_on_to_today(
     client, api_token, make_cooperative, fake_now
 ):
-    """product.md's example body returns the stored assessment with final_score and predikat."""
+    """An aspect-level body (book year, date, the four aspects) returns the stored assessment with final_score and predikat."""
     fake_now(JULY_26)
     _user, token = api_token("admin")
     coop = make_cooperative()

@@ -1,4 +1,4 @@
-"""seed-demo reproduces DKUMKMP Balikpapan's July 2024 figures (domain.md §1) exactly."""
+"""seed-demo reproduces DKUMKMP Balikpapan's July 2024 figures (docs/domain.md §1) exactly."""
 
 from __future__ import annotations
 

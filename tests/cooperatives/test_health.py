@@ -1,4 +1,4 @@
-"""Health scoring (domain.md §4): band boundaries, rounding, weights, predikat, indicators."""
+"""Health scoring (docs/domain.md §4): band boundaries, rounding, weights, predikat, indicators."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ BOUNDARIES = [
 
 @pytest.mark.parametrize(("table", "x", "category"), BOUNDARIES)
 def test_band_boundaries(table, x, category):
-    """Each bound falls on the side domain.md's interval puts it."""
+    """Each bound falls on the side docs/domain.md §4's interval puts it."""
     assert TABLES[table].category_for(D(x)) == category
 
 
@@ -109,7 +109,7 @@ def test_round_half_up_not_bankers():
 
 
 def test_weights_sum_to_one_and_final_is_weighted():
-    """Final = 0.30 TK + 0.15 PR + 0.40 KK + 0.15 PM (product.md's example gives 81.50)."""
+    """Final = 0.30 TK + 0.15 PR + 0.40 KK + 0.15 PM (aspects 85, 70, 80, 90 give 81.50)."""
     assert sum(health.WEIGHTS.values()) == D("1.00")
     result = assess_aspects(
         {"tata_kelola": 85, "profil_risiko": 70, "kinerja_keuangan": 80, "permodalan": 90}

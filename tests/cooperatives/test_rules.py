@@ -1,4 +1,4 @@
-"""RAT deadline, grade and status rules (domain.md §3), before and after each deadline."""
+"""RAT deadline, grade and status rules (docs/domain.md §3), before and after each deadline."""
 
 from __future__ import annotations
 

@@ -1,14 +1,11 @@
-"""The registry's schema: reference data, search structures, and models agreeing with migrations."""
+"""The registry's schema: reference data and search structures (models against migrations: tests/core/test_migrations.py)."""
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import select, text
 
 from harkop.cooperatives.models import Kecamatan, Kelurahan
 from harkop.cooperatives.reference import KECAMATAN, KELURAHAN, KELURAHAN_KECAMATAN
-from harkop.database import include_object
 from harkop.extensions import db
 
 
@@ -19,15 +16,6 @@ def test_reference_tables_match_the_module():
     assert kecamatan == KECAMATAN
     assert len(kecamatan) == 6 and len(kelurahan) == 34
     assert kelurahan == {code: (name, KELURAHAN_KECAMATAN[code]) for code, name in KELURAHAN.items()}
-
-
-def test_models_and_migrations_agree():
-    """Autogenerate finds nothing to change: every model column, index and key is migrated."""
-    connection = db.session.connection()
-    context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "include_object": include_object}
-    )
-    assert compare_metadata(context, db.metadata) == []
 
 
 def test_name_search_index_follows_inserts_and_renames(make_cooperative):

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from harkop.database import DriverStatement
+from harkop.db.driver import DriverStatement
 from harkop.extensions import db
 from harkop.models_base import UTCDateTime
 

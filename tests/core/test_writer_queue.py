@@ -13,8 +13,9 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from harkop import database
-from harkop.database import begin_write, install_sqlite_behaviour, single_write, sqlite_begin_mode
+from harkop.db import sqlite
+from harkop.db.sqlite import WriterQueue, install_sqlite_behaviour, sqlite_begin_mode
+from harkop.db.transactions import begin_write, single_write
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ def test_a_second_writer_waits_for_the_first_to_commit(engine):
 
 def test_a_writer_that_cannot_queue_in_time_still_writes(engine, monkeypatch):
     """If the queue is not free within the busy timeout, the write goes on to SQLite's own wait."""
-    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(sqlite, "BUSY_TIMEOUT_MS", 200)
     fd = os.open(engine.url.database + "-writers", os.O_RDWR)
     fcntl.flock(fd, fcntl.LOCK_EX)  # someone else's turn that never ends (SQLite itself is free)
     try:
@@ -139,7 +140,7 @@ def test_single_write_holds_the_queue_around_one_statement_only(engine):
 
 def test_one_writer_at_a_time_even_when_a_new_process_starts_with_many(tmp_path):
     """The first writers of a fresh process arrive together: still one holder at a time, and all get in."""
-    queue = database.WriterQueue(str(tmp_path / "fresh.db"))
+    queue = WriterQueue(str(tmp_path / "fresh.db"))
     barrier = threading.Barrier(16)
     lock = threading.Lock()
     holders, most, entered = [0], [0], []

@@ -96,7 +96,7 @@ def with_checkin_activity(path: str) -> Callable[[Any], str]:
         from datetime import time, timedelta
 
         from harkop.auth.services import get_user
-        from harkop.checkin import services
+        from harkop.checkin.scans import ScanInput, check_in
         from harkop.extensions import db
         from tests.checkin import factories as f
 
@@ -105,16 +105,20 @@ def with_checkin_activity(path: str) -> Callable[[Any], str]:
             # An afternoon slot: other page rows may still change this entry at 09.00 (before it starts).
             comp = f.make_competition(name="Lomba Mewarnai (e2e)", starts_at=time(14, 0), ends_at=time(16, 0))
             ticket = f.make_ticket(comp, names=["Sari Konflik"])
-            offline = {"by": staff, "offline": True, "day": f.DAY1, "local_verdict": "checked_in"}
-            services.check_in(
-                f.code(ticket), device_id="hp-utara", gate="Pintu Utara", nonce="e2e-conflict-a",
-                scanned_at=f.ON_DAY1, now=f.ON_DAY1, **offline,
+            offline = {"offline": True, "day": f.DAY1, "local_verdict": "checked_in", "scanned_at": f.ON_DAY1}
+            check_in(
+                ScanInput(code=f.code(ticket), device_id="hp-utara", gate="Pintu Utara", nonce="e2e-conflict-a", **offline),
+                by=staff, now=f.ON_DAY1,
             )  # fmt: skip
-            services.check_in(
-                f.code(ticket), device_id="hp-selatan", gate="Pintu Selatan", nonce="e2e-conflict-b",
-                scanned_at=f.ON_DAY1, now=f.ON_DAY1 + timedelta(minutes=5), **offline,
+            check_in(
+                ScanInput(code=f.code(ticket), device_id="hp-selatan", gate="Pintu Selatan", nonce="e2e-conflict-b", **offline),
+                by=staff, now=f.ON_DAY1 + timedelta(minutes=5),
             )  # fmt: skip
-            services.check_in("HK1:PALSU", by=staff, device_id="hp-utara", nonce="e2e-unknown", now=f.ON_DAY1)
+            check_in(
+                ScanInput(code="HK1:PALSU", device_id="hp-utara", nonce="e2e-unknown"),
+                by=staff,
+                now=f.ON_DAY1,
+            )
             db.session.commit()
 
     def url(server) -> str:

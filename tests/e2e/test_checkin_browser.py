@@ -214,7 +214,7 @@ def test_keyboard_wedge_mode_checks_in_on_enter_and_keeps_the_focus(new_context,
 def test_dashboard_refreshes_its_figures(new_context, live_server):
     """The dashboard fetches its figures again by itself: a new admission shows without reloading."""
     from harkop.auth.services import get_user
-    from harkop.checkin import services
+    from harkop.checkin.scans import ScanInput, check_in
     from harkop.extensions import db
 
     page = new_context("laptop").new_page()
@@ -223,8 +223,10 @@ def test_dashboard_refreshes_its_figures(new_context, live_server):
     before = int(page.locator("[data-figure='checked_in']").inner_text().replace(".", ""))
     with live_server.app_context():
         ticket = f.make_ticket(f.make_competition(name="Lomba Dasbor"))
-        services.check_in(
-            f.code(ticket), by=get_user("petugas"), device_id="hp-dasbor", nonce="dasbor-1", now=f.ON_DAY1
+        check_in(
+            ScanInput(code=f.code(ticket), device_id="hp-dasbor", nonce="dasbor-1"),
+            by=get_user("petugas"),
+            now=f.ON_DAY1,
         )
         db.session.commit()
     # The page refreshes every 15 s and whenever it becomes visible again: ask for the latter.

@@ -1,6 +1,8 @@
-// The check-in rule as an offline device applies it, mirroring harkop/checkin/:
-// unknown_ticket, then entry_not_confirmed, then not_valid_today, then once per ticket per day.
-// Codes are compared as SHA-256 hashes: the roster never holds a ticket's secret.
+// The check-in rule as an offline device applies it: the same rule as harkop/checkin/rule.py, in
+// the same order (unknown_ticket, entry_not_confirmed, not_valid_today, then once per ticket per
+// day). Both are held to one table of cases, tests/checkin/verdict_cases.json (Python:
+// tests/checkin/test_rule.py; this file: tests/checkin/decide.test.mjs). Codes are compared as
+// SHA-256 hashes: the roster never holds a ticket's secret.
 export const ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 const SECRET_RE = new RegExp(`^[${ALPHABET}]{28}$`);
 const PREFIX = "HK1:";
@@ -31,14 +33,18 @@ export function witaDate(ms) {
   return new Date(ms + WITA_OFFSET_MS).toISOString().slice(0, 10);
 }
 
-// The offline verdict for a roster item (or null: not in the roster) on `day`.
-// `admission` is what is known of an earlier admission that day (roster or this device).
+// A code that does not parse never reaches the rule; no roster item has the code's hash.
+export const MALFORMED = Object.freeze({ verdict: "unknown_ticket", reason: "malformed" });
+export const NOT_FOUND = Object.freeze({ verdict: "unknown_ticket", reason: "not_found" });
+
+// The offline verdict for a roster item (null: no ticket has this code) scanned on `day`
+// (YYYY-MM-DD). `admission` is the ticket's admission that day, if any (from the roster or made
+// by this device); it is returned with an already_checked_in verdict, for the screen.
 export function decide(item, day, admission) {
-  if (!item) return { verdict: "unknown_ticket", reason: "not_found" };
-  if (!item.valid) {
-    const reason = item.entry_state !== "confirmed" ? item.entry_state : "ticket_revoked";
-    return { verdict: "entry_not_confirmed", reason };
-  }
+  if (!item) return NOT_FOUND;
+  if (item.entry_state !== "confirmed") return { verdict: "entry_not_confirmed", reason: item.entry_state };
+  // `valid` is "confirmed and not revoked": with a confirmed entry, not valid means revoked.
+  if (!item.valid) return { verdict: "entry_not_confirmed", reason: "ticket_revoked" };
   if (!item.days.includes(day)) return { verdict: "not_valid_today", reason: null };
   if (admission) return { verdict: "already_checked_in", reason: null, admission };
   return { verdict: "checked_in", reason: null };

@@ -4,7 +4,7 @@
 // nonce and replays the queue, one scan at a time, when the network returns. The API is called
 // with a bearer token kept in IndexedDB, so a queue can be replayed hours later without a session.
 import * as store from "./store.js";
-import { decide, parseCode, serverNow, sha256Hex, witaDate } from "./decide.js";
+import { MALFORMED, decide, parseCode, serverNow, sha256Hex, witaDate } from "./decide.js";
 import { Camera } from "./camera.js";
 import { signal, unlock } from "./feedback.js";
 
@@ -212,8 +212,7 @@ async function decideOffline(body, key) {
     admission = await store.localAdmission(item.ticket_id, day);
     if (!admission && state.roster && state.roster.date === day) admission = item.checked_in;
   }
-  const decision =
-    !key.ticketId && !key.secret ? { verdict: "unknown_ticket", reason: "malformed" } : decide(item, day, admission);
+  const decision = !key.ticketId && !key.secret ? MALFORMED : decide(item, day, admission);
   if (decision.verdict === "checked_in") {
     await store.rememberAdmission(item.ticket_id, day, {
       admitted_at: body.scanned_at,

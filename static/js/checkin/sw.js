@@ -1,7 +1,9 @@
 // The scanner's service worker (scope /checkin/): keeps the scanner page and its assets so the
 // page opens without network. The API is never cached: the page keeps its roster and queue in
-// IndexedDB itself. Bump VERSION when the list of assets changes.
-const VERSION = "harkop-checkin-v2";
+// IndexedDB itself. Bump VERSION when the list of assets changes, or when a script comes to need
+// something new from another (an import): a new version installs every asset afresh at once, where
+// the refresh of a kept copy could pair a new script with an old one.
+const VERSION = "harkop-checkin-v3";
 const PAGE = "/checkin/pindai";
 const ASSETS = [
   "/static/css/harkop.css",
