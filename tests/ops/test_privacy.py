@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from harkop import clock
 from harkop.audit import AuditLog
-from harkop.checkin import services as checkin
 from harkop.checkin.models import CheckIn
+from harkop.checkin.scans import ScanInput, check_in
 from harkop.competitions.models import CompetitionState
 from harkop.extensions import db
 from harkop.jobs import run_job
@@ -40,7 +40,7 @@ def event_data(make_user):
     child.guardian_name = "Ibu Kecil"
     child.guardian_consent = True
     staff = make_user("checkin_staff")
-    checkin.check_in(f.code(winner.ticket), by=staff, device_id="hp-1", nonce="p-1", now=f.ON_DAY1)
+    check_in(ScanInput(code=f.code(winner.ticket), device_id="hp-1", nonce="p-1"), by=staff, now=f.ON_DAY1)
     db.session.commit()
     return {"event": event, "winner": winner, "other": other, "child": child}
 
