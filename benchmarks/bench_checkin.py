@@ -37,7 +37,7 @@ from benchmarks.common import (
     GunicornServer,
     LoadResult,
     LoadSpec,
-    _children,
+    children,
     load_average,
     load_table,
     md_table,
@@ -207,7 +207,7 @@ def _server_cpu_seconds(server: GunicornServer) -> float:
     """User + system CPU seconds used so far by gunicorn's master and workers (from /proc)."""
     assert server.proc is not None
     total = 0
-    for pid in (server.proc.pid, *_children(server.proc.pid)):
+    for pid in (server.proc.pid, *children(server.proc.pid)):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:

@@ -275,7 +275,7 @@ def _process_memory(pid: int) -> tuple[int, int]:
     return rss, peak
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     """The ids of the direct children of `pid` (scanning /proc, which every Linux has)."""
     kids = []
     for entry in Path("/proc").iterdir():
@@ -403,7 +403,7 @@ class GunicornServer:
         """Current and peak RSS in bytes of the master and its workers, summed."""
         if self.proc is None:
             return {"rss": 0, "peak": 0}
-        pids = [self.proc.pid, *_children(self.proc.pid)]
+        pids = [self.proc.pid, *children(self.proc.pid)]
         pairs = [_process_memory(pid) for pid in pids]
         return {"rss": sum(p[0] for p in pairs), "peak": sum(p[1] for p in pairs), "processes": len(pids)}
 
@@ -411,7 +411,7 @@ class GunicornServer:
         """Established client connections held by each worker, largest first: how clients were split."""
         if self.proc is None:
             return []
-        counts = established_by_process(self.port, _children(self.proc.pid))
+        counts = established_by_process(self.port, children(self.proc.pid))
         return sorted(counts.values(), reverse=True)
 
     def log_tail(self, chars: int = 3000) -> str:

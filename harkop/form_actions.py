@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import flash
+from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.fields import FieldList, FormField
 
@@ -207,3 +208,7 @@ def _form_messages(errors: Any) -> Iterator[str]:
             yield from _form_messages(value)
     elif errors is not None:
         yield str(errors)
+
+
+class ConfirmForm(FlaskForm):
+    """A button's form: it carries the CSRF token and nothing else (approve, publish, revoke …)."""

@@ -1,10 +1,10 @@
-"""Column helpers shared by every model: UTC timestamps."""
+"""Helpers shared by every model: UTC timestamps and partial indexes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Index, text
 from sqlalchemy.types import TypeDecorator
 
 from . import clock
@@ -27,3 +27,12 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return clock.as_utc(value)
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index over the rows where `where` holds, the same on SQLite and PostgreSQL.
+
+    Both databases accept the same WHERE text; a unique one says "at most one such row" (one
+    head judge per competition, one valid ticket per participant).
+    """
+    return Index(name, *columns, unique=unique, sqlite_where=text(where), postgresql_where=text(where))

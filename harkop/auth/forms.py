@@ -59,8 +59,4 @@ class AcceptInvitationForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: a button that carries the CSRF token."""
-
-
-__all__ = ["AcceptInvitationForm", "ConfirmForm", "InvitationForm", "LoginForm", "Role", "UserForm"]
+__all__ = ["AcceptInvitationForm", "InvitationForm", "LoginForm", "Role", "UserForm"]

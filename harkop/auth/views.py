@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from ..errors import DomainError
 from ..extensions import db, limiter
-from ..form_actions import run_button, run_form
+from ..form_actions import ConfirmForm, run_button, run_form
 from . import services
 from .decorators import admin_required, login_required, public
-from .forms import AcceptInvitationForm, ConfirmForm, InvitationForm, LoginForm, UserForm
+from .forms import AcceptInvitationForm, InvitationForm, LoginForm, UserForm
 from .models import ROLE_LABELS, Invitation, Role, User
 
 bp = Blueprint("auth", __name__)

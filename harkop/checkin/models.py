@@ -10,11 +10,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import UTCDateTime
+from ..models_base import UTCDateTime, partial_index
 
 
 class Verdict(enum.StrEnum):
@@ -80,11 +80,8 @@ class Scan(db.Model):
     __table_args__ = (
         Index("ix_checkin_scan_day_verdict", "day", "verdict"),
         Index("ix_checkin_scan_ticket_day", "ticket_id", "day"),
-        Index(
-            "ix_checkin_scan_open_conflict",
-            "received_at",
-            sqlite_where=text("conflict AND reviewed_at IS NULL"),
-            postgresql_where=text("conflict AND reviewed_at IS NULL"),
+        partial_index(
+            "ix_checkin_scan_open_conflict", "received_at", where="conflict AND reviewed_at IS NULL"
         ),
     )
 

@@ -194,7 +194,3 @@ class ExceptionForm(FlaskForm):
         validators=[DataRequired(), Regexp(r"^\d{16}$", message=_l("NIK koperasi terdiri dari 16 angka."))],
     )
     reason = TextAreaField(_l("Alasan pengecualian"), validators=[DataRequired(), Length(min=5, max=500)])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a button that carries the CSRF token."""

@@ -18,10 +18,10 @@ from ..auth.decorators import admin_required, public
 from ..cooperatives.vocab import Jenis
 from ..errors import DomainError, NotFound
 from ..extensions import db
-from ..form_actions import run_button, run_form
+from ..form_actions import ConfirmForm, run_button, run_form
 from . import services
 from .eligibility import EligibilityRules, rat_book_year
-from .forms import CompetitionForm, ConfirmForm, EventForm, ExceptionForm, TransitionForm
+from .forms import CompetitionForm, EventForm, ExceptionForm, TransitionForm
 from .models import (
     Competition,
     CompetitionState,

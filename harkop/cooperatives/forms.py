@@ -267,7 +267,3 @@ class ImportForm(FlaskForm):
     )
     dry_run = BooleanField(_l("Uji saja (periksa tanpa menyimpan)"))
     skip_invalid = BooleanField(_l("Lewati baris yang salah, simpan yang benar"))
-
-
-class ConfirmForm(FlaskForm):
-    """A button that only needs the CSRF token."""

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import UTCDateTime
+from ..models_base import UTCDateTime, partial_index
 from .vocab import (
     Aspect,
     Bentuk,
@@ -287,13 +287,8 @@ class InactiveReason(db.Model):
     __tablename__ = "inactive_reason"
     __table_args__ = (
         # One open reason per code per cooperative (a cleared one may be set again later).
-        Index(
-            "uq_inactive_reason_open",
-            "cooperative_id",
-            "code",
-            unique=True,
-            sqlite_where=text("cleared_at IS NULL"),
-            postgresql_where=text("cleared_at IS NULL"),
+        partial_index(
+            "uq_inactive_reason_open", "cooperative_id", "code", where="cleared_at IS NULL", unique=True
         ),
         Index("ix_inactive_reason_cooperative_id", "cooperative_id"),
     )

@@ -27,12 +27,11 @@ from sqlalchemy import select
 from .. import clock
 from ..auth.decorators import admin_required
 from ..extensions import db
-from ..form_actions import run_button, run_form
+from ..form_actions import ConfirmForm, run_button, run_form
 from . import services
 from .blueprint import bp
 from .forms import (
     AspectAssessmentForm,
-    ConfirmForm,
     CooperativeForm,
     FiguresForm,
     ImportForm,

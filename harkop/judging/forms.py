@@ -10,7 +10,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     DecimalField,
-    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -71,9 +70,3 @@ class AttendanceForm(FlaskForm):
 
     status = SelectField(_l("Kehadiran"), choices=[("present", _l("Hadir")), ("no_show", _l("Tidak hadir"))])
     reason = StringField(_l("Alasan"), validators=[DataRequired(), Length(min=5, max=500)])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a button that carries the CSRF token."""
-
-    confirm = HiddenField(default="y")

@@ -24,12 +24,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import UTCDateTime
+from ..models_base import UTCDateTime, partial_index
 from ..vocabulary import Badge, Choice
 
 
@@ -40,13 +39,7 @@ class CompetitionJudge(db.Model):
     __table_args__ = (
         UniqueConstraint("competition_id", "user_id"),
         # One ketua juri per competition: the database refuses a second.
-        Index(
-            "uq_competition_judge_one_head",
-            "competition_id",
-            unique=True,
-            sqlite_where=text("is_head"),
-            postgresql_where=text("is_head"),
-        ),
+        partial_index("uq_competition_judge_one_head", "competition_id", where="is_head", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,7 +23,7 @@ from ..competitions.models import Competition, CompetitionState, Event
 from ..competitions.services import competition_by_slug
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..form_actions import run_button, run_form
+from ..form_actions import ConfirmForm, run_button, run_form
 from ..registrations.models import Entry
 from . import assignments as assign
 from . import results as results_mod
@@ -33,7 +33,6 @@ from .forms import (
     AffiliationForm,
     AssignForm,
     AttendanceForm,
-    ConfirmForm,
     ReasonForm,
     SettingsForm,
 )

@@ -16,12 +16,11 @@ from .. import clock
 from ..auth.decorators import admin_required, roles_required
 from ..auth.models import Role
 from ..cooperatives import reference, rules
-from ..cooperatives.forms import ConfirmForm
 from ..cooperatives.models import Cooperative
 from ..cooperatives.views import coop_or_404
 from ..errors import DomainError
 from ..extensions import db
-from ..form_actions import run_button, run_form
+from ..form_actions import ConfirmForm, run_button, run_form
 from . import charts, dashboard, letters, reports, rounds
 from .forms import FINDING_FIELDS, DecisionForm, FieldCheckForm, proposal_form_class
 from .labels import OfficeLabels

@@ -8,10 +8,6 @@ from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
-class ExportForm(FlaskForm):
-    """The download button: a POST, because an export is recorded in the audit log."""
-
-
 class EraseForm(FlaskForm):
     """Erase one person's data at their request: the basis (kept in the audit log) and a confirmation."""
 

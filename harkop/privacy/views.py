@@ -10,10 +10,10 @@ from flask_login import current_user
 
 from .. import clock
 from ..auth.decorators import admin_required
-from ..form_actions import run_button, run_form
+from ..form_actions import ConfirmForm, run_button, run_form
 from ..registrations.personal_data import retention_days, retention_until
 from . import services
-from .forms import EraseForm, ExportForm
+from .forms import EraseForm
 
 bp = Blueprint("privacy", __name__)
 
@@ -62,9 +62,9 @@ def person(participant_id: int):
 @bp.route("/admin/data-pribadi/peserta/<int:participant_id>/ekspor", methods=["POST"])
 @admin_required
 def export(participant_id: int):
-    """Download everything held about the person as JSON (the download is recorded)."""
+    """Download everything held about the person as JSON (a POST: the download is recorded)."""
     participant = services.get_participant(participant_id)
-    outcome = run_button(ExportForm(), lambda: services.export_person(participant, by=current_user))
+    outcome = run_button(ConfirmForm(), lambda: services.export_person(participant, by=current_user))
     if not outcome:
         return redirect(url_for("privacy.person", participant_id=participant.id))
     body = json.dumps(outcome.value, ensure_ascii=False, indent=2)

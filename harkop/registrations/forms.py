@@ -39,26 +39,11 @@ class RegisterForm(FlaskForm):
     participants = FieldList(FormField(ParticipantFields), min_entries=0)
 
 
-class ReplaceForm(FlaskForm):
-    """The new participant who takes an old one's place."""
+class ReplaceForm(FlaskForm, ParticipantFields):
+    """The new participant who takes an old one's place: a participant row whose name and phone are required."""
 
     name = StringField(_l("Nama lengkap"), validators=[DataRequired(), Length(max=120)])
     phone = TelField(_l("Nomor HP"), validators=[DataRequired(), Length(max=40)])
-    role = StringField(_l("Peran di tim"), validators=[Optional(), Length(max=60)])
-    guardian_name = StringField(_l("Nama orang tua/wali"), validators=[Optional(), Length(max=120)])
-    guardian_consent = BooleanField(_l("Orang tua/wali menyetujui anaknya ikut dan datanya diproses"))
-    consent = BooleanField(_l("Peserta setuju datanya diproses untuk lomba ini (UU 27/2022)"))
-
-    def to_input(self) -> ParticipantInput:
-        """The form as the service's input."""
-        return ParticipantInput(
-            name=self.name.data or "",
-            phone=self.phone.data or "",
-            role=self.role.data or "",
-            consent=bool(self.consent.data),
-            guardian_name=self.guardian_name.data or "",
-            guardian_consent=bool(self.guardian_consent.data),
-        )
 
 
 class WithdrawForm(FlaskForm):
@@ -71,7 +56,3 @@ class RejectForm(FlaskForm):
     """The office's reason for rejecting an entry."""
 
     reason = TextAreaField(_l("Alasan penolakan"), validators=[DataRequired(), Length(min=5, max=2000)])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a button that carries the CSRF token."""

@@ -15,12 +15,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import UTCDateTime
+from ..models_base import UTCDateTime, partial_index
 from ..vocabulary import Badge, Choice
 
 
@@ -150,12 +149,8 @@ class Ticket(db.Model):
 
     __tablename__ = "ticket"
     __table_args__ = (
-        Index(
-            "uq_ticket_one_valid_per_participant",
-            "participant_id",
-            unique=True,
-            sqlite_where=text("revoked_at IS NULL"),
-            postgresql_where=text("revoked_at IS NULL"),
+        partial_index(
+            "uq_ticket_one_valid_per_participant", "participant_id", where="revoked_at IS NULL", unique=True
         ),
     )
 

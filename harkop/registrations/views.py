@@ -16,9 +16,9 @@ from ..competitions.models import Competition
 from ..cooperatives.services import cooperative_facts
 from ..errors import DomainError, NotFound
 from ..extensions import db
-from ..form_actions import run_button, run_form
+from ..form_actions import ConfirmForm, run_button, run_form
 from . import personal_data, services, tickets
-from .forms import ConfirmForm, RegisterForm, RejectForm, ReplaceForm, WithdrawForm
+from .forms import RegisterForm, RejectForm, ReplaceForm, WithdrawForm
 from .models import ACTIVE_STATES, Entry, EntryState, Participant
 
 bp = Blueprint("registrations", __name__)
