@@ -1,8 +1,9 @@
-"""Which schema revision a database is at, and which one this code expects (Alembic's head).
+"""The schema revisions this code knows, and the one it expects (Alembic's head).
 
 Read by `/readyz` (a server is ready only on a database at head) and by backup and restore (an
-archive records its revision; a restore refuses one newer than the code and upgrades an older
-one). The migrations live in `migrations/versions`; `flask --app wsgi db upgrade` applies them.
+archive records its database's revision; a restore refuses one the code does not know, which is
+newer than the code, and upgrades an older one). The migrations live in `migrations/versions`;
+`flask --app wsgi db upgrade` applies them.
 """
 
 from __future__ import annotations
@@ -11,9 +12,6 @@ from functools import lru_cache
 
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
 
 from .config import ROOT
 
@@ -43,12 +41,3 @@ def known_revisions() -> list[str]:
 def is_known(revision: str | None) -> bool:
     """True when `revision` is one of this code's migrations (so the code can upgrade from it)."""
     return revision is not None and revision in known_revisions()
-
-
-def database_revision(connection: Connection) -> str | None:
-    """The revision recorded in the database's `alembic_version` table; None when it has none."""
-    try:
-        with connection.begin_nested() if connection.in_transaction() else connection.begin():
-            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except DBAPIError:
-        return None

@@ -21,7 +21,7 @@ import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO
 
 from ..errors import DomainError
 
@@ -262,13 +262,3 @@ def read_archive(source: Path, staging: Path) -> Extracted:
         raise damaged(f"anggota tidak tercantum di manifest: {unlisted[0]}")
     database = staging / PurePosixPath(manifest.database.path).name
     return Extracted(manifest=manifest, database=database, files_dir=files_dir)
-
-
-def describe(manifest: Manifest) -> dict[str, Any]:
-    """A short summary for the command line and the job's record."""
-    return {
-        "dialect": manifest.dialect,
-        "revision": manifest.revision,
-        "files": len(manifest.files),
-        "database_bytes": manifest.database.size,
-    }

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from .. import clock, jobs, schema
 from ..extensions import db
 from ..office.uploads import upload_root
-from .archive import BackupError, describe, read_archive, write_archive
+from .archive import BackupError, read_archive, write_archive
 from .databases import database_for
 
 JOB_NAME = "backup"
@@ -228,7 +228,6 @@ __all__ = [
     "backup_dir",
     "backup_status",
     "create_backup",
-    "describe",
     "nightly_backup",
     "prune_backups",
     "restore_backup",
