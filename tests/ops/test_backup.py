@@ -300,3 +300,37 @@ def test_nightly_job_writes_an_archive_keeps_the_last_n_and_the_office_sees_it(t
     assert len([n for n in names if n.startswith("harkop-") and not n.startswith("harkop-202407")]) == 1
     assert "Cadangan terakhir" in html
     assert prune_backups(backups, 3) == []
+
+
+def test_a_restore_that_fails_while_loading_puts_the_files_back(tmp_path, monkeypatch):
+    """If the database load fails after the upload folder was swapped, the old folder comes back and
+    the database is as it was: a failed restore writes nothing."""
+    from harkop.backup import databases
+    from harkop.backup.archive import BackupError
+    from harkop.backup.services import create_backup, restore_backup
+    from harkop.extensions import db
+    from tests.conftest import make_app
+
+    site = Site(tmp_path, "failing")
+    app = make_app(site.url, HARKOP_UPLOAD_DIR=str(site.uploads))
+    migrate(app)
+    site.upload("11111111111111111111111111111111.pdf", PDF)
+    archive = tmp_path / "failing.tar.gz"
+    with app.app_context():
+        create_backup(archive)
+        db.session.remove()
+        db.engine.dispose()
+    site.upload("22222222222222222222222222222222.png", PNG)
+    rows, files = site.rows(), site.files()
+
+    def broken_load(self, copy):
+        raise BackupError("restore_failed", "the load failed half-way (test)")
+
+    monkeypatch.setattr(databases.SqliteDatabase, "load", broken_load)
+    monkeypatch.setattr(databases.PostgresDatabase, "load", broken_load)
+    with app.app_context(), pytest.raises(BackupError):
+        restore_backup(archive)
+    assert site.files() == files
+    assert site.rows() == rows
+    leftovers = [p.name for p in tmp_path.iterdir() if ".restore-" in p.name or ".before-restore-" in p.name]
+    assert leftovers == []
