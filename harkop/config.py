@@ -56,6 +56,7 @@ class Config:
             "pool_pre_ping": not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
         }
         self.HARKOP_FAKE_NOW = os.environ.get("HARKOP_FAKE_NOW") or None
+        self.HARKOP_FAKE_NOW_SINCE = os.environ.get("HARKOP_FAKE_NOW_SINCE") or None
         self.RATELIMIT_STORAGE_URI = os.environ.get("HARKOP_RATELIMIT_STORAGE_URI", "memory://")
         self.HARKOP_LOGIN_RATE_LIMIT = os.environ.get("HARKOP_LOGIN_RATE_LIMIT", "10 per minute")
         self.SESSION_COOKIE_HTTPONLY = True
@@ -84,6 +85,13 @@ class Config:
         self.HARKOP_LETTER_OFFICE = os.environ.get("HARKOP_LETTER_OFFICE", "DKUMKMP")
         self.HARKOP_WARNING_DAYS = int(os.environ.get("HARKOP_WARNING_DAYS", "30"))
         self.HARKOP_LETTER_SIGNER = os.environ.get("HARKOP_LETTER_SIGNER", "")
+        # Operations: log format, backups and how long participants' personal data is kept.
+        self.HARKOP_LOG_FORMAT = os.environ.get("HARKOP_LOG_FORMAT") or (
+            "json" if self.PRODUCTION else "text"
+        )
+        self.HARKOP_BACKUP_DIR = os.environ.get("HARKOP_BACKUP_DIR") or None
+        self.HARKOP_BACKUP_KEEP = int(os.environ.get("HARKOP_BACKUP_KEEP", "14"))
+        self.HARKOP_RETENTION_DAYS = int(os.environ.get("HARKOP_RETENTION_DAYS", "90"))
 
 
 class TestConfig(Config):
@@ -97,6 +105,7 @@ class TestConfig(Config):
             database_url or os.environ.get("HARKOP_TEST_DATABASE_URL") or "sqlite://"
         )
         self.HARKOP_FAKE_NOW = None
+        self.HARKOP_FAKE_NOW_SINCE = None
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.SESSION_COOKIE_SECURE = False
         self.MAIL_SERVER = None
