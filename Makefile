@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast test-pg lint format bench lock translations i18n chromium java node-tools clean
+.PHONY: run run-prod test test-fast test-pg lint format bench lock translations i18n chromium java node-tools clean
 
 # The venv installs from the locks only: requirements.txt (runtime) and requirements-dev.txt
 # (runtime + test tools), every package pinned with its hashes, wheels only. pip itself comes
@@ -48,13 +48,36 @@ i18n: $(VENV)/.runtime
 	  --ignore-dirs=".* __pycache__ node_modules" -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --ignore-obsolete
 
-# The demo is the 2024 celebration: `make run` plays it on its first day unless the caller
-# sets HARKOP_FAKE_NOW (empty for the real clock: `make run HARKOP_FAKE_NOW=`).
+# The demo is the 2024 celebration: `make run` plays it from 09.00 on its first day, the clock
+# running on from there (HARKOP_FAKE_NOW_SINCE = the moment `make run` started), unless the caller
+# sets HARKOP_FAKE_NOW (empty for the real clock: `make run HARKOP_FAKE_NOW=`) or freezes it
+# (`make run HARKOP_FAKE_CLOCK=frozen`). The web app and the scheduler read the same two values.
 HARKOP_FAKE_NOW ?= 2024-07-26T09:00:00+08:00
+HARKOP_FAKE_CLOCK ?= running
+FAKE_SINCE = $$(if [ -n "$(HARKOP_FAKE_NOW)" ] && [ "$(HARKOP_FAKE_CLOCK)" = running ]; then date +%s; fi)
+TOGETHER := $(BIN)/python scripts/together.py
+
+# Two processes, one command: Flask's server and the scheduler (publication at its time,
+# reminders, the nightly backup and the personal-data purge). Ctrl-C stops both.
 run: $(VENV)/.runtime translations
 	$(BIN)/flask db upgrade
 	@if $(BIN)/flask harkop is-empty; then HARKOP_FAKE_NOW="$(HARKOP_FAKE_NOW)" $(BIN)/flask harkop seed-demo; fi
-	HARKOP_FAKE_NOW="$(HARKOP_FAKE_NOW)" $(BIN)/flask run --host 127.0.0.1 --port 5000
+	HARKOP_FAKE_NOW="$(HARKOP_FAKE_NOW)" HARKOP_FAKE_NOW_SINCE="$(FAKE_SINCE)" $(TOGETHER) \
+	  "web: $(BIN)/flask run --host 127.0.0.1 --port 5000" \
+	  "scheduler: $(BIN)/flask harkop scheduler"
+
+# Production's shape on this machine: PostgreSQL (created when missing), gunicorn with
+# gunicorn.conf.py on 127.0.0.1:8000 and the scheduler, JSON logs. See docs/deployment.md.
+PROD_DATABASE_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgresql://postgres@127.0.0.1:5432/harkop)
+run-prod: $(VENV)/.runtime translations
+	$(BIN)/python scripts/ensure_pg_database.py "$(PROD_DATABASE_URL)"
+	DATABASE_URL="$(PROD_DATABASE_URL)" $(BIN)/flask db upgrade
+	@if DATABASE_URL="$(PROD_DATABASE_URL)" $(BIN)/flask harkop is-empty; then \
+	  DATABASE_URL="$(PROD_DATABASE_URL)" HARKOP_FAKE_NOW="$(HARKOP_FAKE_NOW)" $(BIN)/flask harkop seed-demo; fi
+	DATABASE_URL="$(PROD_DATABASE_URL)" HARKOP_LOG_FORMAT=json HARKOP_BIND="$${HARKOP_BIND:-127.0.0.1:8000}" \
+	  HARKOP_FAKE_NOW="$(HARKOP_FAKE_NOW)" HARKOP_FAKE_NOW_SINCE="$(FAKE_SINCE)" $(TOGETHER) \
+	  "web: $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app" \
+	  "scheduler: $(BIN)/flask harkop scheduler"
 
 # Browser tests need Debian's Chromium; install it when missing and we are root.
 chromium:

@@ -1,4 +1,4 @@
-"""The check-in API under load: POST /api/v1/checkins beside the /healthz floor, same server, same clients.
+"""The check-in API under load: POST /api/v1/checkins beside the /readyz floor, same server, same clients.
 
 Issue 5 item 8: with 20 concurrent clients, check-in throughput ≥ 50 % of the framework floor
 and p99 ≤ 100 ms, on SQLite and on PostgreSQL. For each database: a fresh schema built by the
@@ -476,11 +476,11 @@ def run() -> str:
         ]
     return "\n".join(
         [
-            f"## Check-in API: {CLIENTS} concurrent scanners beside the /healthz floor",
+            f"## Check-in API: {CLIENTS} concurrent scanners beside the /readyz floor",
             "",
             f"`POST /api/v1/checkins` with a bearer token, {CLIENTS} keep-alive clients in a second process on "
             f"127.0.0.1, {DURATION:.0f} s per run after {WARMUP} warm-up requests. On the same server with the "
-            f"same clients, {ROUNDS} rounds of the floor (`/healthz`, a `SELECT 1` with no authentication) "
+            f"same clients, {ROUNDS} rounds of the floor (`/readyz`, a one-row SELECT with no authentication) "
             "followed by the check-in, so that both meet the same state of the shared machine; the table shows "
             "the median round (every round is listed below). Then once `GET /api/v1/me` with the same bearer "
             "token (what authenticating a device costs before any check-in work). Each round scans its own "

@@ -1,6 +1,6 @@
-"""The framework floor: `/healthz` under gunicorn with concurrent keep-alive clients.
+"""The framework floor: `/readyz` under gunicorn with concurrent keep-alive clients.
 
-`/healthz` is the cheapest real route (a `SELECT 1` through the whole Flask stack: security
+`/readyz` is the cheapest route that reaches the database (a one-row `SELECT` through the whole Flask stack: security
 headers, session, login loader, babel). HTTP benchmarks (check-in, public results) compare their
 throughput with it via `benchmarks.common.compare_with_floor`; this section gives the floor on
 its own at a few concurrency levels, and doubles as the load generator's self-check.
@@ -32,7 +32,7 @@ WARMUP = 100
 
 
 def run() -> str:
-    """Start gunicorn, measure /healthz at each concurrency, return the markdown section."""
+    """Start gunicorn, measure /readyz at each concurrency, return the markdown section."""
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
         url = os.environ.get("HARKOP_BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'floor.db'}"
         backend = url.split(":", 1)[0]
@@ -43,11 +43,11 @@ def run() -> str:
                 run_load(
                     server.port,
                     LoadSpec(
-                        path="/healthz",
+                        path="/readyz",
                         clients=n,
                         duration=DURATION,
                         warmup_requests=WARMUP,
-                        label=f"/healthz ×{n}",
+                        label=f"/readyz ×{n}",
                     ),
                 )
                 for n in CLIENTS
@@ -57,11 +57,11 @@ def run() -> str:
         load_after = load_average()
     return "\n".join(
         [
-            "## HTTP floor: /healthz under gunicorn",
+            "## HTTP floor: /readyz under gunicorn",
             "",
             f"{shape} on 127.0.0.1, database {backend}. The load generator is a second process "
             f"(Python threads, one keep-alive `http.client` connection each); {DURATION:.0f} s per "
-            f"run after {WARMUP} warm-up requests. `/healthz` (a `SELECT 1` through the full stack) is "
+            f"run after {WARMUP} warm-up requests. `/readyz` (a one-row `SELECT` through the full stack) is "
             "the floor that HTTP benchmarks compare against; no route was added for benchmarking. "
             "Client and server share the machine's cores: the client CPU column shows what the "
             "load generator itself used.",

@@ -9,7 +9,7 @@
    names. Target (issue 6): ≤ 200 ms. Finalising itself (snapshot, 5,000 cards set final with
    their events, the state change) is timed once, and publishing once (500 achievements).
 2. The public results page, which reads the published snapshot, under gunicorn with concurrent
-   keep-alive clients, beside `/healthz` (the framework floor) through `compare_with_floor`:
+   keep-alive clients, beside `/readyz` (the framework floor) through `compare_with_floor`:
    for a competition of event size (30 entries, 5 judges each) and for the 500-entry one.
    Target: ≥ 50% of the floor's throughput.
 
@@ -334,10 +334,10 @@ def run() -> str:
         f"{big_m['shared']} shared ranks; snapshot ≈ {big_m['size_json'] / 1024:.0f} KiB as JSON text.",
         "",
         f"Public results page (`/hasil/<event>/<competition>`, reads the published snapshot) under {shape}, "
-        f"{CLIENTS} keep-alive clients, {DURATION:.0f} s each, right after `/healthz` with the same clients "
+        f"{CLIENTS} keep-alive clients, {DURATION:.0f} s each, right after `/readyz` with the same clients "
         f"(`compare_with_floor`). Target: ≥ {TARGET_RATIO:.0%} of the floor's throughput.",
         "",
-        md_table(["page", "/healthz req/s", "page req/s", "ratio", "≥ 50%"], http_rows),
+        md_table(["page", "/readyz req/s", "page req/s", "ratio", "≥ 50%"], http_rows),
         "",
         *[t + "\n" for t in tables],
         f"Load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f}.",

@@ -3,7 +3,7 @@
 HTTP benchmarks: start the app under gunicorn on a free loopback port (`GunicornServer`), then
 drive it from a *second* process (`run_load`, which runs `benchmarks.loadgen`: threads with
 keep-alive `http.client` connections) for a fixed number of requests or a fixed duration.
-The framework floor to compare against is the existing `/healthz` route (a `SELECT 1` behind the
+The framework floor to compare against is the existing `/readyz` route (a one-row `SELECT` of the schema revision behind the
 full middleware stack); we add no route to the app for benchmarks. `compare_with_floor` runs
 both with the same clients and reports the ratio.
 
@@ -362,7 +362,7 @@ class GunicornServer:
         return f"gunicorn, {self.workers} workers × {self.threads} threads ({kind})"
 
     def start(self) -> GunicornServer:
-        """Start gunicorn and wait until /healthz answers 200."""
+        """Start gunicorn and wait until /readyz answers 200."""
         cmd = [
             str(BIN / "gunicorn"),
             "--bind",
@@ -388,7 +388,7 @@ class GunicornServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=2) as resp:
+                with urllib.request.urlopen(f"{self.base_url}/readyz", timeout=2) as resp:
                     if resp.status == 200:
                         return self
             except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -396,7 +396,7 @@ class GunicornServer:
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(
-            f"gunicorn did not answer /healthz within {self.startup_timeout} s:\n{self.log_tail()}"
+            f"gunicorn did not answer /readyz within {self.startup_timeout} s:\n{self.log_tail()}"
         )
 
     def memory(self) -> dict[str, int]:
@@ -551,13 +551,13 @@ def load_table(results: Sequence[LoadResult]) -> str:
     )
 
 
-FLOOR_PATH = "/healthz"
+FLOOR_PATH = "/readyz"
 
 
 def compare_with_floor(
     port: int, target: LoadSpec, *, floor_path: str = FLOOR_PATH
 ) -> tuple[LoadResult, LoadResult, float]:
-    """Run the framework floor (`/healthz`: SELECT 1 through the full stack) then `target`, same clients.
+    """Run the framework floor (`/readyz`: a one-row SELECT through the full stack) then `target`, same clients.
 
     Returns (floor, target, target throughput ÷ floor throughput).
     """

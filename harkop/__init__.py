@@ -39,6 +39,10 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         from .clock import parse_fake_now
 
         parse_fake_now(app.config["HARKOP_FAKE_NOW"])  # fail early on a malformed value
+    if app.config.get("HARKOP_FAKE_NOW_SINCE"):
+        from .clock import parse_fake_since
+
+        parse_fake_since(app.config["HARKOP_FAKE_NOW_SINCE"])
 
     if app.config.get("HARKOP_PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -71,9 +75,11 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
 
     from . import models  # noqa: F401  - every model is known to SQLAlchemy and Alembic
     from .errors import register_error_handlers
+    from .logs import install_logging
     from .security import install_security
     from .templating import install_templating
 
+    install_logging(app)
     _register_blueprints(app)
     register_error_handlers(app)
     install_security(app)
@@ -163,6 +169,7 @@ def _register_blueprints(app: Flask) -> None:
     from .main import bp as main_bp
     from .office import api as _office_api  # noqa: F401  - office routes on api.bp
     from .office.views import bp as office_bp
+    from .privacy.views import bp as privacy_bp
     from .registrations import api as _registrations_api  # noqa: F401
     from .registrations.views import bp as registrations_bp
 
@@ -175,4 +182,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkin_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(judging_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(api.bp)

@@ -1,4 +1,4 @@
-"""`flask --app wsgi harkop …` commands: demo data, users and tokens, the scheduler, jobs."""
+"""`flask --app wsgi harkop …` commands: demo data, users and tokens, the scheduler, jobs, backups."""
 
 from __future__ import annotations
 
@@ -122,19 +122,29 @@ def report_inactive_command(out_dir, recompute):
 
 @harkop_cli.command("scheduler")
 @click.option("--lease-seconds", default=60, show_default=True)
-@click.option("--renew-seconds", default=15, show_default=True)
+@click.option("--renew-seconds", default=15, show_default=True, help="How often the lease is renewed.")
 def scheduler_command(lease_seconds, renew_seconds):
     """Run the job scheduler in the foreground (one per deployment; extras stand by).
 
     SIGTERM (a supervisor's stop) stops firing and releases the lease for the stand-by.
     """
+    import signal
+    import sys
+
     from .scheduler import SchedulerProcess
 
+    # systemd and `make run` stop it with SIGTERM or SIGINT: either way it gives its lease up on
+    # the way out, so a standby scheduler takes over at its next renewal instead of a minute later.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     process = SchedulerProcess(
         current_app._get_current_object(), lease_seconds=lease_seconds, renew_seconds=renew_seconds
     )
-    click.echo(f"scheduler {process.holder} starting")
-    process.run()
+    click.echo(f"scheduler {process.holder} starting", err=True)
+    try:
+        process.run()
+    except KeyboardInterrupt:
+        pass
+    click.echo(f"scheduler {process.holder} stopped", err=True)
 
 
 @harkop_cli.command("run-job")
@@ -236,6 +246,44 @@ def recompute_registry_command():
     changed = recompute_registry()
     db.session.commit()
     click.echo(f"{changed} koperasi berubah (per {clock.today().isoformat()})")
+
+
+@harkop_cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def backup_command(file):
+    """Write one archive (database, uploaded files, manifest) to FILE while the app runs."""
+    from .backup.services import BackupError, create_backup
+
+    try:
+        result = create_backup(file)
+    except BackupError as err:
+        _fail(f"{err.code}: {err.message}")
+    click.echo(
+        f"cadangan ditulis: {result.path} ({result.size} bita, revisi skema {result.revision}, "
+        f"{result.files} berkas unggahan)"
+    )
+
+
+@harkop_cli.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(file, yes):
+    """Replace the database and uploaded files by FILE's (stop the web app and scheduler first)."""
+    from .backup.services import BackupError, restore_backup
+
+    if not yes:
+        click.confirm(
+            "Semua data dan berkas unggahan saat ini akan diganti isi arsip. Lanjutkan?", abort=True
+        )
+    try:
+        result = restore_backup(file)
+    except BackupError as err:
+        _fail(f"{err.code}: {err.message} Tidak ada yang diubah.")
+    upgraded = f", dinaikkan ke {result.revision_now}" if result.upgraded else ""
+    click.echo(
+        f"dipulihkan dari cadangan {result.created_at}: revisi skema {result.revision_in_archive}"
+        f"{upgraded}, {result.files} berkas unggahan"
+    )
 
 
 def register_cli(app: Flask) -> None:

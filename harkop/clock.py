@@ -1,6 +1,11 @@
 """The one clock: every date rule, job and page asks this module what time it is.
 
-`HARKOP_FAKE_NOW` (an ISO date-time with offset) freezes the clock for demos and tests.
+`HARKOP_FAKE_NOW` (an ISO date-time with offset) freezes the clock for demos and tests. With
+`HARKOP_FAKE_NOW_SINCE` (a real instant: Unix seconds or an ISO date-time with offset) the
+simulated clock is not frozen but runs on from HARKOP_FAKE_NOW, which it showed at that real
+instant: `make run` starts the demo at 09.00 on its first day and lets time pass, so the
+scheduler publishes a result set for 09.15 a quarter of an hour later. Every process given the
+same two values (the web app, the scheduler) reads the same simulated time.
 Times are stored in UTC and shown in WITA (Asia/Makassar, UTC+8).
 """
 
@@ -28,14 +33,31 @@ def parse_fake_now(value: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def _fake_value() -> str | None:
+def parse_fake_since(value: str) -> datetime:
+    """Parse HARKOP_FAKE_NOW_SINCE: Unix seconds, or an ISO date-time with an offset."""
+    value = value.strip()
+    try:
+        return datetime.fromtimestamp(float(value), UTC)
+    except ValueError:
+        pass
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError(f"HARKOP_FAKE_NOW_SINCE needs Unix seconds or an offset: {value}")
+    return parsed.astimezone(UTC)
+
+
+def _setting(name: str) -> str | None:
     if has_app_context():
-        return current_app.config.get("HARKOP_FAKE_NOW")
-    return os.environ.get("HARKOP_FAKE_NOW") or None
+        return current_app.config.get(name) or None
+    return os.environ.get(name) or None
+
+
+def _fake_value() -> str | None:
+    return _setting("HARKOP_FAKE_NOW")
 
 
 def is_simulated() -> bool:
-    """True when the clock is frozen by HARKOP_FAKE_NOW."""
+    """True when the clock is simulated by HARKOP_FAKE_NOW (frozen, or running from it)."""
     return bool(_fake_value())
 
 
@@ -43,7 +65,11 @@ def now() -> datetime:
     """The current instant as an aware UTC datetime (frozen when simulated)."""
     fake = _fake_value()
     if fake:
-        return parse_fake_now(fake)
+        frozen = parse_fake_now(fake)
+        since = _setting("HARKOP_FAKE_NOW_SINCE")
+        if since:
+            return frozen + (datetime.now(UTC) - parse_fake_since(since))
+        return frozen
     return datetime.now(UTC)
 
 

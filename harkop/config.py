@@ -56,6 +56,7 @@ class Config:
             "pool_pre_ping": not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
         }
         self.HARKOP_FAKE_NOW = os.environ.get("HARKOP_FAKE_NOW") or None
+        self.HARKOP_FAKE_NOW_SINCE = os.environ.get("HARKOP_FAKE_NOW_SINCE") or None
         # Shared by every worker by default: counters in the database (harkop/ratelimit.py).
         self.RATELIMIT_STORAGE_URI = os.environ.get("HARKOP_RATELIMIT_STORAGE_URI") or "harkopdb://"
         self.HARKOP_LOGIN_RATE_LIMIT = os.environ.get("HARKOP_LOGIN_RATE_LIMIT", "10 per minute")
@@ -102,6 +103,13 @@ class Config:
         self.HARKOP_LETTER_OFFICE = os.environ.get("HARKOP_LETTER_OFFICE", "DKUMKMP")
         self.HARKOP_WARNING_DAYS = int(os.environ.get("HARKOP_WARNING_DAYS", "30"))
         self.HARKOP_LETTER_SIGNER = os.environ.get("HARKOP_LETTER_SIGNER", "")
+        # Operations: log format, backups and how long participants' personal data is kept.
+        self.HARKOP_LOG_FORMAT = os.environ.get("HARKOP_LOG_FORMAT") or (
+            "json" if self.PRODUCTION else "text"
+        )
+        self.HARKOP_BACKUP_DIR = os.environ.get("HARKOP_BACKUP_DIR") or None
+        self.HARKOP_BACKUP_KEEP = int(os.environ.get("HARKOP_BACKUP_KEEP", "14"))
+        self.HARKOP_RETENTION_DAYS = int(os.environ.get("HARKOP_RETENTION_DAYS", "90"))
 
 
 class TestConfig(Config):
@@ -115,6 +123,7 @@ class TestConfig(Config):
             database_url or os.environ.get("HARKOP_TEST_DATABASE_URL") or "sqlite://"
         )
         self.HARKOP_FAKE_NOW = None
+        self.HARKOP_FAKE_NOW_SINCE = None
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.SESSION_COOKIE_SECURE = False
         self.MAIL_SERVER = None

@@ -3,12 +3,29 @@ office's views of the shared services (job runs, outbox, audit log)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+import json
+import tempfile
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    after_this_request,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select, text
+from sqlalchemy import false, select, text
 
 from . import clock
-from .audit import AuditLog
+from .audit import AuditLog, audit_query, entity_types, parse_filter
 from .auth.decorators import admin_required, login_required, public, roles_required
 from .auth.models import Role
 from .competitions.services import current_event
@@ -30,13 +47,40 @@ def index():
 @bp.route("/healthz")
 @public
 def healthz():
-    """200 when the database answers, 503 otherwise (for load balancers)."""
+    """200 while the process answers (liveness: no database, so a database outage restarts nothing)."""
+    return jsonify({"status": "ok", "simulated_now": clock.is_simulated()})
+
+
+@bp.route("/readyz")
+@public
+def readyz():
+    """200 when the database answers and its schema is at the code's migration head, 503 otherwise.
+
+    The load balancer's health check: an instance joins only once `flask db upgrade` has run.
+    """
+    from .schema import head_revision
+
+    expected = head_revision()
+    try:
+        revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:  # noqa: BLE001 - any database failure means not ready
+        db.session.rollback()
+        return jsonify({"status": "error", "database": _database_state(), "expected": expected}), 503
+    if revision != expected:
+        body = {"status": "error", "database": "ok", "migrations": "behind", "revision": revision}
+        return jsonify({**body, "expected": expected}), 503
+    return jsonify({"status": "ok", "database": "ok", "migrations": "head", "revision": revision})
+
+
+def _database_state() -> str:
+    """After a failed look at `alembic_version`: "unmigrated" if the database answers, else "unreachable"."""
     try:
         db.session.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+    except Exception:  # noqa: BLE001 - any database failure means unreachable
         db.session.rollback()
-        return jsonify({"status": "error", "database": "unreachable"}), 503
-    return jsonify({"status": "ok", "database": "ok", "simulated_now": clock.is_simulated()})
+        return "unreachable"
+    db.session.rollback()
+    return "unmigrated"
 
 
 @bp.route("/bahasa", methods=["POST"])
@@ -53,7 +97,9 @@ def set_language():
 @admin_required
 def admin_home():
     """The office's home page: what needs attention today."""
-    return render_template("main/admin_home.html", event=current_event())
+    from .backup.services import backup_status
+
+    return render_template("main/admin_home.html", event=current_event(), backup=backup_status())
 
 
 @bp.route("/koperasi-saya")
@@ -98,19 +144,113 @@ def admin_outbox():
     return render_template("main/outbox.html", page=page, status=status)
 
 
+AUDIT_ERRORS = {
+    "invalid_date": _l("Tanggal tidak valid: tulis TTTT-BB-HH, mis. 2024-07-26."),
+    "before_start": _l("Tanggal akhir tidak boleh sebelum tanggal awal."),
+}
+
+
+def object_links(entries: list[AuditLog]) -> dict[tuple[str, str], str]:
+    """Where each object an entry names has its own page (its history), by (type, id)."""
+    links: dict[tuple[str, str], str] = {}
+    coop_ids = {
+        int(a.entity_id) for a in entries if a.entity_type == "cooperative" and (a.entity_id or "").isdigit()
+    }
+    if coop_ids:
+        from .cooperatives.models import Cooperative
+
+        niks = dict(
+            db.session.execute(
+                select(Cooperative.id, Cooperative.nik).where(Cooperative.id.in_(coop_ids))
+            ).all()
+        )
+        for coop_id, nik in niks.items():
+            links[("cooperative", str(coop_id))] = url_for("cooperatives.admin_history", nik=nik)
+    for a in entries:
+        if not (a.entity_id or "").isdigit():
+            continue
+        key = (a.entity_type, a.entity_id)
+        if a.entity_type == "entry":
+            links[key] = url_for("registrations.admin_entry_history", entry_id=int(a.entity_id))
+        elif a.entity_type == "scorecard":
+            links[key] = url_for("judging.scorecard_history", card_id=int(a.entity_id))
+        elif a.entity_type == "participant":
+            links[key] = url_for("privacy.person", participant_id=int(a.entity_id))
+    return links
+
+
 @bp.route("/admin/audit")
 @admin_required
 def admin_audit():
-    """The audit log, newest first, filterable by action or entity."""
-    action = (request.args.get("action") or "").strip()
-    entity = (request.args.get("entity") or "").strip()
-    stmt = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc())
-    if action:
-        stmt = stmt.where(AuditLog.action.startswith(action))
-    if entity:
-        stmt = stmt.where(AuditLog.entity_type == entity)
-    page = db.paginate(stmt, per_page=50, error_out=False)
-    return render_template("main/audit.html", page=page, action=action, entity=entity)
+    """The audit log, newest first: by who, what, which object and which days; a CSV of the same."""
+    flt, errors = parse_filter(request.args)
+    if errors:
+        page = db.paginate(select(AuditLog).where(false()), per_page=50, error_out=False)
+    else:
+        page = db.paginate(audit_query(flt), per_page=50, error_out=False)
+    return render_template(
+        "main/audit.html",
+        page=page,
+        flt=flt,
+        errors={k: str(AUDIT_ERRORS[v]) for k, v in errors.items()},
+        entity_types=entity_types(),
+        links=object_links(page.items),
+    ), (422 if errors else 200)
+
+
+@bp.route("/admin/audit.csv")
+@admin_required
+def admin_audit_export():
+    """The filtered audit log as a CSV file (through the shared spreadsheet writer)."""
+    from .cooperatives.spreadsheet import writer_for
+
+    flt, errors = parse_filter(request.args)
+    if errors:
+        abort(400)
+    handle = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)
+    handle.close()
+    writer = writer_for(handle.name, "csv")
+    try:
+        writer.header(AUDIT_CSV_HEADER)
+        for a in db.session.scalars(audit_query(flt).execution_options(yield_per=1000)):
+            writer.row(
+                [
+                    clock.to_wita(a.at).isoformat(timespec="seconds"),
+                    a.actor_name or "",
+                    a.action,
+                    a.entity_type,
+                    a.entity_id or "",
+                    a.detail or "",
+                    json.dumps(a.before, ensure_ascii=False) if a.before is not None else "",
+                    json.dumps(a.after, ensure_ascii=False) if a.after is not None else "",
+                ]
+            )
+    finally:
+        writer.close()
+
+    @after_this_request
+    def _remove(response):
+        Path(handle.name).unlink(missing_ok=True)
+        return response
+
+    return send_file(
+        handle.name,
+        as_attachment=True,
+        download_name=f"log-audit-{clock.today().isoformat()}.csv",
+        mimetype="text/csv",
+    )
+
+
+AUDIT_CSV_HEADER = [
+    "waktu_wita",
+    "oleh",
+    "tindakan",
+    "jenis_data",
+    "id_data",
+    "rincian",
+    "sebelum",
+    "sesudah",
+]
 
 
 def role_home_endpoint() -> str:

@@ -70,6 +70,18 @@ def _round_reminders(*, now: datetime) -> dict[str, int]:
     return send_round_reminders(now=now)
 
 
+def _backup(*, now: datetime) -> dict[str, object]:
+    from .backup.services import nightly_backup
+
+    return nightly_backup(now=now)
+
+
+def _purge_personal_data(*, now: datetime) -> dict[str, int]:
+    from .privacy.services import purge_due_personal_data
+
+    return purge_due_personal_data(now=now)
+
+
 def _security_tidy(*, now: datetime) -> dict[str, int]:
     from .auth import sessions, throttle
     from .ratelimit import purge_expired
@@ -140,6 +152,20 @@ JOBS: list[jobs.JobSpec] = [
         _round_reminders,
         {"trigger": "cron", "hour": 9, "minute": 0},
         "Kirim pengingat pemutakhiran data (sekali seminggu per koperasi)",
+    ),
+    # Nightly, when nobody works: one archive into HARKOP_BACKUP_DIR, the last HARKOP_BACKUP_KEEP kept.
+    jobs.JobSpec(
+        "backup",
+        _backup,
+        {"trigger": "cron", "hour": 1, "minute": 30},
+        "Cadangkan basis data dan berkas unggahan (arsip terakhir disimpan)",
+    ),
+    # UU PDP: participants' contact and consent data leave HARKOP_RETENTION_DAYS after their event.
+    jobs.JobSpec(
+        "purge_personal_data",
+        _purge_personal_data,
+        {"trigger": "cron", "hour": 2, "minute": 30},
+        "Hapus data kontak peserta yang masa simpannya berakhir (UU PDP)",
     ),
     # Security bookkeeping: ended sessions, lapsed rate-limit windows and login throttles.
     jobs.JobSpec(

@@ -28,6 +28,7 @@ NAV = [
     ("main.admin_jobs", _l("Tugas Terjadwal"), {"admin"}),
     ("main.admin_outbox", _l("Kotak Keluar"), {"admin"}),
     ("main.admin_audit", _l("Log Audit"), {"admin"}),
+    ("privacy.index", _l("Data Pribadi"), {"admin"}),
     ("main.coop_home", _l("Koperasi Saya"), {"coop_rep"}),
     ("registrations.open_competitions", _l("Daftar Lomba"), {"coop_rep"}),
     ("registrations.my_entries", _l("Pendaftaran & Tiket"), {"coop_rep"}),
@@ -97,6 +98,10 @@ def install_templating(app: Flask) -> None:
         rupiah=rupiah,
         angka=angka,
     )
+
+    from .audit import changes_of
+
+    app.jinja_env.globals["audit_changes"] = changes_of
 
     @app.context_processor
     def _globals():

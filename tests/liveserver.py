@@ -4,7 +4,7 @@ Browser tests and multi-instance tests (a shared Redis rate limit) need the app 
 production serves it: gunicorn, a committed database, the environment as the only configuration.
 `LiveServer.start(...)` builds a fresh database (a SQLite file, or a PostgreSQL schema when
 HARKOP_TEST_DATABASE_URL is set), runs `flask db upgrade` and `flask harkop seed-demo` on it, starts
-gunicorn on a free loopback port and waits for /healthz.
+gunicorn on a free loopback port and waits for /readyz.
 """
 
 from __future__ import annotations
@@ -35,6 +35,11 @@ _SCRUBBED = (
     "HARKOP_TEST_DATABASE_URL",
     "HARKOP_RATELIMIT_STORAGE_URI",
     "HARKOP_FAKE_NOW",
+    "HARKOP_FAKE_NOW_SINCE",
+    "HARKOP_LOG_FORMAT",
+    "HARKOP_BACKUP_DIR",
+    "HARKOP_UPLOAD_DIR",
+    "HARKOP_RETENTION_DAYS",
     "HARKOP_SMTP_HOST",
     "HARKOP_ENV",
     "HARKOP_PROXY_FIX",
@@ -100,13 +105,17 @@ class LiveServer:
         seed: bool = True,
         env: dict[str, str] | None = None,
         threads: int = 2,
+        workers: int = 1,
+        own_group: bool = False,
     ) -> LiveServer:
         """Build (or reuse) a database, migrate and seed it, start gunicorn and wait until healthy."""
         tmp_dir.mkdir(parents=True, exist_ok=True)
         log_path = tmp_dir / "server.log"
         if database_url is None:
             database_url = fresh_database_url(tmp_dir, "live")
-        server_env = server_environment(database_url, fake_now, env)
+        # Uploads and backups of a test server stay in its own folder, never in the repository's instance/.
+        own = {"HARKOP_UPLOAD_DIR": str(tmp_dir / "uploads"), "HARKOP_BACKUP_DIR": str(tmp_dir / "backups")}
+        server_env = server_environment(database_url, fake_now, {**own, **(env or {})})
         _flask(["db", "upgrade"], server_env, log_path)
         if seed:
             _flask(["harkop", "seed-demo"], server_env, log_path)
@@ -118,7 +127,7 @@ class LiveServer:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "1",
+            str(workers),
             "--threads",
             str(threads),
             "--graceful-timeout",
@@ -128,7 +137,11 @@ class LiveServer:
             "wsgi:app",
         ]
         log = log_path.open("a")
-        process = subprocess.Popen(cmd, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
+        # own_group: a process group of its own, so `kill()` takes the master and its workers at once
+        # (otherwise the server shares the test run's group and dies with it on Ctrl-C).
+        process = subprocess.Popen(
+            cmd, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=own_group
+        )
         log.close()
         server = cls(
             url=f"http://127.0.0.1:{port}",
@@ -145,14 +158,14 @@ class LiveServer:
         return server
 
     def wait_until_healthy(self, timeout: float = START_TIMEOUT) -> None:
-        """Poll /healthz until it answers 200; fail with the server's log if it dies or never does."""
+        """Poll /readyz until it answers 200; fail with the server's log if it dies or never does."""
         deadline = time.monotonic() + timeout
         last_error = ""
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log()}")
             try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
+                with urllib.request.urlopen(f"{self.url}/readyz", timeout=2) as response:
                     if response.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError) as err:
@@ -163,6 +176,17 @@ class LiveServer:
     def log(self) -> str:
         """What the server and its set-up commands printed."""
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL gunicorn's master and workers at once (a server started with own_group=True)."""
+        import signal
+
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait(timeout=10)
 
     def stop(self) -> None:
         """Stop gunicorn (SIGTERM, then SIGKILL after a grace period)."""

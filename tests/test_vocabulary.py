@@ -30,7 +30,6 @@ NOT_CHOICES = {
     "harkop.judging.models.AssignmentSource": "never printed",
     "harkop.judging.models.AttendanceStatus": "never printed",
     "harkop.judging.models.AttendanceSource": "a template picks its sentence",
-    "harkop.judging.models.CardEventKind": "never printed",
     "harkop.judging.models.SnapshotKind": "a template picks its sentence",
 }
 

@@ -168,13 +168,13 @@ class Scorecard(db.Model):
     )
 
 
-class CardEventKind(enum.StrEnum):
-    """What happened to a scorecard."""
+class CardEventKind(Choice):
+    """What happened to a scorecard (its history page lists them by these labels)."""
 
-    draft_saved = "draft_saved"
-    submitted = "submitted"
-    unlocked = "unlocked"
-    finalised = "finalised"
+    draft_saved = "draft_saved", _l("Draf disimpan")
+    submitted = "submitted", _l("Dikirim")
+    unlocked = "unlocked", _l("Kunci dibuka")
+    finalised = "finalised", _l("Ditetapkan")
 
 
 class ScorecardEvent(db.Model):

@@ -343,6 +343,7 @@ def monitor(competition_id: int):
     snapshots = results_mod.snapshots_of(comp)
     is_admin = acts_for_office(current_user)
     totals: dict[tuple[int, int], str] = {}
+    card_ids: dict[tuple[int, int], int] = {}
     if is_admin:
         # The office may see each judge's total; a head judge sees only progress and spreads.
         from .models import Scorecard
@@ -351,6 +352,7 @@ def monitor(competition_id: int):
             results_mod.scoring.prepare_rubric(results_mod.scoring_criteria(comp)) if comp.criteria else None
         )
         for card in db.session.scalars(select(Scorecard).where(Scorecard.competition_id == comp.id)):
+            card_ids[(card.entry_id, card.judge_id)] = card.id
             if rubric is not None and card.state in results_mod.DONE_STATES:
                 try:
                     total = results_mod.scoring.judge_total(rubric, card.scores)
@@ -365,9 +367,31 @@ def monitor(competition_id: int):
         names=names,
         snapshots=snapshots,
         totals=totals,
+        card_ids=card_ids,
         is_admin=is_admin,
         reason_form=ReasonForm(),
         confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/admin/penilaian/kartu/<int:card_id>/riwayat")
+@admin_required
+def scorecard_history(card_id: int):
+    """One scorecard's history: every saved revision, submission, unlock and finalisation, with who and why."""
+    from ..audit import history_for
+    from .models import Scorecard
+
+    card = db.session.get(Scorecard, card_id)
+    if card is None:
+        raise NotFound("scorecard_not_found", _("Kartu nilai tidak ditemukan."))
+    comp = card.entry.competition
+    return render_template(
+        "judging/scorecard_history.html",
+        card=card,
+        comp=comp,
+        criteria=list(comp.criteria),
+        events=list(card.events),
+        audit=history_for("scorecard", card.id),
     )
 
 

@@ -101,6 +101,10 @@ class Participant(db.Model):
     """A person in an entry: name, phone, role and consent (a guardian's for a child).
 
     A replaced participant stays as a record (`replaced_at`, `replaced_by_id`) with a revoked ticket.
+    Personal data is erased (UU PDP 27/2022) after the retention period or at the person's request:
+    the phone becomes empty, the guardian and the consent details go, `erased_at` and `erasure`
+    ("retention" or "request") say when and why; the name stays where results and certificates
+    were published with it (privacy/services.py).
     """
 
     __tablename__ = "participant"
@@ -118,6 +122,8 @@ class Participant(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erasure: Mapped[str | None] = mapped_column(String(20))
 
     entry: Mapped[Entry] = relationship(back_populates="participants")
     replaced_by: Mapped[Participant | None] = relationship(remote_side=[id])

@@ -17,11 +17,17 @@ from ..cooperatives.services import cooperative_facts
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..form_actions import ConfirmForm, run_button, run_form
-from . import services, tickets
+from . import personal_data, services, tickets
 from .forms import RegisterForm, RejectForm, ReplaceForm, WithdrawForm
 from .models import ACTIVE_STATES, Entry, EntryState, Participant
 
 bp = Blueprint("registrations", __name__)
+
+
+@bp.app_context_processor
+def _retention_helpers() -> dict[str, object]:
+    # The privacy notice on the registration forms says how long contact data is kept.
+    return {"retention_days": personal_data.retention_days, "retention_until": personal_data.retention_until}
 
 
 def _my_cooperative_id() -> int:
@@ -246,6 +252,16 @@ def admin_entries(competition_id: int):
         confirm=ConfirmForm(),
         reject_form=RejectForm(),
     )
+
+
+@bp.route("/admin/pendaftaran/<int:entry_id>/riwayat")
+@admin_required
+def admin_entry_history(entry_id: int):
+    """One entry's decisions (eligibility, approval, rejection, waiting list) and changes, with who and why."""
+    from .history import entry_history
+
+    entry = services.get_entry(entry_id)
+    return render_template("registrations/admin_history.html", entry=entry, entries=entry_history(entry))
 
 
 @bp.route("/admin/pendaftaran/<int:entry_id>/setujui", methods=["POST"])

@@ -13,6 +13,7 @@ ROWS = [
     admin_only("main.admin_jobs", "/admin/jobs"),
     admin_only("main.admin_outbox", "/admin/outbox"),
     admin_only("main.admin_audit", "/admin/audit"),
+    admin_only("main.admin_audit_export", "/admin/audit.csv"),
     public("api.openapi", "/api/v1/openapi.json"),
     logged_in("api.me", "/api/v1/me"),
     logged_in("api.create_own_token", "/api/v1/tokens", method="POST", json={}),

@@ -12,19 +12,64 @@ from tests.liveserver import ROOT, server_environment
 
 
 def test_healthz_answers_ok_with_a_database(client):
-    """/healthz is 200 when the database answers."""
+    """/healthz (alive) is 200 while the process answers."""
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json()["database"] == "ok"
+    assert response.get_json()["status"] == "ok"
 
 
 @pytest.mark.committed
-def test_healthz_is_503_without_a_database(tmp_path):
-    """/healthz is 503 when the database cannot be reached."""
+def test_healthz_is_200_without_a_database(tmp_path):
+    """/healthz does not touch the database: an outage must not make a supervisor restart the app."""
     app = make_app("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
     response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+
+
+def test_readyz_is_ok_on_a_database_at_head(client):
+    """/readyz is 200 when the database answers and its schema is at the migrations' head."""
+    from harkop.schema import head_revision
+
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["revision"] == head_revision()
+
+
+@pytest.mark.committed
+def test_readyz_is_503_without_a_database(tmp_path):
+    """/readyz is 503 when the database cannot be reached."""
+    app = make_app("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"
+
+
+@pytest.mark.committed
+def test_readyz_is_503_before_the_migrations_ran(tmp_path):
+    """/readyz is 503 on an empty database: the instance must not get traffic before `db upgrade`."""
+    app = make_app(f"sqlite:///{tmp_path / 'empty.db'}")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unmigrated"
+
+
+@pytest.mark.committed
+def test_readyz_is_503_when_migrations_are_behind(tmp_path):
+    """/readyz is 503 on a database one migration behind the code."""
+    from flask_migrate import upgrade
+
+    from harkop.extensions import db
+    from harkop.schema import known_revisions
+
+    app = make_app(f"sqlite:///{tmp_path / 'behind.db'}")
+    with app.app_context():
+        upgrade(revision=known_revisions()[-2])
+        db.session.remove()
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["migrations"] == "behind"
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_security_headers_on_every_page(client):

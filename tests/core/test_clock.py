@@ -56,3 +56,24 @@ def test_pages_show_a_banner_when_simulated(client, fake_now):
 def test_no_banner_on_real_time(client):
     """Without a fake clock there is no simulated-date banner."""
     assert "Tanggal disimulasikan" not in client.get("/").get_data(as_text=True)
+
+
+def test_fake_clock_runs_on_from_its_start(app, fake_now):
+    """With HARKOP_FAKE_NOW_SINCE the simulated clock runs: ten real minutes later it is 09.10."""
+    started = datetime.now(UTC).timestamp() - 600
+    fake_now("2024-07-26T09:00:00+08:00")
+    app.config["HARKOP_FAKE_NOW_SINCE"] = str(started)
+    try:
+        shown = clock.now()
+    finally:
+        app.config["HARKOP_FAKE_NOW_SINCE"] = None
+    assert datetime(2024, 7, 26, 1, 10, tzinfo=UTC) <= shown < datetime(2024, 7, 26, 1, 11, tzinfo=UTC)
+    assert clock.is_simulated()
+
+
+def test_fake_clock_start_accepts_an_iso_instant():
+    """HARKOP_FAKE_NOW_SINCE takes Unix seconds or an ISO date-time with an offset, nothing vaguer."""
+    assert clock.parse_fake_since("0") == datetime(1970, 1, 1, tzinfo=UTC)
+    assert clock.parse_fake_since("2026-01-01T08:00:00+08:00") == datetime(2026, 1, 1, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        clock.parse_fake_since("2026-01-01T08:00:00")

@@ -52,7 +52,9 @@ RANKS = {
     "checkin": 4,
     "judging": 5,
 }
-TOP = {"__init__", "cli", "scheduler", "main", "models", "demo"}
+# On top: the app factory, commands, jobs and site-wide pages, and the operations packages that
+# read every capability's records (privacy: participants, scans; backup: the upload folder).
+TOP = {"__init__", "cli", "scheduler", "main", "models", "demo", "privacy", "backup"}
 
 
 def _rank(part: str) -> float:

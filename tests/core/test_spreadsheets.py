@@ -204,3 +204,19 @@ def test_every_spreadsheet_writer_goes_through_the_one_module():
         if path.name != "spreadsheets.py" and (hits := spreadsheet_writers(path.read_text(encoding="utf-8")))
     }
     assert offenders == {}
+
+
+def test_the_audit_csv_writes_the_payloads_as_text(client, login_as):
+    """The office's audit export (/admin/audit.csv): who did what, with the payloads in a detail
+    and an actor's name, comes out neutralised."""
+    from harkop.audit import record_audit
+
+    login_as("admin")
+    for payload in PAYLOADS:
+        record_audit("test.payload", entity_type="registry", by=payload, detail=payload)
+    db.session.commit()
+    response = client.get("/admin/audit.csv")
+    assert response.status_code == 200
+    fields = csv_fields(response.get_data(as_text=True))
+    assert "'" + HYPERLINK in fields
+    assert not [f for f in fields if f.startswith(FORMULA_STARTS)]

@@ -335,6 +335,22 @@ def _demo_entry(server):
     return server.cached("demo-entry", make)
 
 
+def entry_history_path(server) -> str:
+    """The office's history of the demo pengurus's entry."""
+    return f"/admin/pendaftaran/{_demo_entry(server)[0]}/riwayat"
+
+
+def person_path(server) -> str:
+    """The office's personal-data page of the demo entry's first participant."""
+    return f"/admin/data-pribadi/peserta/{_demo_entry(server)[1]}"
+
+
+def person_search_path(server) -> str:
+    """The personal-data search, finding the demo entry's participants."""
+    _demo_entry(server)
+    return "/admin/data-pribadi?q=Siti+Aminah"
+
+
 def closed_register_path(server) -> str:
     """The registration page of a demo competition whose window has ended (26 July)."""
     return f"/koperasi-saya/lomba/{_demo_competition_id(server)}/daftar"
@@ -413,6 +429,29 @@ def _competition_id(server, slug: str) -> int:
             return db.session.scalar(select(Competition.id).where(Competition.slug == slug))
 
     return server.cached(f"competition-{slug}", make)
+
+
+def scorecard_history_path(server) -> str:
+    """The history of a scorecard of the demo's published competition."""
+
+    def make() -> int:
+        from sqlalchemy import select
+
+        from harkop.extensions import db
+        from harkop.judging.models import Scorecard
+
+        with server.app_context():
+            comp_id = _competition_id(server, PUBLISHED_SLUG)
+            return db.session.scalar(
+                select(Scorecard.id).where(Scorecard.competition_id == comp_id).order_by(Scorecard.id)
+            )
+
+    return f"/admin/penilaian/kartu/{server.cached('scorecard', make)}/riwayat"
+
+
+def competition_id(server, slug: str) -> int:
+    """The id of a demo competition (for browser tests that open its pages)."""
+    return _competition_id(server, slug)
 
 
 def judging_path(suffix: str, slug: str = JUDGING_SLUG):
@@ -695,4 +734,15 @@ PAGES: list[PageSpec] = [
     ),
     PageSpec("coop_rep", pending_proposal_path("/koperasi-saya/pemutakhiran/"), "office: my proposal"),
     PageSpec("anonymous", "/koperasi/6471010000000001", "office: public profile with verified-at"),
+    # --- operations (issue 19): the audit trail, objects' histories, personal data ---
+    PageSpec("admin", "/admin/audit?action=cooperative.", "audit, filtered by action"),
+    PageSpec("admin", "/admin/audit?date_from=kemarin", "audit, a date that is not one", status=422),
+    PageSpec("admin", "/admin/audit?actor=admin", "audit, filtered (English)", lang="en"),
+    PageSpec("admin", entry_history_path, "entry history"),
+    PageSpec("admin", scorecard_history_path, "scorecard history"),
+    PageSpec("admin", "/admin/data-pribadi", "personal data: retention per event"),
+    PageSpec("admin", person_search_path, "personal data: search"),
+    PageSpec("admin", "/admin/data-pribadi?q=tidak-ada-yang-cocok", "personal data: search, nothing found"),
+    PageSpec("admin", person_path, "personal data: one person"),
+    PageSpec("admin", person_path, "personal data: erase without a reason", status=422, submit=MAIN_SUBMIT),
 ]

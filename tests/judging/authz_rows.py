@@ -9,6 +9,8 @@ means their own entry.
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from harkop.extensions import db
 from harkop.judging import services
 from harkop.judging.assignments import assign_judge
@@ -69,6 +71,13 @@ def _published(f):
         return setup
 
     return f.cached("published", make)
+
+
+def _card_id(f):
+    """A scorecard of the published competition (its history is the office's only)."""
+    from harkop.judging.models import Scorecard
+
+    return db.session.scalar(select(Scorecard.id).where(Scorecard.competition_id == _published(f).comp.id))
 
 
 def _results_url(f):
@@ -227,4 +236,5 @@ ROWS = [
         json=REASON,
     ),
     public("api.competition_results", lambda f: f"/api/v1/competitions/{_published(f).comp.id}/results"),
+    admin_only("judging.scorecard_history", lambda f: f"/admin/penilaian/kartu/{_card_id(f)}/riwayat"),
 ]

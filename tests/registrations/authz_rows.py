@@ -94,4 +94,5 @@ ROWS = [
         json={"reason": "Alasan uji coba"},
     ),
     only("api.entry_tickets", lambda f: f"/api/v1/entries/{_entry(f).id}/tickets", REPS_AND_OFFICE),
+    admin_only("registrations.admin_entry_history", lambda f: f"/admin/pendaftaran/{_entry(f).id}/riwayat"),
 ]

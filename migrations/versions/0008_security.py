@@ -1,8 +1,8 @@
 """security hardening (issue 17): server-side sessions, token lifecycle (expiry, reason, the
 session that made it), login throttling and shared rate-limit counters, background import jobs.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02 08:00:00
 
 """
@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
