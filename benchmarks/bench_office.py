@@ -136,11 +136,13 @@ def _run_database(label: str, database_url: str) -> dict[str, Any]:
         admin, _password = create_user(
             username=f"bench-{uuid.uuid4().hex[:6]}", role="admin", password="bench-bench-1", by="bench"
         )
+        from harkop.auth.sessions import cookie_values
+
+        cookie = cookie_values(admin)
         db.session.commit()
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"] = admin.get_id()
-            sess["_fresh"] = True
+            sess.update(cookie)
 
         def aggregates():
             counts = dashboard.registry_counts()

@@ -49,6 +49,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
+    from . import ratelimit  # noqa: F401  - registers the harkopdb:// rate-limit storage
     from .db.sqlite import install_sqlite_behaviour, sqlite_begin_mode
     from .extensions import babel, csrf, db, limiter, migrate
 
@@ -95,7 +96,7 @@ def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from .errors import error_envelope, wants_json
-    from .extensions import db, login_manager
+    from .extensions import login_manager
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -104,16 +105,17 @@ def _init_login(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def _load_user(session_id: str):
-        from .auth.models import User
+    def _load_user(user_id: str):
+        from flask import g
 
-        try:
-            user_id, version = (int(x) for x in session_id.split(":"))
-        except ValueError:
+        from .auth.sessions import SESSION_KEY, find_session
+
+        found = find_session(session.get(SESSION_KEY), user_id)
+        if found is None:
             return None
-        user = db.session.get(User, user_id)
-        if user is None or not user.active or user.session_version != version:
-            return None
+        user, current = found
+        g.harkop_auth = "session"
+        g.harkop_session_id = current.id
         return user
 
     @login_manager.request_loader
@@ -121,13 +123,23 @@ def _init_login(app: Flask) -> None:
         header = req.headers.get("Authorization", "")
         if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
             return None
+        from flask import g
+
         from .auth.services import principal_for_token, user_for_token
 
         token = header[len("Bearer ") :].strip()
         view = app.view_functions.get(req.endpoint) if req.endpoint else None
         if getattr(view, "harkop_token_principal", False):
-            return principal_for_token(token)
-        return user_for_token(token)
+            found = principal_for_token(token)
+        else:
+            found = user_for_token(token)
+        if found is not None:
+            g.harkop_auth = "bearer"
+        return found
+
+    from .auth.sessions import write_touches
+
+    app.after_request(write_touches)
 
     @login_manager.unauthorized_handler
     def _unauthorized():

@@ -8,36 +8,51 @@ document at `/api/v1/openapi.json` is built from the URL map and those declarati
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from apispec import APISpec
 from apispec.yaml_utils import load_operations_from_docstring
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select
 
 from .auth.decorators import login_required, public
-from .errors import ValidationFailed
+from .errors import Forbidden, ValidationFailed
 from .extensions import csrf, db
+from .text import problem_message, text_field, walk_problems
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+# How long a token made for a purpose lasts: a rule answers its expiry (None: the default,
+# HARKOP_TOKEN_DAYS). Domains add theirs: check-in registers "checkin" for the gate's scanners
+# (the event's last day plus a margin), since this module sits below the event's package.
+TOKEN_PURPOSES: dict[str, Callable[[], datetime | None]] = {"api": lambda: None}
 MAX_PER_PAGE = 200
 
 
 @bp.before_request
 def _csrf_for_sessions() -> None:
-    """Browser sessions need the CSRF token on writes; bearer-token clients do not."""
+    """Writes by a browser session need the CSRF token; only bearer-token requests are exempt.
+
+    The exemption goes by what authenticates the request, never by which headers it carries: a
+    request whose cookie holds a login is a session's request (Flask-Login tries the session
+    before any bearer token), whatever `Authorization` says. Decided from the signed cookie
+    alone, so a device's bearer request loads nothing here (the check-in's hot path chooses its
+    own transaction mode after this).
+    """
     if request.method in SAFE_METHODS:
-        return
-    if request.headers.get("Authorization", "").startswith("Bearer "):
         return
     # Only a logged-in browser session can be ridden by another site; anonymous calls get
     # their 401 from the route itself.
-    if current_app.config.get("WTF_CSRF_ENABLED", True) and current_user.is_authenticated:
+    if "_user_id" not in session:
+        return
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
 
 
@@ -49,6 +64,17 @@ def json_body() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValidationFailed("invalid_json", _("Badan permintaan harus berupa objek JSON."), status=400)
     return data
+
+
+@bp.before_request
+def _refuse_unsafe_json() -> None:
+    """NUL bytes and bidirectional controls anywhere in a JSON body: a coded 422 naming the field."""
+    if request.method in SAFE_METHODS or not request.is_json:
+        return
+    found = walk_problems(request.get_json(silent=True))
+    if found is not None:
+        path, problem = found
+        raise ValidationFailed(problem, problem_message(problem), details={"field": path})
 
 
 def page_args(default_per_page: int = 50) -> tuple[int, int]:
@@ -108,27 +134,58 @@ def me():
 @bp.route("/tokens", methods=["POST"])
 @login_required
 def create_own_token():
-    """Issue a bearer token for the logged-in user (a scanning or judging device keeps it).
+    """Issue a bearer token for the logged-in user's device (a gate scanner or a judge's tablet).
     ---
     post:
       tags: [auth]
+      description: >
+        Only a browser session may ask: a bearer token cannot make more tokens. A token with
+        `purpose: checkin` (the gate's scanner) lasts to the current event's last day plus
+        HARKOP_DEVICE_TOKEN_MARGIN_DAYS; any other, HARKOP_TOKEN_DAYS.
       requestBody:
         content:
           application/json:
-            schema: {type: object, properties: {label: {type: string, maxLength: 80}}}
+            schema:
+              type: object
+              properties:
+                label: {type: string, maxLength: 80, description: the device's name}
+                purpose: {type: string, enum: [checkin, api]}
       responses:
         201:
-          description: The token, shown once.
+          description: The token (shown once), its label and expiry.
         400:
-          description: Missing CSRF token (browser sessions) or bad JSON.
+          description: Missing CSRF token or bad JSON.
+        403:
+          description: Asked with a bearer token instead of a session.
+        429:
+          description: More than HARKOP_TOKENS_PER_HOUR tokens made by this user in the last hour.
+        422:
+          description: A label that is not text, too long, or holds forbidden characters.
     """
-    from .auth.services import issue_token
+    from .auth.services import issue_token_row
+    from .auth.sessions import current_session_id
 
-    data = request.get_json(silent=True) or {}
-    label = str(data.get("label") or "perangkat")[:80]
-    token = issue_token(current_user, label=label, by=current_user)
+    if g.get("harkop_auth") != "session":
+        raise Forbidden(
+            "session_required", _("Token baru hanya dapat dibuat dari sesi yang masuk, bukan dengan token.")
+        )
+    data = request.get_json(silent=True)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ValidationFailed("invalid_json", _("Badan permintaan harus berupa objek JSON."), status=400)
+    label = text_field(data, "label", required=False, max_length=80) or _("perangkat")
+    purpose = text_field(data, "purpose", required=False, max_length=20) or "api"
+    if purpose not in TOKEN_PURPOSES:
+        raise ValidationFailed(
+            "invalid_purpose", _("purpose harus checkin atau api."), details={"field": "purpose"}
+        )
+    expires_at = TOKEN_PURPOSES[purpose]()
+    row, token = issue_token_row(
+        current_user, label=label, expires_at=expires_at, session_id=current_session_id(), by=current_user
+    )
     db.session.commit()
-    return jsonify({"token": token, "label": label}), 201
+    return jsonify({"token": token, "label": label, "expires_at": row.expires_at.isoformat()}), 201
 
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")

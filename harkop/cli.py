@@ -124,7 +124,10 @@ def report_inactive_command(out_dir, recompute):
 @click.option("--lease-seconds", default=60, show_default=True)
 @click.option("--renew-seconds", default=15, show_default=True, help="How often the lease is renewed.")
 def scheduler_command(lease_seconds, renew_seconds):
-    """Run the job scheduler in the foreground (one per deployment; extras stand by)."""
+    """Run the job scheduler in the foreground (one per deployment; extras stand by).
+
+    SIGTERM (a supervisor's stop) stops firing and releases the lease for the stand-by.
+    """
     import signal
     import sys
 

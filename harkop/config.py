@@ -57,8 +57,14 @@ class Config:
         }
         self.HARKOP_FAKE_NOW = os.environ.get("HARKOP_FAKE_NOW") or None
         self.HARKOP_FAKE_NOW_SINCE = os.environ.get("HARKOP_FAKE_NOW_SINCE") or None
-        self.RATELIMIT_STORAGE_URI = os.environ.get("HARKOP_RATELIMIT_STORAGE_URI", "memory://")
+        # Shared by every worker by default: counters in the database (harkop/ratelimit.py).
+        self.RATELIMIT_STORAGE_URI = os.environ.get("HARKOP_RATELIMIT_STORAGE_URI") or "harkopdb://"
         self.HARKOP_LOGIN_RATE_LIMIT = os.environ.get("HARKOP_LOGIN_RATE_LIMIT", "10 per minute")
+        # Server-side sessions (harkop/auth/sessions.py): idle timeout and absolute lifetime. The
+        # signed cookie itself is refused past the lifetime too.
+        self.HARKOP_SESSION_IDLE_MINUTES = int(os.environ.get("HARKOP_SESSION_IDLE_MINUTES", "240"))
+        self.HARKOP_SESSION_MAX_HOURS = int(os.environ.get("HARKOP_SESSION_MAX_HOURS", "24"))
+        self.PERMANENT_SESSION_LIFETIME = self.HARKOP_SESSION_MAX_HOURS * 3600
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         # Secure cookies are forced here, and also set per request when it arrives over HTTPS.
@@ -76,7 +82,19 @@ class Config:
         self.MAIL_STARTTLS = _flag("HARKOP_SMTP_STARTTLS", True)
         self.MAIL_SENDER = os.environ.get("HARKOP_MAIL_FROM", "harkop@localhost")
         self.HARKOP_INVITE_HOURS = int(os.environ.get("HARKOP_INVITE_HOURS", "72"))
+        # API tokens (harkop/auth/services.py): default and longest life; a gate scanner's token
+        # lasts to the event's last day plus a margin.
+        self.HARKOP_TOKEN_DAYS = int(os.environ.get("HARKOP_TOKEN_DAYS", "30"))
+        self.HARKOP_TOKEN_MAX_DAYS = int(os.environ.get("HARKOP_TOKEN_MAX_DAYS", "365"))
+        self.HARKOP_TOKENS_PER_HOUR = int(os.environ.get("HARKOP_TOKENS_PER_HOUR", "20"))
+        self.HARKOP_DEVICE_TOKEN_MARGIN_DAYS = int(os.environ.get("HARKOP_DEVICE_TOKEN_MARGIN_DAYS", "1"))
         self.MAX_CONTENT_LENGTH = int(os.environ.get("HARKOP_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+        # Registry imports: limits checked before a file is parsed (zip bombs, huge sheets), and
+        # the size from which a web import runs as a background job (harkop/cooperatives/import_jobs.py).
+        self.HARKOP_IMPORT_MAX_UNZIPPED_MB = int(os.environ.get("HARKOP_IMPORT_MAX_UNZIPPED_MB", "300"))
+        self.HARKOP_IMPORT_MAX_RATIO = float(os.environ.get("HARKOP_IMPORT_MAX_RATIO", "100"))
+        self.HARKOP_IMPORT_MAX_ROWS = int(os.environ.get("HARKOP_IMPORT_MAX_ROWS", "200000"))
+        self.HARKOP_IMPORT_BACKGROUND_ROWS = int(os.environ.get("HARKOP_IMPORT_BACKGROUND_ROWS", "2000"))
         self.HARKOP_TESTING_ROUTES = False
         # Office workflows: where uploads (RAT minutes) live, their size limit, and letter numbers.
         self.HARKOP_UPLOAD_DIR = os.environ.get("HARKOP_UPLOAD_DIR") or None

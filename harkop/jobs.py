@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -106,16 +107,32 @@ def release_lease(holder: str, *, name: str = "scheduler") -> None:
     db.session.commit()
 
 
-def run_job(
-    spec: JobSpec, *, slot: str | None = None, holder: str = "manual", now: datetime | None = None
-) -> JobRun | None:
-    """Run one job for one slot and record it; None when that slot already ran.
+# The slot a job body is running for (tests and logs read it; None outside a run).
+current_slot: ContextVar[str | None] = ContextVar("current_slot", default=None)
 
-    The job's own work and its run record commit together when it succeeds; on failure the
-    work is rolled back and the failure is recorded.
+
+def run_job(
+    spec: JobSpec,
+    *,
+    slot: str | None = None,
+    holder: str = "manual",
+    now: datetime | None = None,
+    lease_seconds: int | None = None,
+) -> JobRun | None:
+    """Run one job for one slot and record it; None when that slot already ran (or, with
+    `lease_seconds`, when `holder` does not hold the scheduler lease).
+
+    With `lease_seconds` (the scheduler's firings) the lease is taken or renewed in the same
+    transaction that claims the slot: a scheduler that was paused and lost the lease to its
+    stand-by finds out here, just before the job would run, and runs nothing. The job's own
+    work and its run record commit together when it succeeds; on failure the work is rolled
+    back and the failure is recorded.
     """
     now = now or clock.now()
     slot = slot or real_now().strftime("%Y-%m-%dT%H:%M:%S.%f")
+    if lease_seconds is not None and not _hold_lease(holder, lease_seconds):
+        db.session.rollback()
+        return None
     run = JobRun(job=spec.name, slot=slot, started_at=real_now(), holder=holder)
     db.session.add(run)
     try:
@@ -124,6 +141,7 @@ def run_job(
         db.session.rollback()
         return None
     run_id = run.id
+    token = current_slot.set(slot)
     try:
         result = spec.func(now=now)
         run = db.session.get(JobRun, run_id)
@@ -138,7 +156,21 @@ def run_job(
         run.error = traceback.format_exc()[-4000:]
         run.finished_at = real_now()
         db.session.commit()
+    finally:
+        current_slot.reset(token)
     return run
+
+
+def _hold_lease(holder: str, seconds: int, name: str = "scheduler") -> bool:
+    """Renew (or take a lapsed) lease inside the current transaction; False when another holds it."""
+    now = real_now()
+    result = db.session.execute(
+        update(SchedulerLease)
+        .where(SchedulerLease.name == name)
+        .where((SchedulerLease.holder == holder) | (SchedulerLease.expires_at < now))
+        .values(holder=holder, expires_at=now + timedelta(seconds=seconds))
+    )
+    return result.rowcount == 1
 
 
 def recent_runs(limit: int = 100) -> list[JobRun]:

@@ -32,6 +32,7 @@ from .competitions.services import current_event
 from .extensions import db
 from .jobs import recent_runs
 from .outbox import OutboxMessage, notifications_for
+from .redirects import safe_next
 
 bp = Blueprint("main", __name__)
 
@@ -89,10 +90,7 @@ def set_language():
     lang = request.form.get("lang", "id")
     if lang in current_app.config["HARKOP_LANGUAGES"]:
         session["lang"] = lang
-    target = request.form.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), "/"))
 
 
 @bp.route("/admin")

@@ -1,7 +1,7 @@
 """Import every model module so SQLAlchemy and Alembic see the whole schema."""
 
 from .audit import AuditLog  # noqa: F401
-from .auth.models import ApiToken, Invitation, User, UserAffiliation  # noqa: F401
+from .auth.models import ApiToken, Invitation, LoginThrottle, User, UserAffiliation, UserSession  # noqa: F401
 from .checkin.models import CheckIn, Scan  # noqa: F401
 from .competitions.models import (  # noqa: F401
     Competition,
@@ -15,6 +15,7 @@ from .cooperatives.models import (  # noqa: F401
     AnnualFigure,
     Cooperative,
     HealthAssessment,
+    ImportJob,
     InactiveReason,
     Kecamatan,
     Kelurahan,
@@ -31,4 +32,5 @@ from .judging.models import (  # noqa: F401
     ScorecardEvent,
 )
 from .outbox import OutboxMessage  # noqa: F401
+from .ratelimit import RateLimitCounter  # noqa: F401
 from .registrations.models import Entry, Participant, Ticket  # noqa: F401

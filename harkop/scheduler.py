@@ -3,18 +3,23 @@
 Jobs run in this one dedicated process, never inside web workers. A database lease decides
 which scheduler process fires; a second one stands by and takes over when the lease lapses.
 Each firing runs through `harkop.jobs.run_job`, which records the run and refuses a slot that
-already ran, so even an overlap at hand-over cannot run one slot twice.
+already ran, so even an overlap at hand-over cannot run one slot twice. A slot is the firing's
+scheduled time (not when it happened to start), the same in every process, and the lease is
+checked again as the slot is claimed.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
+import signal
 import socket
 import threading
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from apscheduler.executors.base import BaseExecutor
 from flask import Flask
 
 from . import jobs
@@ -75,6 +80,17 @@ def _purge_personal_data(*, now: datetime) -> dict[str, int]:
     from .privacy.services import purge_due_personal_data
 
     return purge_due_personal_data(now=now)
+
+
+def _security_tidy(*, now: datetime) -> dict[str, int]:
+    from .auth import sessions, throttle
+    from .ratelimit import purge_expired
+
+    return {
+        "rate_limit_counters": purge_expired(),
+        "login_throttles": throttle.purge_old(),
+        "sessions": sessions.purge_old_sessions(),
+    }
 
 
 # The scheduler runs in the office's time zone: a cron trigger's hour and minute are WITA, as the
@@ -151,6 +167,13 @@ JOBS: list[jobs.JobSpec] = [
         {"trigger": "cron", "hour": 2, "minute": 30},
         "Hapus data kontak peserta yang masa simpannya berakhir (UU PDP)",
     ),
+    # Security bookkeeping: ended sessions, lapsed rate-limit windows and login throttles.
+    jobs.JobSpec(
+        "security_tidy",
+        _security_tidy,
+        {"trigger": "cron", "hour": 3, "minute": 10},
+        "Bersihkan sesi yang berakhir dan penghitung batas percobaan masuk",
+    ),
 ]
 
 
@@ -167,23 +190,79 @@ def find_job(name: str) -> jobs.JobSpec:
     raise KeyError(name)
 
 
+# Interval jobs count their firings from this instant, so every scheduler process (the leader and
+# its stand-by, started at different times) computes the same fire times, and a firing is known
+# by the time it was scheduled for: the slot that `run_job` claims once.
+INTERVAL_ANCHOR = datetime(2024, 1, 1, tzinfo=UTC)
+
+
 def slot_for(spec: jobs.JobSpec, fire_time: datetime) -> str:
-    """The slot key of one scheduled firing: the same for every process that fires it."""
-    return fire_time.strftime("%Y-%m-%dT%H:%M")
+    """The slot key of one scheduled firing: its scheduled time in UTC, the same in every process."""
+    return fire_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class FireTimeExecutor(BaseExecutor):
+    """An APScheduler executor that tells a job the time it was scheduled for.
+
+    APScheduler's own executors call a job without its scheduled time, and a job that keys its
+    run by the time it happens to start gets a new key after a pause, so a paused leader and its
+    stand-by both ran the same firing. This one (APScheduler's documented extension point:
+    `_do_submit_job`) passes the latest of the times due (jobs coalesce) as `fire_time`.
+    """
+
+    def __init__(self, max_workers: int = 4) -> None:
+        super().__init__()
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="harkop-job")
+
+    def _do_submit_job(self, job, run_times) -> None:  # noqa: D102
+        fire_time = run_times[-1]
+
+        def done(future: concurrent.futures.Future) -> None:
+            error = future.exception()
+            if error is not None:
+                self._run_job_error(job.id, error, error.__traceback__)
+            else:
+                self._run_job_success(job.id, [])
+
+        future = self._pool.submit(job.func, *job.args, fire_time=fire_time, **job.kwargs)
+        future.add_done_callback(done)
+
+    def shutdown(self, wait: bool = True) -> None:  # noqa: D102
+        self._pool.shutdown(wait)
 
 
 class SchedulerProcess:
-    """APScheduler in the foreground, firing jobs only while this process holds the lease."""
+    """APScheduler in the foreground, firing jobs only while this process holds the lease.
 
-    def __init__(self, app: Flask, *, lease_seconds: int = 60, renew_seconds: int = 15) -> None:
+    The lease is renewed every `renew_seconds` and checked again, in the transaction that claims
+    the slot, just before each job runs (`jobs.run_job(lease_seconds=…)`); SIGTERM (and Ctrl-C)
+    stop new firings and release the lease so the stand-by takes over at once. The scheduler
+    also runs queued background imports (harkop/cooperatives/import_jobs.py) while it leads.
+    """
+
+    def __init__(
+        self,
+        app: Flask,
+        *,
+        lease_seconds: int = 60,
+        renew_seconds: int = 15,
+        jobs_table: list[jobs.JobSpec] | None = None,
+        import_every_seconds: float = 3,
+    ) -> None:
         self.app = app
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lease_seconds = lease_seconds
         self.renew_seconds = renew_seconds
+        self.jobs = list(JOBS if jobs_table is None else jobs_table)
+        self.import_every_seconds = import_every_seconds
         self.leader = threading.Event()
+        self.stopping = threading.Event()
+        self._scheduler: BaseScheduler | None = None
 
     def renew(self) -> bool:
         """Take or keep the lease; returns whether this process may fire jobs."""
+        if self.stopping.is_set():
+            return False
         with self.app.app_context():
             held = jobs.acquire_lease(self.holder, seconds=self.lease_seconds)
             db.session.remove()
@@ -193,15 +272,43 @@ class SchedulerProcess:
             self.leader.clear()
         return held
 
-    def fire(self, name: str, fire_time: datetime | None = None) -> None:
-        """Run one job if this process is the leader."""
-        if not self.leader.is_set():
-            return
-        spec = find_job(name)
+    def find(self, name: str) -> jobs.JobSpec:
+        """This process's job of that name."""
+        for spec in self.jobs:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def fire(self, name: str, fire_time: datetime | None = None) -> jobs.JobRun | None:
+        """Run one job's firing if this process leads, holding the lease as it claims the slot."""
+        if not self.leader.is_set() or self.stopping.is_set():
+            return None
+        spec = self.find(name)
         fire_time = fire_time or jobs.real_now()
         with self.app.app_context():
             try:
-                jobs.run_job(spec, slot=slot_for(spec, fire_time), holder=self.holder)
+                run = jobs.run_job(
+                    spec, slot=slot_for(spec, fire_time), holder=self.holder, lease_seconds=self.lease_seconds
+                )
+                if run is None and not self._still_leader():
+                    self.leader.clear()  # paused past the lease: the stand-by leads now
+                return run
+            finally:
+                db.session.remove()
+
+    def _still_leader(self) -> bool:
+        lease = db.session.get(jobs.SchedulerLease, "scheduler")
+        return lease is not None and lease.holder == self.holder and lease.expires_at > jobs.real_now()
+
+    def run_imports(self) -> int:
+        """Run queued background imports while this process leads."""
+        if not self.leader.is_set() or self.stopping.is_set():
+            return 0
+        from .cooperatives.import_jobs import run_pending
+
+        with self.app.app_context():
+            try:
+                return run_pending(self.holder)
             finally:
                 db.session.remove()
 
@@ -209,13 +316,32 @@ class SchedulerProcess:
         """The APScheduler in WITA with the lease renewal and every declared job, not yet started."""
         from apscheduler.schedulers.blocking import BlockingScheduler
 
-        scheduler = (scheduler_class or BlockingScheduler)(timezone=TIMEZONE)
-        scheduler.add_job(
-            self.renew, "interval", seconds=self.renew_seconds, id="_lease", next_run_time=jobs.real_now()
+        scheduler = (scheduler_class or BlockingScheduler)(
+            timezone=TIMEZONE, executors={"default": FireTimeExecutor()}
         )
-        for spec in JOBS:
+        scheduler.add_executor("threadpool", alias="plain")
+        scheduler.add_job(
+            self.renew,
+            "interval",
+            seconds=self.renew_seconds,
+            id="_lease",
+            next_run_time=jobs.real_now(),
+            executor="plain",
+        )
+        scheduler.add_job(
+            self.run_imports,
+            "interval",
+            seconds=self.import_every_seconds,
+            id="_imports",
+            executor="plain",
+            coalesce=True,
+            max_instances=1,
+        )
+        for spec in self.jobs:
             trigger = dict(spec.trigger)
             kind = trigger.pop("trigger", "interval")
+            if kind == "interval":
+                trigger.setdefault("start_date", INTERVAL_ANCHOR)
             scheduler.add_job(
                 self._fire_scheduled,
                 kind,
@@ -228,14 +354,26 @@ class SchedulerProcess:
             )
         return scheduler
 
+    def stop(self, *_args) -> None:
+        """Stop firing (a SIGTERM handler): the lease is released as `run` returns."""
+        self.stopping.set()
+        self.leader.clear()
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
     def run(self) -> None:
-        """Block, renewing the lease and firing jobs until interrupted."""
-        scheduler = self.build()
+        """Block, renewing the lease and firing jobs until SIGTERM or Ctrl-C; then release the lease."""
+        self._scheduler = self.build()
+        previous = signal.signal(signal.SIGTERM, self.stop)
         try:
-            scheduler.start()
+            self._scheduler.start()
+        except (KeyboardInterrupt, SystemExit):
+            self.stop()
         finally:
+            signal.signal(signal.SIGTERM, previous)
             with self.app.app_context():
                 jobs.release_lease(self.holder)
+                db.session.remove()
 
-    def _fire_scheduled(self, name: str) -> None:
-        self.fire(name, jobs.real_now())
+    def _fire_scheduled(self, name: str, fire_time: datetime | None = None) -> None:
+        self.fire(name, fire_time or jobs.real_now())

@@ -32,8 +32,22 @@ class HarkopSessionInterface(SecureCookieSessionInterface):
 
 
 def install_security(app: Flask) -> None:
-    """Register the headers and the session interface."""
+    """Register the headers, the session interface, and the refusal of unsafe text."""
     app.session_interface = HarkopSessionInterface()
+
+    @app.before_request
+    def _refuse_unsafe_text() -> None:
+        # NUL bytes and bidirectional controls are refused in every query and form field, with
+        # a coded 422 naming the field (harkop/text.py); a search with %00 used to answer 500.
+        from .text import refuse_unsafe_fields
+
+        if request.args:
+            refuse_unsafe_fields(request.args, where="query")
+        if request.method not in ("GET", "HEAD") and request.mimetype in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            refuse_unsafe_fields(request.form, where="form")
 
     @app.after_request
     def _headers(response):

@@ -24,6 +24,7 @@ NAV = [
     ("judging.admin_monitor", _l("Penilaian"), {"admin"}),
     ("auth.users", _l("Pengguna"), {"admin"}),
     ("auth.invitations", _l("Undangan Pengurus"), {"admin"}),
+    ("auth.admin_tokens", _l("Token Perangkat"), {"admin"}),
     ("main.admin_jobs", _l("Tugas Terjadwal"), {"admin"}),
     ("main.admin_outbox", _l("Kotak Keluar"), {"admin"}),
     ("main.admin_audit", _l("Log Audit"), {"admin"}),

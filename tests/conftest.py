@@ -166,15 +166,23 @@ def make_user(make_cooperative):
     return factory
 
 
+def sign_in(client, user) -> None:
+    """Give a test client a logged-in session of `user` (a server session, committed)."""
+    from harkop.auth.sessions import cookie_values
+
+    values = cookie_values(user, user_agent="test")
+    db.session.commit()
+    with client.session_transaction() as sess:
+        sess.update(values)
+
+
 @pytest.fixture
 def login_as(client, make_user):
     """Log the test client in as a new user of `role` (or as a given user); returns the user."""
 
     def do_login(role_or_user="admin", **overrides):
         user = make_user(role_or_user, **overrides) if isinstance(role_or_user, str) else role_or_user
-        with client.session_transaction() as sess:
-            sess["_user_id"] = user.get_id()
-            sess["_fresh"] = True
+        sign_in(client, user)
         return user
 
     return do_login

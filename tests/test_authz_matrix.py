@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.authz import ROLES, Row
+from tests.conftest import sign_in
 
 
 def _all_rows() -> list[Row]:
@@ -98,9 +99,7 @@ def test_route_outcome_per_role(row: Row, app, client, make_user, make_cooperati
         f = Fixtures(make_user, make_cooperative, **extra)
         if role != "anonymous":
             user = f.user(role)
-            with client.session_transaction() as sess:
-                sess["_user_id"] = user.get_id()
-                sess["_fresh"] = True
+            sign_in(client, user)
         url = row.url(f) if callable(row.url) else row.url
         data = row.data(f) if callable(row.data) else row.data
         payload = row.json(f) if callable(row.json) else row.json

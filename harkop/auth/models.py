@@ -64,8 +64,6 @@ class User(RoleHolder, UserMixin, db.Model):
         ForeignKey("cooperative.id", ondelete="RESTRICT"), index=True
     )
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped on deactivation and password reset: every existing session stops at once.
-    session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -80,12 +78,38 @@ class User(RoleHolder, UserMixin, db.Model):
         return bool(self.active)
 
     def get_id(self) -> str:
-        """Session id: user id plus session version, so a reset ends old sessions."""
-        return f"{self.id}:{self.session_version}"
+        """Flask-Login's user id; which session it belongs to is the server's `UserSession`."""
+        return str(self.id)
+
+
+class UserSession(db.Model):
+    """A browser session kept on the server: the cookie carries only its key (hashed here).
+
+    Logging out, a password or role change, a reset, deactivation and the idle and absolute
+    limits end it here, so a copied cookie stops working at once (harkop/auth/sessions.py).
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship()
 
 
 class ApiToken(db.Model):
-    """A bearer token for `/api/v1`: only its SHA-256 is stored."""
+    """A bearer token for `/api/v1`, one per device: only its SHA-256 is stored.
+
+    It has a label (the device), creation and last-use times, and an expiry; it can be revoked
+    on its own. `session_id` is the browser session that created it: revoking the token ends
+    that session too, so a lost phone cannot simply fetch a new token with its cookie.
+    """
 
     __tablename__ = "api_token"
 
@@ -94,8 +118,12 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoke_reason: Mapped[str | None] = mapped_column(String(20))
+    revoked_by_name: Mapped[str | None] = mapped_column(String(80))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("user_session.id", ondelete="SET NULL"))
 
     user: Mapped[User] = relationship()
 
@@ -132,3 +160,15 @@ class UserAffiliation(db.Model):
 
     user: Mapped[User] = relationship(back_populates="affiliations")
     cooperative = relationship("Cooperative")
+
+
+class LoginThrottle(db.Model):
+    """Failed logins of one username (known or not), shared by every worker: the per-account
+    throttle beside the per-address rate limit (harkop/auth/throttle.py)."""
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

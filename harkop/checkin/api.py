@@ -8,15 +8,17 @@ envelope whose code is the verdict, the recorded scan in `error.details`.
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_login import current_user
 
 from .. import clock
-from ..api import bp, json_body
+from ..api import TOKEN_PURPOSES, bp, json_body
 from ..auth.decorators import roles_required, token_principal
 from ..auth.models import Role
+from ..competitions.services import current_event
 from ..db.transactions import reads_without_transaction
 from ..errors import error_envelope
 from ..extensions import db
@@ -27,6 +29,21 @@ from .roster import roster, search_tickets
 from .scans import ScanInput, parse_day, record_scan
 
 STAFF = (Role.checkin_staff, Role.admin)
+
+
+def scanner_token_expiry() -> datetime | None:
+    """A gate scanner's token (purpose `checkin`) lasts to the current event's last day (end of
+    day, WITA) plus HARKOP_DEVICE_TOKEN_MARGIN_DAYS; with no event, or one that is over, the
+    ordinary default (None)."""
+    event = current_event()
+    if event is None:
+        return None
+    last = datetime.combine(event.ends_on, time(23, 59), tzinfo=clock.WITA)
+    expiry = last + timedelta(days=current_app.config.get("HARKOP_DEVICE_TOKEN_MARGIN_DAYS", 1))
+    return expiry if expiry > clock.now() else None
+
+
+TOKEN_PURPOSES["checkin"] = scanner_token_expiry
 
 
 @bp.before_request
@@ -54,8 +71,9 @@ def create_checkin():
         Once per ticket per day. 200 when the ticket is admitted (`checked_in`); 409 with the error
         envelope whose `code` is the verdict (`already_checked_in`, `not_valid_today`,
         `entry_not_confirmed`, `unknown_ticket`) when refused, the recorded scan in
-        `error.details`. A repeated `nonce` returns the first answer (`replayed: true`) and
-        writes nothing. Offline replay: `offline: true`, the device's `scanned_at`, the roster's
+        `error.details`. A repeated `nonce` from the same device (`device_id`, same account)
+        returns the first answer (`replayed: true`) and writes nothing; from another device it
+        is a 409 `nonce_in_use` that tells nothing of the first scan. Offline replay: `offline: true`, the device's `scanned_at`, the roster's
         `day` and the verdict the device showed (`local_verdict`).
       requestBody:
         required: true

@@ -46,7 +46,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from .. import clock
 from ..db.driver import DriverStatement
 from ..db.transactions import begin_write, single_write
-from ..errors import ValidationFailed
+from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..registrations.tickets import parse_code
 from . import rule
@@ -432,13 +432,24 @@ def scan_by_nonce(nonce: str) -> Scan | None:
     return db.session.scalar(select(Scan).where(Scan.nonce == nonce))
 
 
-def replay(conn: Any, nonce: str, *, undo_admission: int | None) -> Scan:
-    """The first scan of a nonce recorded before, marked `replayed`; this attempt's admission is undone."""
+def replay(conn: Any, scan: ScanInput, staff: Staff, *, undo_admission: int | None) -> Scan:
+    """The first scan of a nonce recorded before, marked `replayed`; this attempt's admission is undone.
+
+    A nonce belongs to the device that first sent it (its `device_id`, under the same account):
+    another device sending it gets a coded 409 and nothing of the first scan, which would
+    otherwise tell it whose ticket was scanned.
+    """
     if undo_admission is not None:
         conn.execute(admission_table.delete().where(admission_table.c.id == undo_admission))
-    first = scan_by_nonce(nonce)
+    first = scan_by_nonce(scan.nonce)
     if first is None:  # pragma: no cover - the unique index held, so the row exists
         raise RuntimeError("nonce conflict without a recorded scan")
+    if first.device_id != scan.device_id or first.by_id != staff.id:
+        raise Conflict(
+            "nonce_in_use",
+            _("Nonce ini sudah dipakai perangkat lain. Kirim pemindaian dengan nonce baru."),
+            details={"field": "nonce"},
+        )
     first.replayed = True
     return first
 
@@ -511,7 +522,7 @@ def record_scan(scan: ScanInput, *, by: Any, now: datetime | None = None) -> Rec
     values = _scan_values(scan, lookup, admitted, conflict=conflict, staff=staff, day=day, now=now)
     scan_id = record(conn, values)
     if scan_id is None:
-        return replay(conn, scan.nonce, undo_admission=admitted.new_admission_id)
+        return replay(conn, scan, staff, undo_admission=admitted.new_admission_id)
     return answer(scan_id, values, lookup, admitted, staff)
 
 

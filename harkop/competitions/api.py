@@ -14,6 +14,7 @@ from ..api import bp, json_body, paginate_select
 from ..auth.actors import acts_for_office
 from ..auth.decorators import admin_required, public
 from ..errors import ValidationFailed
+from ..text import as_text
 from .eligibility import rat_book_year
 from .models import Competition, CompetitionState, Event
 from .services import transition_competition, visible_competition
@@ -147,7 +148,7 @@ def competition_transition(competition_id: int):
             "invalid_state", _("Isi `to` dengan nama status tujuan."), details={"field": "to"}
         )
     try:
-        transition_competition(comp, to, by=current_user, reason=str(body.get("reason") or ""))
+        transition_competition(comp, to, by=current_user, reason=as_text(body.get("reason"), field="reason"))
     except Exception:
         db.session.rollback()
         raise

@@ -34,8 +34,11 @@ from .spreadsheet import (
     REQUIRED_HEADERS,
     Column,
     FileFormatError,
-    estimate_rows,
+    ReadLimits,
+    cap_rows,
+    check_limits,
     header_key,
+    import_limits,
     read_rows,
 )
 from .validation import (
@@ -85,6 +88,34 @@ class ImportReport:
     def rejected(self) -> bool:
         """True when anything was refused (the CLI then exits non-zero)."""
         return self.error_count > 0
+
+    def to_dict(self, *, max_errors: int = 1000) -> dict[str, Any]:
+        """The report as JSON (a background job keeps it), with at most `max_errors` errors."""
+        data = {k: getattr(self, k) for k in _REPORT_FIELDS}
+        data["errors"] = [[e.row, e.column, e.message] for e in self.errors[:max_errors]]
+        data["warnings"] = list(self.warnings)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportReport:
+        """A report read back from `to_dict`."""
+        report = cls(**{k: data[k] for k in _REPORT_FIELDS if k in data})
+        report.errors = [RowError(row, column, message) for row, column, message in data.get("errors", [])]
+        report.warnings = list(data.get("warnings", []))
+        return report
+
+
+_REPORT_FIELDS = (
+    "filename",
+    "rows",
+    "valid",
+    "created",
+    "updated",
+    "unchanged",
+    "error_count",
+    "dry_run",
+    "written",
+)
 
 
 def _null_progress(label: str, length: int):
@@ -221,9 +252,17 @@ def _validate_row(
 
 
 def _validate_file(
-    path: Path, fmt: str | None, report: ImportReport, today: date, spool, progress: ProgressFactory
+    path: Path,
+    fmt: str | None,
+    report: ImportReport,
+    today: date,
+    spool,
+    progress: ProgressFactory,
+    limits: ReadLimits,
 ) -> None:
+    total = check_limits(path, fmt, limits)  # before any parsing: a zip bomb stops here
     header, rows = read_rows(path, fmt)
+    rows = cap_rows(rows, limits.max_rows)
     if not header:
         _error(report, RowError(1, "", _("Berkas kosong.")))
         return
@@ -232,7 +271,7 @@ def _validate_file(
         return
     plan = _plan(mapping, today)
     first_row_of: dict[str, int] = {}
-    with progress(_("Memeriksa"), estimate_rows(path, fmt)) as bar:
+    with progress(_("Memeriksa"), total) as bar:
         pending = 0
         for number, cells in rows:
             pending += 1
@@ -512,8 +551,12 @@ def import_cooperatives(
     filename: str | None = None,
     now: datetime | None = None,
     progress: ProgressFactory | None = None,
+    limits: ReadLimits | None = None,
 ) -> ImportReport:
-    """Validate the whole file, then (unless refused or a dry run) upsert by NIK. Flushes only."""
+    """Validate the whole file, then (unless refused or a dry run) upsert by NIK. Flushes only.
+
+    The file is held to `limits` (default: the app's HARKOP_IMPORT_* settings) before it is parsed.
+    """
     now = now or clock.now()
     today = clock.to_wita(now).date()
     path = Path(path)
@@ -521,7 +564,7 @@ def import_cooperatives(
     report = ImportReport(filename=filename or path.name, dry_run=dry_run)
     with tempfile.TemporaryFile() as spool:
         try:
-            _validate_file(path, fmt, report, today, spool, progress)
+            _validate_file(path, fmt, report, today, spool, progress, limits or import_limits())
         except FileFormatError as err:
             _error(report, RowError(0, "", str(err)))
             return report

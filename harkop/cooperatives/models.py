@@ -326,3 +326,26 @@ class Achievement(db.Model):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     cooperative: Mapped[Cooperative] = relationship(back_populates="achievements")
+
+
+class ImportJob(db.Model):
+    """A registry import the office started on the web, run by the scheduler process in the
+    background (harkop/cooperatives/import_jobs.py): the file waits in the upload folder, the row
+    says where it stands, and the report is kept for the page."""
+
+    __tablename__ = "import_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(12), default="queued", index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80))
+    fmt: Mapped[str] = mapped_column(String(4))
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    skip_invalid: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    holder: Mapped[str | None] = mapped_column(String(120))
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -2,7 +2,8 @@
 
 Every column is documented in docs/import-format.md. Readers yield one row at a time (row
 number as the spreadsheet shows it: the header is row 1), so a 130,000-row file never sits in
-memory; writers stream too (openpyxl write-only mode).
+memory; writers stream too (openpyxl write-only mode). Writing goes through harkop/spreadsheets.py
+(formula-like text stays text) and reading undoes what it added (`restore`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+from ..spreadsheets import CsvSheet, Styled, WorkbookTooLarge, XlsxBook, check_workbook, restore
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,8 @@ def _csv_rows(path: Path) -> Iterator[list[Any]]:
     delimiter = max((",", ";", "\t"), key=first_line.count)
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
         try:
-            yield from csv.reader(handle, delimiter=delimiter)
+            for row in csv.reader(handle, delimiter=delimiter):
+                yield [restore(cell) for cell in row]
         except UnicodeDecodeError as err:
             raise FileFormatError("Berkas CSV harus ber-encoding UTF-8.") from err
         except csv.Error as err:
@@ -116,13 +120,71 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
     try:
         sheet = workbook.worksheets[0]
         for row in sheet.iter_rows(values_only=True):
-            yield list(row)
+            yield [restore(cell) if isinstance(cell, str) else cell for cell in row]
     finally:
         workbook.close()
 
 
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much a file may hold, checked before it is parsed (and rows again while reading).
+
+    `max_bytes`: what an XLSX may inflate to; `max_ratio`: how far one of its members may
+    inflate; `max_rows`: data rows in either format. From HARKOP_IMPORT_MAX_UNZIPPED_MB,
+    HARKOP_IMPORT_MAX_RATIO and HARKOP_IMPORT_MAX_ROWS (see `import_limits`).
+    """
+
+    max_bytes: int = 300 * 1024 * 1024
+    max_ratio: float = 100.0
+    max_rows: int = 200_000
+
+
+class TooLarge(FileFormatError):
+    """A file over the limits: refused before (or while) it is parsed."""
+
+
+def import_limits() -> ReadLimits:
+    """The limits from the app's configuration (the defaults outside an app)."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return ReadLimits()
+    config = current_app.config
+    return ReadLimits(
+        max_bytes=int(config.get("HARKOP_IMPORT_MAX_UNZIPPED_MB", 300)) * 1024 * 1024,
+        max_ratio=float(config.get("HARKOP_IMPORT_MAX_RATIO", 100)),
+        max_rows=int(config.get("HARKOP_IMPORT_MAX_ROWS", 200_000)),
+    )
+
+
+def check_limits(path: str | Path, fmt: str | None, limits: ReadLimits) -> int:
+    """Refuse a file over the limits before any of it is parsed; returns its estimated data rows.
+
+    XLSX: the archive's members (harkop/spreadsheets.py `check_workbook`: inflated size and
+    ratio, so a zip bomb is refused from its table of contents), then the sheet's declared size.
+    CSV: its lines, counted without parsing.
+    """
+    path = Path(path)
+    if file_format(path, fmt) == "xlsx":
+        try:
+            check_workbook(path, max_bytes=limits.max_bytes, max_ratio=limits.max_ratio)
+        except WorkbookTooLarge as err:
+            why = {
+                "inflated_size": f"isinya melebihi {limits.max_bytes // (1024 * 1024)} MB setelah dibuka",
+                "compression_ratio": f"salah satu bagiannya mengembang lebih dari {limits.max_ratio:g} kali",
+            }.get(str(err), str(err))
+            raise TooLarge(f"Berkas XLSX terlalu besar: {why}. Berkas tidak dibaca.") from err
+    rows = estimate_rows(path, fmt)
+    if rows > limits.max_rows:
+        raise TooLarge(f"Berkas memuat {rows} baris; paling banyak {limits.max_rows} baris per impor.")
+    return rows
+
+
 def read_rows(path: str | Path, fmt: str | None = None) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
-    """The header cells and an iterator of (row number, cells) for the data rows."""
+    """The header cells and an iterator of (row number, cells) for the data rows.
+
+    Check an untrusted file with `check_limits` first, and read it through `cap_rows`.
+    """
     path = Path(path)
     rows = _csv_rows(path) if file_format(path, fmt) == "csv" else _xlsx_rows(path)
     try:
@@ -130,8 +192,17 @@ def read_rows(path: str | Path, fmt: str | None = None) -> tuple[list[str], Iter
     except StopIteration:
         return [], iter(())
     header = ["" if h is None else str(h).strip() for h in header]
-
     return header, enumerate(rows, start=2)
+
+
+def cap_rows(rows: Iterator[tuple[int, list[Any]]], max_rows: int) -> Iterator[tuple[int, list[Any]]]:
+    """The rows, stopping with `TooLarge` past `max_rows`, whatever the file declared."""
+    for count, item in enumerate(rows, start=1):
+        if count > max_rows:
+            raise TooLarge(
+                f"Berkas memuat lebih dari {max_rows} baris; paling banyak {max_rows} baris per impor."
+            )
+        yield item
 
 
 def estimate_rows(path: str | Path, fmt: str | None = None) -> int:
@@ -145,7 +216,10 @@ def estimate_rows(path: str | Path, fmt: str | None = None) -> int:
         return max(count - 1, 0)
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True)
+    try:
+        workbook = load_workbook(path, read_only=True)
+    except Exception as err:  # noqa: BLE001 - any unreadable workbook is the same refusal
+        raise FileFormatError(f"Berkas XLSX tidak dapat dibaca: {err.__class__.__name__}") from err
     try:
         return max((workbook.worksheets[0].max_row or 1) - 1, 0)
     finally:
@@ -159,33 +233,28 @@ class CsvWriter:
     """Write rows to a CSV file (UTF-8 with BOM so Excel opens it; dates as YYYY-MM-DD)."""
 
     def __init__(self, path: str | Path) -> None:
-        self.handle = Path(path).open("w", encoding="utf-8-sig", newline="")
-        self.writer = csv.writer(self.handle)
+        self.sheet = CsvSheet.open(path)
 
     def header(self, cells: list[str]) -> None:
         """Write the header row."""
-        self.writer.writerow(cells)
+        self.sheet.append(cells)
 
     def row(self, cells: list[Any]) -> None:
-        """Write one data row."""
-        self.writer.writerow(
-            ["" if c is None else c.isoformat() if isinstance(c, date) else c for c in cells]
-        )
+        """Write one data row (text neutralised: harkop/spreadsheets.py)."""
+        self.sheet.append(cells)
 
     def close(self) -> None:
         """Finish the file."""
-        self.handle.close()
+        self.sheet.close()
 
 
 class XlsxWriter:
     """Write rows to an XLSX file in write-only mode (NIK as text, dates as date cells)."""
 
     def __init__(self, path: str | Path) -> None:
-        from openpyxl import Workbook
-
         self.path = Path(path)
-        self.workbook = Workbook(write_only=True)
-        self.sheet = self.workbook.create_sheet("Koperasi")
+        self.book = XlsxBook()
+        self.sheet = self.book.sheet("Koperasi")
         self.kinds: list[str] = []
 
     def header(self, cells: list[str]) -> None:
@@ -196,22 +265,20 @@ class XlsxWriter:
         self.sheet.append(cells)
 
     def row(self, cells: list[Any]) -> None:
-        """Write one data row."""
-        from openpyxl.cell import WriteOnlyCell
-
+        """Write one data row (text neutralised and typed as text: harkop/spreadsheets.py)."""
         out = []
         for kind, value in zip(self.kinds, cells, strict=True):
-            cell = WriteOnlyCell(self.sheet, value=value)
             if kind == "date" and value is not None:
-                cell.number_format = "yyyy-mm-dd"
+                out.append(Styled(value, number_format="yyyy-mm-dd"))
             elif kind == "text" and value is not None:
-                cell.number_format = "@"  # NIK, NIB, kode pos: keep leading zeros
-            out.append(cell)
+                out.append(Styled(value, number_format="@"))  # NIK, NIB, kode pos: keep leading zeros
+            else:
+                out.append(value)
         self.sheet.append(out)
 
     def close(self) -> None:
         """Save the workbook."""
-        self.workbook.save(self.path)
+        self.book.save(self.path)
 
 
 def writer_for(path: str | Path, fmt: str | None = None) -> CsvWriter | XlsxWriter:

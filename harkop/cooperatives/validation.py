@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from .. import vocabulary
 from ..email_address import InvalidEmail, normalise_email
+from ..text import problem_message, text_problem
 from ..vocabulary import Choice
 from . import reference
 from .vocab import (
@@ -71,6 +72,9 @@ def text_parser(max_len: int, *, required: bool = False) -> Callable[[Any], str 
                 raise FieldError(_("Wajib diisi."))
             return None
         text = " ".join(str(value).split())
+        problem = text_problem(text)
+        if problem is not None:
+            raise FieldError(problem_message(problem))
         if len(text) > max_len:
             raise FieldError(_("Paling banyak %(n)d karakter.", n=max_len))
         return text

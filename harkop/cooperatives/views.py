@@ -350,24 +350,49 @@ def admin_recompute():
 @bp.route("/admin/koperasi/impor", methods=["GET", "POST"])
 @admin_required
 def admin_import():
-    """Upload a CSV or XLSX file in the ODS layout; the same checks as the command line."""
-    from .importer import import_cooperatives, tidy_after_import
+    """Upload a CSV or XLSX file in the ODS layout; the same checks as the command line.
+
+    The file is held to the import limits before it is parsed; a large one is queued for the
+    scheduler and the page follows its progress (harkop/cooperatives/import_jobs.py).
+    """
+    from .import_jobs import enqueue_import, runs_in_background
+    from .importer import ImportReport, RowError, import_cooperatives, tidy_after_import
+    from .spreadsheet import FileFormatError, check_limits, import_limits
 
     form = ImportForm()
     report = None
     if form.validate_on_submit():
         upload = form.file.data
         suffix = Path(upload.filename or "").suffix.lower()
+        fmt = suffix.lstrip(".")
         with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
             upload.save(handle)
             handle.flush()
-            report = import_cooperatives(
-                handle.name,
-                by=current_user,
-                dry_run=form.dry_run.data,
-                skip_invalid=form.skip_invalid.data,
-                filename=upload.filename,
-            )
+            try:
+                rows = check_limits(handle.name, fmt, import_limits())
+            except FileFormatError as err:
+                report = ImportReport(filename=upload.filename or "", error_count=1)
+                report.errors.append(RowError(0, "", str(err)))
+            else:
+                if runs_in_background(rows):
+                    job = enqueue_import(
+                        handle.name,
+                        filename=upload.filename or "",
+                        fmt=fmt,
+                        dry_run=form.dry_run.data,
+                        skip_invalid=form.skip_invalid.data,
+                        by=current_user,
+                    )
+                    db.session.commit()
+                    flash(_("Berkas besar: impor berjalan di latar belakang."), "info")
+                    return redirect(url_for("cooperatives.admin_import_job", job_id=job.id))
+                report = import_cooperatives(
+                    handle.name,
+                    by=current_user,
+                    dry_run=form.dry_run.data,
+                    skip_invalid=form.skip_invalid.data,
+                    filename=upload.filename,
+                )
         if report.written:
             db.session.commit()
             tidy_after_import(report)
@@ -375,6 +400,36 @@ def admin_import():
             db.session.rollback()
     status = 422 if form.errors or (report is not None and report.rejected) else 200
     return render_template("cooperatives/admin_import.html", form=form, report=report), status
+
+
+@bp.route("/admin/koperasi/impor/<int:job_id>")
+@admin_required
+def admin_import_job(job_id: int):
+    """A background import: its progress while it runs (the page polls), its report once done."""
+    from .import_jobs import job_status, report_of
+    from .models import ImportJob
+
+    job = db.session.get(ImportJob, job_id)
+    if job is None:
+        abort(404)
+    return render_template(
+        "cooperatives/admin_import_job.html", job=job, status=job_status(job), report=report_of(job)
+    )
+
+
+@bp.route("/admin/koperasi/impor/<int:job_id>/status")
+@admin_required
+def admin_import_job_status(job_id: int):
+    """A background import's progress as JSON, for the page's progress bar."""
+    from flask import jsonify
+
+    from .import_jobs import job_status
+    from .models import ImportJob
+
+    job = db.session.get(ImportJob, job_id)
+    if job is None:
+        abort(404)
+    return jsonify(job_status(job))
 
 
 @bp.route("/admin/koperasi/ekspor")

@@ -15,6 +15,7 @@ from ..auth.decorators import admin_required, public, roles_required
 from ..auth.models import Role
 from ..errors import DomainError, NotFound, ValidationFailed
 from ..extensions import db
+from ..text import as_text
 from . import results as results_mod
 from . import services
 from .assignments import auto_assign, is_conflicted, no_show_ids
@@ -217,7 +218,7 @@ def scorecard_put(entry_id: int):
             entry_id,
             judge=current_user,
             scores=body.get("scores"),
-            comment=body.get("comment") or "",
+            comment=as_text(body.get("comment"), field="comment"),
             submit=submit,
             revision=body.get("revision"),
             device_id=body.get("device_id"),
@@ -254,11 +255,13 @@ def scorecard_unlock(entry_id: int):
     if entry is None:
         raise NotFound("entry_not_found", _("Peserta tidak ditemukan."))
     services.require_monitor(current_user, entry.competition)
-    judge = services.judge_user(str(body.get("judge") or ""))
+    judge = services.judge_user(as_text(body.get("judge"), field="judge"))
     card = services.own_card(entry.id, judge.id)
     if card is None:
         raise NotFound("scorecard_not_found", _("Juri ini belum mengisi nilai untuk peserta tersebut."))
-    _commit(lambda: services.unlock_scorecard(card, str(body.get("reason") or ""), by=current_user))
+    _commit(
+        lambda: services.unlock_scorecard(card, as_text(body.get("reason"), field="reason"), by=current_user)
+    )
     return jsonify(services.card_json(card))
 
 
@@ -314,7 +317,9 @@ def competition_correct(competition_id: int):
     """
     body = json_body()
     comp = services.get_competition(competition_id)
-    snapshot = _commit(lambda: services.correct_results(comp, str(body.get("reason") or ""), by=current_user))
+    snapshot = _commit(
+        lambda: services.correct_results(comp, as_text(body.get("reason"), field="reason"), by=current_user)
+    )
     return jsonify(_snapshot_json(snapshot))
 
 

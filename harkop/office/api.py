@@ -19,6 +19,7 @@ from ..auth.models import Role
 from ..cooperatives import services
 from ..errors import DomainError, Forbidden, ValidationFailed
 from ..extensions import db
+from ..text import as_text
 from . import dashboard, letters, rounds
 from .models import LetterKind, LetterStatus, ProposalStatus
 from .uploads import minutes_response
@@ -177,7 +178,7 @@ def reject_update_proposal(proposal_id: int):
     proposal = rounds.get_proposal(proposal_id, viewer=current_user)
     data = json_body()
     try:
-        rounds.reject_proposal(proposal, reason=str(data.get("reason") or ""), by=current_user)
+        rounds.reject_proposal(proposal, reason=as_text(data.get("reason"), field="reason"), by=current_user)
     except DomainError:
         db.session.rollback()
         raise

@@ -13,7 +13,6 @@ Every number comes from a few aggregate queries; only the inactive list itself i
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,9 +22,6 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
 from sqlalchemy import func, select
 
 from .. import clock, vocabulary
@@ -34,6 +30,7 @@ from ..cooperatives.labels import Labels
 from ..cooperatives.models import Cooperative, InactiveReason, RatRecord
 from ..cooperatives.vocab import CoopStatus, ReasonCode
 from ..extensions import db
+from ..spreadsheets import Styled, XlsxBook
 from ..vocabulary import in_indonesian
 from . import dashboard, letters
 from .models import LetterKind, LetterStatus, WarningLetter
@@ -221,36 +218,27 @@ XLSX_COLUMNS: list[tuple[str, int]] = [
 
 @in_indonesian
 def inactive_xlsx(rows: list[InactiveRow], stats: Summary) -> bytes:
-    """The inactive cooperatives as an XLSX workbook: the list, and a summary sheet."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Koperasi Tidak Aktif")
-    for index, (_title, width) in enumerate(XLSX_COLUMNS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for title, _width in XLSX_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        header.append(cell)
-    sheet.append(header)
+    """The inactive cooperatives as an XLSX workbook: the list, and a summary sheet.
+
+    Written through harkop/spreadsheets.py: names and addresses stay text, never formulas.
+    """
+    book = XlsxBook()
+    sheet = book.sheet("Koperasi Tidak Aktif")
+    sheet.widths(width for _title, width in XLSX_COLUMNS)
+    sheet.freeze("A2")
+    sheet.append(Styled(title, bold=True, wrap=True) for title, _width in XLSX_COLUMNS)
     for number, row in enumerate(rows, start=1):
-        since = WriteOnlyCell(sheet, value=row.reasons_since)
-        since.number_format = "DD/MM/YYYY"
-        nik = WriteOnlyCell(sheet, value=row.nik)
-        nik.number_format = "@"  # 16 digits stay text, never a rounded number
         sheet.append(
             [
                 number,
-                nik,
+                Styled(row.nik, number_format="@"),  # 16 digits stay text, never a rounded number
                 row.name,
                 row.kecamatan,
                 row.kelurahan,
                 row.alamat,
                 row.jenis,
                 "; ".join(row.reasons),
-                since,
+                Styled(row.reasons_since, number_format="DD/MM/YYYY"),
                 row.last_rat_year,
                 row.missed_in_a_row,
                 row.grade,
@@ -258,40 +246,32 @@ def inactive_xlsx(rows: list[InactiveRow], stats: Summary) -> bytes:
                 row.ods_grade,
             ]
         )
-    info = book.create_sheet("Ringkasan")
-    info.column_dimensions["A"].width = 48
-    info.column_dimensions["B"].width = 14
-    info.column_dimensions["C"].width = 14
-    title = WriteOnlyCell(info, value=f"Laporan Koperasi Tidak Aktif — {OFFICE_SHORT}")
-    title.font = bold
-    info.append([title])
+    info = book.sheet("Ringkasan")
+    info.widths([48, 14, 14])
+    info.append([Styled(f"Laporan Koperasi Tidak Aktif — {OFFICE_SHORT}", bold=True)])
     info.append(["Keadaan per", clock.format_short_date(stats.on)])
-    info.append([])
+    info.append()
     info.append(["Koperasi binaan", stats.total])
     info.append(["Aktif", stats.active])
     info.append(["Tidak aktif", stats.inactive])
     info.append([f"Melaksanakan RAT tahun buku {stats.rat_year}", stats.rat_held])
-    info.append([])
-    info.append([_bold(info, "Kecamatan"), _bold(info, "Aktif"), _bold(info, "Tidak aktif")])
+    info.append()
+    info.append(
+        [Styled("Kecamatan", bold=True), Styled("Aktif", bold=True), Styled("Tidak aktif", bold=True)]
+    )
     for name, act, inact in stats.by_kecamatan:
         info.append([str(name), act, inact])
-    info.append([])
-    info.append([_bold(info, "Alasan tidak aktif"), _bold(info, "Koperasi")])
+    info.append()
+    info.append([Styled("Alasan tidak aktif", bold=True), Styled("Koperasi", bold=True)])
     for label, n in stats.by_reason:
         info.append([str(label), n])
-    info.append([])
-    info.append([_bold(info, f"Surat teguran terbit tahun {stats.letters_year}"), _bold(info, "Jumlah")])
+    info.append()
+    info.append(
+        [Styled(f"Surat teguran terbit tahun {stats.letters_year}", bold=True), Styled("Jumlah", bold=True)]
+    )
     for label, n in stats.letters:
         info.append([str(label), n])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _bold(sheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = Font(bold=True)
-    return cell
+    return book.to_bytes()
 
 
 # --- PDF helpers ------------------------------------------------------------------------------

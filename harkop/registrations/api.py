@@ -21,6 +21,7 @@ from ..competitions.services import visible_competition
 from ..cooperatives.services import cooperative_by_nik
 from ..errors import DomainError, Forbidden, ValidationFailed
 from ..extensions import db
+from ..text import as_text
 from . import services
 from .models import Entry, Participant, Ticket
 from .tickets import qr_payload
@@ -260,7 +261,9 @@ def entry_reject(entry_id: int):
     """
     body = json_body()
     entry = services.get_entry(entry_id)
-    _commit_or_keep(lambda: services.reject_entry(entry, str(body.get("reason") or ""), by=current_user))
+    _commit_or_keep(
+        lambda: services.reject_entry(entry, as_text(body.get("reason"), field="reason"), by=current_user)
+    )
     return jsonify(entry_json(entry, user=current_user))
 
 

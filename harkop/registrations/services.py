@@ -34,6 +34,7 @@ from ..cooperatives.services import cooperative_facts
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..outbox import queue_message
+from ..text import as_text
 from .models import ACTIVE_STATES, Entry, EntryState, Participant, Ticket
 from .tickets import issue_ticket, revoke_ticket
 
@@ -119,11 +120,11 @@ class ParticipantInput:
     def from_dict(cls, data: dict[str, Any]) -> ParticipantInput:
         """From a JSON object (the API)."""
         return cls(
-            name=str(data.get("name") or ""),
-            phone=str(data.get("phone") or ""),
-            role=str(data.get("role") or ""),
+            name=as_text(data.get("name"), field="participants.name"),
+            phone=as_text(data.get("phone"), field="participants.phone"),
+            role=as_text(data.get("role"), field="participants.role"),
             consent=data.get("consent") is True,
-            guardian_name=str(data.get("guardian_name") or ""),
+            guardian_name=as_text(data.get("guardian_name"), field="participants.guardian_name"),
             guardian_consent=data.get("guardian_consent") is True,
         )
 

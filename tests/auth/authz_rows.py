@@ -2,6 +2,21 @@
 
 from tests.authz import Row, admin_only, logged_in, public
 
+
+def judges_token(f) -> int:
+    """The id of a token belonging to the row's judge (made once per test)."""
+
+    def make():
+        from harkop.auth.services import issue_token_row
+        from harkop.extensions import db
+
+        row, _token = issue_token_row(f.user("judge"), label="tablet")
+        db.session.commit()
+        return row.id
+
+    return f.cached("judge-token", make)
+
+
 ROWS = [
     public("auth.login", "/masuk"),
     # A logged-in user posting the login form is sent home; anonymous gets the form again.
@@ -26,6 +41,24 @@ ROWS = [
         "auth.user_reset_password",
         lambda f: f"/admin/pengguna/{f.user('judge').id}/reset-sandi",
         method="POST",
+    ),
+    admin_only("auth.user_detail", lambda f: f"/admin/pengguna/{f.user('judge').id}"),
+    admin_only(
+        "auth.user_change_role",
+        lambda f: f"/admin/pengguna/{f.user('checkin_staff').id}/peran",
+        method="POST",
+        data={"role": "checkin_staff"},
+    ),
+    admin_only("auth.admin_tokens", "/admin/token"),
+    logged_in("auth.account", "/akun"),
+    logged_in("auth.account", "/akun", method="POST", data={"label": ""}),
+    logged_in("auth.change_password", "/akun/sandi", method="POST", data={}),
+    # Its owner (the judge) and the office revoke a token; to anyone else it does not exist.
+    Row(
+        "auth.revoke_token",
+        "POST",
+        lambda f: f"/token/{judges_token(f)}/cabut",
+        {"anonymous": "login", "admin": "ok", "judge": "ok", "coop_rep": 404, "checkin_staff": 404},
     ),
     admin_only("auth.invitations", "/admin/undangan"),
     admin_only("auth.invitations", "/admin/undangan", method="POST", data={"cooperative_nik": "1"}),

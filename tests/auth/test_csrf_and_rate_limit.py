@@ -49,8 +49,15 @@ def test_logout_needs_csrf(strict_app):
     """Logging out is a POST with CSRF, so another site cannot log a user out."""
     client = strict_app.test_client()
     assert client.post("/keluar").status_code in (400, 302)
+    with strict_app.app_context():
+        from harkop.auth.services import get_user
+        from harkop.auth.sessions import cookie_values
+        from harkop.extensions import db
+
+        cookie = cookie_values(get_user("admin1"))
+        db.session.commit()
     with client.session_transaction() as sess:
-        sess["_user_id"] = "1:1"
+        sess.update(cookie)
     assert client.post("/keluar").status_code == 400
 
 

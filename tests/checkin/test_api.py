@@ -100,6 +100,28 @@ def test_repeated_nonce_gives_the_first_answer_and_one_row(ticket, device):
     assert scans() == 1
 
 
+def test_a_nonce_from_another_device_tells_nothing_of_the_first_scan(ticket, device, client, api_token):
+    """Reproduction: a scan nonce reused by another device returned the first person's answer.
+    Is it now a coded 409 for another account's device and for another device of the same
+    account, with nothing of the first scan, while the first device still gets its replay?"""
+    first = device.post(code=f.code(ticket), nonce="n-shared")
+    assert first.status_code == 200
+    _other, token = api_token("checkin_staff")
+    stranger = client.post(
+        "/api/v1/checkins",
+        json={"code": "HK1:tebakan", "nonce": "n-shared", "device_id": "hp-lain"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert stranger.status_code == 409
+    assert stranger.get_json()["error"]["code"] == "nonce_in_use"
+    assert ticket.participant.name not in stranger.get_data(as_text=True)
+    sibling = device.post(code="HK1:tebakan", nonce="n-shared", device_id="hp-rina-2")
+    assert sibling.status_code == 409 and sibling.get_json()["error"]["code"] == "nonce_in_use"
+    again = device.post(code=f.code(ticket), nonce="n-shared")
+    assert again.status_code == 200 and again.get_json()["replayed"] is True
+    assert scans() == 1
+
+
 def test_offline_replay_from_two_devices_reports_the_conflict(ticket, device):
     """Two devices' queued offline admissions: the second comes back 409 already_checked_in with conflict true."""
     common = {

@@ -12,6 +12,24 @@ def _reason(f):
     return f.cached("reason", lambda: set_inactive_reason(coop, "tidak_melapor", by="test"))
 
 
+def _import_job(f) -> int:
+    """A finished background import's id (made once per test)."""
+
+    def make():
+        from harkop import clock
+        from harkop.cooperatives.models import ImportJob
+        from harkop.extensions import db
+
+        job = ImportJob(
+            status="done", filename="besar.csv", stored_name="x.csv", fmt="csv", created_at=clock.now()
+        )
+        db.session.add(job)
+        db.session.commit()
+        return job.id
+
+    return f.cached("import-job", make)
+
+
 ROWS = [
     admin_only("cooperatives.admin_list", "/admin/koperasi"),
     admin_only("cooperatives.admin_new", "/admin/koperasi/baru"),
@@ -63,6 +81,10 @@ ROWS = [
     admin_only("cooperatives.admin_recompute", "/admin/koperasi/hitung-ulang", method="POST"),
     admin_only("cooperatives.admin_import", "/admin/koperasi/impor"),
     admin_only("cooperatives.admin_import", "/admin/koperasi/impor", method="POST", data={}),
+    admin_only("cooperatives.admin_import_job", lambda f: f"/admin/koperasi/impor/{_import_job(f)}"),
+    admin_only(
+        "cooperatives.admin_import_job_status", lambda f: f"/admin/koperasi/impor/{_import_job(f)}/status"
+    ),
     admin_only("cooperatives.admin_export", "/admin/koperasi/ekspor?format=csv"),
 ]
 

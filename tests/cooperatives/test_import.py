@@ -352,6 +352,6 @@ def test_admin_export_downloads(client, login_as):
     response = client.get("/admin/koperasi/ekspor?format=csv")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     text = response.get_data().decode("utf-8-sig")
-    assert text.splitlines()[0].split(",")[:2] == ["NIK", "Nama_Koperasi"]
+    assert next(csv.reader(io.StringIO(text)))[:2] == ["NIK", "Nama_Koperasi"]
     assert client.get("/admin/koperasi/ekspor?format=xlsx").status_code == 200
     assert client.get("/admin/koperasi/ekspor?format=pdf").status_code == 404

@@ -82,13 +82,14 @@ def test_session_writes_to_the_api_need_csrf(tmp_path):
     client = app.test_client()
     with app.app_context():
         from harkop.auth.services import create_user
+        from harkop.auth.sessions import cookie_values
         from harkop.extensions import db
 
         user, _ = create_user(username="gate9", role="checkin_staff", password="rahasia123")
+        cookie = cookie_values(user)
         db.session.commit()
-        session_id = user.get_id()
     with client.session_transaction() as sess:
-        sess["_user_id"] = session_id
+        sess.update(cookie)
     response = client.post("/api/v1/tokens", json={})
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "csrf_invalid"

@@ -228,6 +228,68 @@ def open_competition_id(server) -> int:
     return server.cached("open-competition", make)
 
 
+def user_detail_path(username: str):
+    """The office's page of a demo account, with a device token of its own (made once)."""
+
+    def path(server) -> str:
+        def make() -> str:
+            from harkop.auth.services import get_user, issue_token
+            from harkop.extensions import db
+
+            with server.app_context():
+                user = get_user(username)
+                issue_token(user, label=f"perangkat {username}")
+                db.session.commit()
+                return f"/admin/pengguna/{user.id}"
+
+        return server.cached(f"user-detail:{username}", make)
+
+    return path
+
+
+def tokens_path(server) -> str:
+    """The office's tokens page with a gate phone's token on it."""
+    user_detail_path("petugas")(server)
+    return "/admin/token"
+
+
+def import_job_path(status: str):
+    """A background import's page: waiting for the scheduler, or done with its report."""
+
+    def path(server) -> str:
+        def make() -> str:
+            from harkop import clock
+            from harkop.cooperatives.importer import ImportReport, RowError
+            from harkop.cooperatives.models import ImportJob
+            from harkop.extensions import db
+
+            report = None
+            if status == "done":
+                done = ImportReport(filename="besar.csv", rows=3, valid=2, error_count=1, dry_run=True)
+                done.errors.append(RowError(3, "NIK", "NIK harus 16 angka."))
+                report = done.to_dict()
+            with server.app_context():
+                job = ImportJob(
+                    status=status,
+                    filename="besar.csv",
+                    stored_name="x.csv",
+                    fmt="csv",
+                    dry_run=True,
+                    created_at=clock.now(),
+                    report=report,
+                )
+                db.session.add(job)
+                db.session.commit()
+                return f"/admin/koperasi/impor/{job.id}"
+
+        return server.cached(f"import-job:{status}", make)
+
+    return path
+
+
+TOKEN_SUBMIT = "main form[action$='/akun'] button[type=submit]"
+
+
 def register_path(server) -> str:
     """The registration form of the open competition."""
     return f"/koperasi-saya/lomba/{open_competition_id(server)}/daftar"
@@ -466,6 +528,18 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", "/admin/pengguna", "admin users"),
     PageSpec("admin", "/admin/pengguna/baru", "user form"),
     PageSpec("admin", "/admin/pengguna/baru", "user form, errors", status=422, submit=MAIN_SUBMIT),
+    PageSpec("admin", user_detail_path("petugas"), "user detail (gate staff, with a token)"),
+    PageSpec("admin", user_detail_path("juri"), "user detail (judge)"),
+    PageSpec("admin", tokens_path, "device tokens"),
+    PageSpec("admin", "/admin/token?state=revoked", "device tokens, none revoked"),
+    PageSpec("judge", "/akun", "my account"),
+    PageSpec(
+        "judge", "/akun", "my account, token made", fill=(("#label", "Tablet juri"),), submit=TOKEN_SUBMIT
+    ),
+    PageSpec(
+        "judge", "/akun", "my account, token errors", status=422, fill=(("#label", ""),), submit=TOKEN_SUBMIT
+    ),
+    PageSpec("coop_rep", "/akun", "my account (pengurus)", lang="en"),
     PageSpec("admin", "/admin/undangan", "invitations"),
     PageSpec(
         "admin",
@@ -544,6 +618,8 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", f"/admin/koperasi/{DEMO_COOP_NIK}/angka-tahunan", "yearly figures form"),
     PageSpec("admin", "/admin/koperasi/impor", "import page"),
     PageSpec("admin", "/admin/koperasi/impor", "import page, no file", status=422, submit=MAIN_SUBMIT),
+    PageSpec("admin", import_job_path("queued"), "background import, waiting"),
+    PageSpec("admin", import_job_path("done"), "background import, report"),
     # --- competitions and registration (issue 4) ---
     PageSpec("anonymous", "/jadwal", "programme"),
     PageSpec("anonymous", "/jadwal", "programme (English)", lang="en"),

@@ -4,6 +4,8 @@ the filtered log as CSV."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -56,7 +58,8 @@ def test_office_finds_who_unlocked_a_score_and_why(browser, server, tmp_path):
         saved = tmp_path / "audit.csv"
         download.value.save_as(saved)
         text = saved.read_text(encoding="utf-8-sig")
-        assert text.splitlines()[0].startswith("waktu_wita,oleh,tindakan")
-        assert len(text.strip().splitlines()) == 2 and REASON in text
+        rows = list(csv.reader(io.StringIO(text)))  # every field quoted (harkop/spreadsheets.py)
+        assert rows[0][:3] == ["waktu_wita", "oleh", "tindakan"]
+        assert len(rows) == 2 and REASON in text
     finally:
         laptop.close()

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from harkop.auth.services import create_user, issue_token
+from harkop.auth.sessions import cookie_values
 from harkop.extensions import db
 from harkop.judging import services
 from tests.conftest import make_app
@@ -155,12 +156,12 @@ def test_a_browser_session_needs_the_csrf_token_a_tablet_token_does_not(tmp_path
         judge, entry = setup.judges[0], setup.entries[0]
         scores = full_scores(setup.comp, 5)
         token = issue_token(judge, by="test")
-        session_id, entry_id = judge.get_id(), entry.id
+        cookie = cookie_values(judge)
+        entry_id = entry.id
         db.session.commit()
     client = strict.test_client()
     with client.session_transaction() as sess:
-        sess["_user_id"] = session_id
-        sess["_fresh"] = True
+        sess.update(cookie)
     strict.config["HARKOP_FAKE_NOW"] = DURING.isoformat()
     url = f"/api/v1/scorecards/{entry_id}"
     refused = client.put(url, json={"scores": scores, "revision": 1})

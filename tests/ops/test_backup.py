@@ -267,7 +267,7 @@ def test_nightly_job_writes_an_archive_keeps_the_last_n_and_the_office_sees_it(t
     from harkop.extensions import db
     from harkop.jobs import run_job
     from harkop.scheduler import find_job
-    from tests.conftest import make_app
+    from tests.conftest import make_app, sign_in
 
     backups = tmp_path / "backups"
     backups.mkdir()
@@ -289,8 +289,7 @@ def test_nightly_job_writes_an_archive_keeps_the_last_n_and_the_office_sees_it(t
         status = backup_status()
         assert status.last_success is not None and not status.failing
         client = app.test_client()
-        with client.session_transaction() as sess:
-            sess["_user_id"] = admin.get_id()
+        sign_in(client, admin)
         html = client.get("/admin").get_data(as_text=True)
         db.session.remove()
         db.engine.dispose()

@@ -66,7 +66,8 @@ async function newToken() {
     method: "POST",
     credentials: "same-origin",
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
-    body: JSON.stringify({ label: `pemindai ${String(state.deviceId).slice(0, 8)}` }),
+    // purpose "checkin": the token lasts to the event's last day plus a margin, not longer.
+    body: JSON.stringify({ label: `pemindai ${String(state.deviceId).slice(0, 8)}`, purpose: "checkin" }),
   });
   if (res.status !== 201) throw new AuthError(`token: HTTP ${res.status}`);
   const { token } = await res.json();
