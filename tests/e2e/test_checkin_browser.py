@@ -234,3 +234,89 @@ def test_dashboard_refreshes_its_figures(new_context, live_server):
     page.wait_for_selector("#dashboard-body[data-refreshed]")
     after = int(page.locator("[data-figure='checked_in']").inner_text().replace(".", ""))
     assert after == before + 1
+
+
+def _wedge_tickets(server, label: str, n: int) -> list[tuple[int, str]]:
+    """`n` valid tickets for today's competition, as (id, code)."""
+    from harkop.extensions import db
+
+    with server.app_context():
+        comp = f.make_competition(name=f"Lomba Wedge {label}")
+        tickets = [f.make_ticket(comp, names=[f"Wedge {label} {i:02d}"]) for i in range(n)]
+        db.session.commit()
+        return [(t.id, f.code(t)) for t in tickets]
+
+
+def _scans_by_ticket(server, ids: list[int]) -> dict[int, list]:
+    from harkop.checkin.models import Scan
+    from harkop.extensions import db
+
+    with server.app_context():
+        rows = db.session.scalars(select(Scan).where(Scan.ticket_id.in_(ids)).order_by(Scan.id)).all()
+        found: dict[int, list] = {i: [] for i in ids}
+        for s in rows:
+            found[s.ticket_id].append((s.verdict.value, s.method.value, s.offline, s.gate))
+        return found
+
+
+def _type_codes(page, codes: list[str], seq0: int, gap_ms: int = 300) -> None:
+    """A hardware scanner: each code's keystrokes and Enter, `gap_ms` apart, whatever is on screen.
+
+    Right after each Enter the big screen may show only that code (being checked) or nothing:
+    never an earlier code's verdict.
+    """
+    for n, code in enumerate(codes, start=1):
+        page.keyboard.type(code)
+        page.keyboard.press("Enter")
+        shown = page.evaluate(
+            "() => { const v = document.getElementById('verdict'); return v.hidden ? null : v.dataset.seq; }"
+        )
+        assert shown is None or int(shown) == seq0 + n, (shown, seq0 + n)
+        page.wait_for_timeout(gap_ms)
+
+
+def test_wedge_scanner_checks_twenty_codes_300_ms_apart_online_and_offline(new_context, live_server):
+    """Twenty codes at a hardware scanner's cadence, online then offline: every one is checked
+    and reaches the server once; the focus never leaves the input; mode and gate survive a reload."""
+    online = _wedge_tickets(live_server, "Daring", 20)
+    offline = _wedge_tickets(live_server, "Luring", 20)
+    context = new_context("phone")
+    page = context.new_page()
+    login(page, "petugas")
+    page.goto("/checkin/pindai")
+    page.wait_for_selector("#scanner[data-ready='1']")
+    page.get_by_role("button", name="Ketik kode").click()
+    page.locator("#wedge-mode").check()
+    page.locator("#gate").fill("Pintu Wedge")
+    page.locator("#code").focus()
+
+    seq0 = int(page.evaluate("() => document.getElementById('verdict').dataset.seq || '0'"))
+    _type_codes(page, [code for _, code in online], seq0)
+    page.wait_for_selector(f"#verdict[data-seq='{seq0 + 20}'][data-verdict='checked_in']", timeout=30_000)
+    assert page.evaluate("() => document.activeElement.id") == "code"
+    assert page.locator("#recent-verdicts li").count() == 6
+    assert page.locator("#recent-verdicts li[data-verdict='checked_in']").count() == 6
+    scans = _scans_by_ticket(live_server, [i for i, _ in online])
+    assert all(v == [("checked_in", "wedge", False, "Pintu Wedge")] for v in scans.values()), scans
+
+    # Offline: decided from the roster on the device, all twenty queued, then synced once each.
+    context.set_offline(True)
+    page.wait_for_selector("#net-banner[data-state='offline']")
+    _type_codes(page, [code for _, code in offline], seq0 + 20)
+    page.wait_for_selector(f"#verdict[data-seq='{seq0 + 40}'][data-verdict='checked_in']", timeout=30_000)
+    assert page.locator("#verdict").get_attribute("data-offline") == "1"
+    page.wait_for_selector("#net-banner[data-waiting='20']")
+    assert page.evaluate("() => document.activeElement.id") == "code"
+    assert all(v == [] for v in _scans_by_ticket(live_server, [i for i, _ in offline]).values())
+    context.set_offline(False)
+    page.wait_for_selector("#net-banner[data-state='online'][data-waiting='0']", timeout=30_000)
+    scans = _scans_by_ticket(live_server, [i for i, _ in offline])
+    assert all(v == [("checked_in", "wedge", True, "Pintu Wedge")] for v in scans.values()), scans
+
+    # The mode and the gate are remembered across a reload.
+    page.reload()
+    page.wait_for_selector("#scanner[data-ready='1']")
+    assert page.locator("#panel-code").is_visible()
+    assert page.locator("#wedge-mode").is_checked()
+    assert page.locator("#gate").input_value() == "Pintu Wedge"
+    assert page.evaluate("() => document.activeElement.id") == "code"

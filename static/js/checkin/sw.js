@@ -3,7 +3,7 @@
 // IndexedDB itself. Bump VERSION when the list of assets changes, or when a script comes to need
 // something new from another (an import): a new version installs every asset afresh at once, where
 // the refresh of a kept copy could pair a new script with an old one.
-const VERSION = "harkop-checkin-v3";
+const VERSION = "harkop-checkin-v4";
 const PAGE = "/checkin/pindai";
 const ASSETS = [
   "/static/css/harkop.css",
