@@ -320,3 +320,55 @@ def test_wedge_scanner_checks_twenty_codes_300_ms_apart_online_and_offline(new_c
     assert page.locator("#wedge-mode").is_checked()
     assert page.locator("#gate").input_value() == "Pintu Wedge"
     assert page.evaluate("() => document.activeElement.id") == "code"
+
+
+def _clock_script(device_now_ms: int) -> str:
+    """A page-wide Date whose "now" starts at `device_now_ms` and runs on: a device clock set wrong."""
+    return (
+        f"(() => {{ const R = Date; const shift = {device_now_ms} - R.now();"
+        " class D extends R { constructor(...a) { if (a.length === 0) super(R.now() + shift); else super(...a); }"
+        " static now() { return R.now() + shift; } }"
+        " globalThis.Date = D; })();"
+    )
+
+
+def test_device_clock_a_day_behind_still_records_the_servers_day_and_time(new_context, live_server):
+    """A phone whose clock says Thursday: its offline admission is recorded on Friday at the server's
+    time (corrected by the offset measured with the roster), not flagged, and another gate is told
+    "already checked in" at that time."""
+    from datetime import datetime, timedelta
+
+    from harkop import clock
+    from harkop.checkin.models import CheckIn, Scan
+    from harkop.extensions import db
+
+    ((ticket_id, code),) = _wedge_tickets(live_server, "Jam", 1)
+    server_now = datetime.fromisoformat("2024-07-26T09:00:00+08:00")
+    behind = server_now - timedelta(days=1)
+    context = new_context("phone")
+    context.add_init_script(_clock_script(int(behind.timestamp() * 1000)))
+    page = context.new_page()
+    login(page, "petugas")
+    page.goto("/checkin/pindai")
+    page.wait_for_selector("#scanner[data-ready='1']")
+    assert page.evaluate("() => new Date().toISOString()").startswith("2024-07-25")
+    page.get_by_role("button", name="Ketik kode").click()
+    context.set_offline(True)
+    page.wait_for_selector("#net-banner[data-state='offline']")
+    page.locator("#code").fill(code)
+    page.get_by_role("button", name="Periksa tiket").click()
+    page.wait_for_selector("#verdict[data-verdict='checked_in'][data-offline='1']")
+    context.set_offline(False)
+    page.wait_for_selector("#net-banner[data-state='online'][data-waiting='0']", timeout=30_000)
+    with live_server.app_context():
+        scan = db.session.scalars(select(Scan).where(Scan.ticket_id == ticket_id)).one()
+        admission = db.session.get(CheckIn, scan.admission_id)
+        assert scan.offline and scan.day.isoformat() == "2024-07-26"
+        assert clock.to_wita(scan.scanned_at).date().isoformat() == "2024-07-26"
+        assert scan.clock_suspect is False
+        assert server_now - timedelta(minutes=1) <= admission.admitted_at <= server_now
+    # Another gate, online: told the Friday time.
+    page.locator("#code").fill(code)
+    page.get_by_role("button", name="Periksa tiket").click()
+    page.wait_for_selector("#verdict[data-verdict='already_checked_in'][data-offline='0']")
+    assert "09.00" in page.locator("#verdict .verdict-message").inner_text()

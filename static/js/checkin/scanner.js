@@ -4,7 +4,7 @@
 // nonce and replays the queue, one scan at a time, when the network returns. The API is called
 // with a bearer token kept in IndexedDB, so a queue can be replayed hours later without a session.
 import * as store from "./store.js";
-import { MALFORMED, decide, parseCode, serverNow, sha256Hex, witaDate } from "./decide.js";
+import { MALFORMED, boundToDay, decide, parseCode, scanTime, serverNow, sha256Hex, witaDate } from "./decide.js";
 import { Camera } from "./camera.js";
 import { signal, unlock } from "./feedback.js";
 
@@ -222,8 +222,10 @@ async function decideOffline(body, key) {
   }
   const decision = !key.ticketId && !key.secret ? MALFORMED : decide(item, day, admission);
   if (decision.verdict === "checked_in") {
+    const at = Date.parse(body.scanned_at);
     await store.rememberAdmission(item.ticket_id, day, {
-      admitted_at: body.scanned_at,
+      // as the server will record it: the corrected time, bounded to the day
+      admitted_at: new Date(boundToDay(at, day, at).at).toISOString(),
       by: T.this_device,
       gate: state.gate,
       device_id: state.deviceId,
@@ -272,7 +274,9 @@ function baseBody(method) {
     nonce: newNonce(),
     device_id: state.deviceId,
     gate: state.gate,
-    scanned_at: new Date().toISOString(),
+    // The device clock corrected by the offset measured when the roster arrived: a device whose
+    // clock is a day behind still sends the right time (online, the server uses its own anyway).
+    scanned_at: scanTime(state.roster).scanned_at,
     method,
   };
 }
