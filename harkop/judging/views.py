@@ -7,7 +7,18 @@ import threading
 from typing import Any
 
 from cachetools import LRUCache
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -360,8 +371,11 @@ def monitor(competition_id: int):
                     continue
                 totals[(card.entry_id, card.judge_id)] = results_mod.scoring.display(total)
     names = {j.user.id: j.user for j in mon.judges}
+    criteria_names = {str(c.id): c.name for c in comp.criteria}
     return render_template(
         "judging/monitor.html",
+        refusals=services.refusals_of(comp),
+        criteria_names=criteria_names,
         comp=comp,
         monitor=mon,
         names=names,
@@ -466,6 +480,18 @@ def snapshot(competition_id: int, version: int):
 
 
 # --------------------------------------------------------------------------- judges' tablets
+
+
+@bp.route("/juri/sw.js")
+@public
+def service_worker():
+    """The judges' service worker (static/js/judging-sw.js); its scope is /juri (list and rubric pages)."""
+    response = send_from_directory(
+        current_app.static_folder, "js/judging-sw.js", mimetype="text/javascript", max_age=0
+    )
+    response.headers["Cache-Control"] = "no-cache"  # a new version reaches tablets at once
+    response.headers["Service-Worker-Allowed"] = "/juri"
+    return response
 
 
 @bp.route("/juri")

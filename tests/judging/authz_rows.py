@@ -175,6 +175,7 @@ ROWS = [
     only("judging.snapshot", lambda f: f"/penilaian/{_comp_id(f)}/hasil/1", OFFICE_AND_HEAD),
     # --- judges' tablets -------------------------------------------------------------------
     only("judging.judge_home", "/juri", {"judge"}),
+    public("judging.service_worker", "/juri/sw.js"),
     only("judging.score_entry", lambda f: f"/juri/penilaian/entri/{_entry_id(f)}", {"judge"}),
     only(
         "judging.score_entry",
@@ -212,6 +213,13 @@ ROWS = [
         {"judge"},
         method="PUT",
         json={"scores": {}, "revision": 1},
+    ),
+    only(
+        "api.scorecard_refusal",
+        lambda f: f"/api/v1/scorecards/{_entry_id(f)}/refusals",
+        {"judge"},
+        method="POST",
+        json={"scores": {"1": 3}, "code": "scorecard_finalised", "reason": "Nilai ini sudah final."},
     ),
     only(
         "api.scorecard_unlock",

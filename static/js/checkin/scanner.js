@@ -3,7 +3,7 @@
 // network the page decides from the day's roster kept in IndexedDB, queues the scan with its
 // nonce and replays the queue, one scan at a time, when the network returns. The API is called
 // with a bearer token kept in IndexedDB, so a queue can be replayed hours later without a session.
-import * as store from "./store.js";
+import * as store from "../offline/store.js";
 import { MALFORMED, boundToDay, decide, parseCode, scanTime, serverNow, sha256Hex, witaDate } from "./decide.js";
 import { Camera } from "./camera.js";
 import { signal, unlock } from "./feedback.js";

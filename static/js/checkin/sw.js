@@ -3,14 +3,14 @@
 // IndexedDB itself. Bump VERSION when the list of assets changes, or when a script comes to need
 // something new from another (an import): a new version installs every asset afresh at once, where
 // the refresh of a kept copy could pair a new script with an old one.
-const VERSION = "harkop-checkin-v4";
+const VERSION = "harkop-checkin-v5";
 const PAGE = "/checkin/pindai";
 const ASSETS = [
   "/static/css/harkop.css",
   "/static/css/checkin.css",
   "/static/img/favicon.svg",
   "/static/js/checkin/scanner.js",
-  "/static/js/checkin/store.js",
+  "/static/js/offline/store.js",
   "/static/js/checkin/decide.js",
   "/static/js/checkin/camera.js",
   "/static/js/checkin/feedback.js",
