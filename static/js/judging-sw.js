@@ -14,6 +14,7 @@ const ASSETS = [
   "/static/js/offline/store.js",
 ];
 const PAGE_TIMEOUT_MS = 4000;
+const ASSET_TIMEOUT_MS = 5000;
 const OFFLINE_PAGE = `<!doctype html><html lang="id"><head><meta charset="utf-8"><title>Luring</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main>
 <h1>Tidak ada jaringan</h1><p>Halaman ini belum pernah dibuka di perangkat ini, jadi belum tersimpan.
@@ -23,20 +24,16 @@ function keepable(response) {
   return response && response.ok && !response.redirected && response.type === "basic";
 }
 
-function withTimeout(promise, ms) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("timeout")), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
+// A fetch that gives up after `ms`: aborted, so a connection that never answers is let go
+// (a hung request would otherwise hold one of the browser's few connections to the server).
+async function fetchWithin(request, ms, options = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  try {
+    return await fetch(request, { ...options, signal: controller.signal });
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // Every rubric page the list links to, kept for the day the network is gone.
@@ -44,7 +41,7 @@ async function keepEntries(cache, html) {
   const paths = new Set([...html.matchAll(/href="(\/juri\/penilaian\/entri\/\d+)"/g)].map((m) => m[1]));
   for (const path of paths) {
     try {
-      const response = await withTimeout(fetch(path, { credentials: "same-origin" }), PAGE_TIMEOUT_MS);
+      const response = await fetchWithin(path, PAGE_TIMEOUT_MS, { credentials: "same-origin" });
       if (keepable(response)) await cache.put(path, response);
     } catch (err) {
       // kept the next time the list is opened online
@@ -78,7 +75,7 @@ async function page(event) {
   const path = new URL(request.url).pathname;
   const cache = await caches.open(VERSION);
   try {
-    const response = await withTimeout(fetch(request), PAGE_TIMEOUT_MS);
+    const response = await fetchWithin(request, PAGE_TIMEOUT_MS);
     if (keepable(response)) {
       await cache.put(path, response.clone());
       if (path === HOME) {
@@ -97,7 +94,7 @@ async function page(event) {
 async function asset(request) {
   const cache = await caches.open(VERSION);
   const kept = await cache.match(request, { ignoreSearch: true });
-  const fresh = fetch(request)
+  const fresh = fetchWithin(request, ASSET_TIMEOUT_MS)
     .then(async (response) => {
       if (response.ok) await cache.put(request, response.clone());
       return response;

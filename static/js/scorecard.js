@@ -16,7 +16,7 @@ import * as store from "./offline/store.js";
 
 const TIMEOUT_MS = 5000;
 const AUTOSAVE_MS = 1200;
-const RETRY_MS = 15000;
+const RETRY_MS = 10000;
 const LEGACY_QUEUE = "harkop:scorecard-queue"; // the outbox of earlier pages, moved into IndexedDB
 const STALE = ["stale_revision"];
 

@@ -3,7 +3,7 @@
 // IndexedDB itself. Bump VERSION when the list of assets changes, or when a script comes to need
 // something new from another (an import): a new version installs every asset afresh at once, where
 // the refresh of a kept copy could pair a new script with an old one.
-const VERSION = "harkop-checkin-v5";
+const VERSION = "harkop-checkin-v6";
 const PAGE = "/checkin/pindai";
 const ASSETS = [
   "/static/css/harkop.css",
@@ -18,6 +18,7 @@ const ASSETS = [
   "/static/vendor/jsqr/jsQR.js",
 ];
 const PAGE_TIMEOUT_MS = 4000;
+const ASSET_TIMEOUT_MS = 5000;
 
 // The page is cached only as the logged-in scanner, never as a login page it was redirected to.
 async function cachePage(cache, response) {
@@ -33,7 +34,7 @@ self.addEventListener("install", (event) => {
       const cache = await caches.open(VERSION);
       await cache.addAll(ASSETS);
       try {
-        await cachePage(cache, await fetch(PAGE, { credentials: "same-origin" }));
+        await cachePage(cache, await fetchWithin(PAGE, PAGE_TIMEOUT_MS, { credentials: "same-origin" }));
       } catch (err) {
         // Installed without the page: it is cached on the next visit.
       }
@@ -53,27 +54,23 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-function withTimeout(promise, ms) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("timeout")), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
+// A fetch that gives up after `ms`: aborted, so a connection that never answers is let go
+// (a hung request would otherwise hold one of the browser's few connections to the server).
+async function fetchWithin(request, ms, options = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  try {
+    return await fetch(request, { ...options, signal: controller.signal });
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // The page: the network first (fresh CSRF token, fresh "today"), the kept copy when it fails.
 async function page(request) {
   const cache = await caches.open(VERSION);
   try {
-    const response = await withTimeout(fetch(request), PAGE_TIMEOUT_MS);
+    const response = await fetchWithin(request, PAGE_TIMEOUT_MS);
     if (request.method === "GET") await cachePage(cache, response);
     return response;
   } catch (err) {
@@ -87,7 +84,7 @@ async function page(request) {
 async function asset(request) {
   const cache = await caches.open(VERSION);
   const kept = await cache.match(request, { ignoreSearch: true });
-  const fresh = fetch(request)
+  const fresh = fetchWithin(request, ASSET_TIMEOUT_MS)
     .then(async (response) => {
       if (response.ok) await cache.put(request, response.clone());
       return response;
