@@ -428,7 +428,7 @@ def _insert_ignore(values: dict[str, Any]) -> None:
     db.session.execute(stmt)
 
 
-def _lock_card(comp: Competition, entry: Entry, judge_id: int, now: datetime) -> tuple[Scorecard, bool]:
+def lock_card(comp: Competition, entry: Entry, judge_id: int, now: datetime) -> tuple[Scorecard, bool]:
     """The card of (entry, judge), created if need be and locked for this transaction."""
     existed = own_card(entry.id, judge_id) is not None
     if not existed:
@@ -469,7 +469,7 @@ def card_json(card: Scorecard | None, *, entry_id: int | None = None) -> dict[st
     }
 
 
-def _event(
+def record_event(
     card: Scorecard,
     kind: CardEventKind,
     *,
@@ -477,7 +477,9 @@ def _event(
     now: datetime,
     reason: str | None = None,
     device_id: str | None = None,
+    from_paper: bool = False,
 ) -> ScorecardEvent:
+    """Append one change to a card's history (its scores after it, who, when, why; from paper or not)."""
     row = ScorecardEvent(
         scorecard_id=card.id,
         competition_id=card.competition_id,
@@ -490,6 +492,7 @@ def _event(
         by_id=getattr(by, "id", None),
         by_name=actor_name(by),
         at=now,
+        from_paper=from_paper,
     )
     db.session.add(row)
     return row
@@ -582,7 +585,7 @@ def save_scorecard(
                 details={"missing": missing},
             )
 
-    card, fresh = _lock_card(comp, entry, judge.id, now)
+    card, fresh = lock_card(comp, entry, judge.id, now)
     done = card.state in (CardState.submitted, CardState.finalised)
     if card.revision > 0 and revision <= card.revision:
         same = card.scores == values and (card.comment or "") == comment and done == submit
@@ -620,7 +623,7 @@ def save_scorecard(
     else:
         card.state = CardState.draft
     db.session.flush()
-    _event(
+    record_event(
         card,
         CardEventKind.submitted if submit else CardEventKind.draft_saved,
         by=judge,
@@ -657,7 +660,7 @@ def unlock_scorecard(card: Scorecard, reason: str, *, by: Any, now: datetime | N
     card.state = CardState.draft
     card.updated_at = now
     db.session.flush()
-    _event(card, CardEventKind.unlocked, by=by, now=now, reason=reason[:500])
+    record_event(card, CardEventKind.unlocked, by=by, now=now, reason=reason[:500])
     record_audit(
         "judging.scorecard_unlocked",
         entity_type="scorecard",
@@ -800,7 +803,7 @@ def _finalise_cards(comp: Competition, *, by: Any, now: datetime) -> int:
     for card in cards:
         card.state = CardState.finalised
         card.finalised_at = now
-        _event(card, CardEventKind.finalised, by=by, now=now)
+        record_event(card, CardEventKind.finalised, by=by, now=now)
     db.session.flush()
     return len(cards)
 

@@ -158,6 +158,19 @@ ROWS = [
     admin_only("judging.correct", lambda f: f"/penilaian/{_comp_id(f)}/koreksi", method="POST", data=REASON),
     # --- head judge and office -------------------------------------------------------------
     only("judging.monitor", lambda f: f"/penilaian/{_comp_id(f)}/pantau", OFFICE_AND_HEAD),
+    only("judging.paper_entry", lambda f: f"/penilaian/{_comp_id(f)}/kertas", OFFICE_AND_HEAD),
+    only(
+        "judging.paper_entry",
+        lambda f: f"/penilaian/{_comp_id(f)}/kertas",
+        OFFICE_AND_HEAD,
+        method="POST",
+        data={"juri": "0"},
+    ),
+    only(
+        "judging.score_sheet",
+        lambda f: f"/penilaian/{_comp_id(f)}/lembar/{_judging(f).judges[0].id}.pdf",
+        OFFICE_AND_HEAD,
+    ),
     only(
         "judging.unlock",
         lambda f: f"/penilaian/{_comp_id(f)}/buka/{_entry_id(f)}/{_other_judge_id(f)}",
