@@ -8,6 +8,7 @@ the network is back the queued scan reaches the server.
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.request
 
@@ -372,3 +373,37 @@ def test_device_clock_a_day_behind_still_records_the_servers_day_and_time(new_co
     page.get_by_role("button", name="Periksa tiket").click()
     page.wait_for_selector("#verdict[data-verdict='already_checked_in'][data-offline='0']")
     assert "09.00" in page.locator("#verdict .verdict-message").inner_text()
+
+
+def test_staff_landing_page_and_dashboard_open_offline_with_their_time(new_context, live_server):
+    """Once loaded, the staff landing page and the dashboard open without network as kept copies
+    that say so and from when; the scanner's banner shows the roster's freshness and the queue."""
+    _tickets(live_server)
+    context = new_context("phone")
+    page = context.new_page()
+    login(page, "petugas")
+    page.goto("/checkin/pindai")
+    page.wait_for_selector("#scanner[data-ready='1']")
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    roster = page.locator("#net-roster")
+    assert re.search(r"daftar peserta \d{2}\.\d{2} WITA", roster.inner_text()), roster.inner_text()
+    assert page.locator("#net-queue").is_visible()
+    # Visited online once more, under the service worker: kept as last seen.
+    for path in ("/checkin", "/checkin/dasbor"):
+        page.goto(path)
+    assert page.evaluate("() => navigator.serviceWorker.controller !== null")
+    assert "Data per" in page.locator("#board-as-of").inner_text()
+
+    context.set_offline(True)
+    for path in ("/checkin", "/checkin/dasbor"):
+        response = page.goto(path)
+        assert response is not None and response.ok, path
+        note = page.locator("main .kept-copy")
+        assert "Luring" in note.inner_text() and "WITA" in note.inner_text(), path
+    assert page.locator("[data-figure='checked_in']").count() == 1  # the last figures, kept
+    response = page.goto("/checkin/pindai")
+    assert response is not None and response.ok
+    page.wait_for_selector("#scanner[data-ready='1']")
+    assert page.locator("#net-banner").get_attribute("data-state") == "offline"
+    assert "daftar peserta" in page.locator("#net-roster").inner_text()
+    context.set_offline(False)

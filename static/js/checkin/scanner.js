@@ -131,13 +131,21 @@ function today() {
   return ms ? witaDate(ms) : $("server-today").dataset.day;
 }
 
+// How fresh the roster on the device is, always in the banner: the server's time when it was
+// loaded (never the device's clock).
 function renderRosterStatus() {
   const el = $("roster-status");
+  const short = $("net-roster");
   if (!state.roster) {
     el.textContent = T.roster_none;
+    short.textContent = T.roster_missing;
+    short.dataset.at = "";
     return;
   }
-  el.textContent = fmt(T.roster_count, { n: state.roster.count, d: state.roster.date });
+  const when = timeText(state.roster.server_time);
+  el.textContent = fmt(T.roster_count, { n: state.roster.count, d: state.roster.date, t: when });
+  short.textContent = fmt(T.roster_fresh, { t: when });
+  short.dataset.at = state.roster.server_time;
 }
 
 async function refreshRoster() {
@@ -716,7 +724,7 @@ async function init() {
   });
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(root.dataset.sw, { scope: "/checkin/" }).catch(() => {});
+    navigator.serviceWorker.register(root.dataset.sw, { scope: "/checkin" }).catch(() => {});
   }
   if (navigator.permissions && navigator.permissions.query) {
     navigator.permissions
