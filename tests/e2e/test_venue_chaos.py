@@ -216,6 +216,7 @@ def test_server_killed_and_restarted_while_a_scanner_replays_its_queue(browser, 
         context.set_offline(False)
         assert _wait_for(lambda: scans() >= 1, timeout=20, interval=0.02)
         server.kill()  # mid-queue: some scans in, maybe one answered to nobody
+        print(f"scans recorded when the server was killed: {scans()} of 20")
         time.sleep(1.0)
         server.restart()
         page.wait_for_selector("#net-banner[data-waiting='0']", timeout=40_000)
