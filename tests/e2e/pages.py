@@ -488,6 +488,22 @@ def judge_entry_path(state: str):
     return url
 
 
+def paper_entry_path(server) -> str:
+    """The paper-sheet page of the demo competition under judging, the demo judge and an entry of theirs chosen."""
+
+    def make() -> str:
+        from harkop.auth.services import get_user
+        from harkop.judging.services import assigned_entries
+
+        with server.app_context():
+            judge = get_user("juri")
+            comp_id = _competition_id(server, JUDGING_SLUG)
+            entry = next(e for e, _c in assigned_entries(judge) if e.competition_id == comp_id)
+            return f"/penilaian/{comp_id}/kertas?juri={judge.id}&peserta={entry.id}"
+
+    return server.cached("paper-entry", make)
+
+
 COMPETITION_SAVE = "main form button[value=save]"
 
 
@@ -692,6 +708,9 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", judging_path("/admin/penilaian/{id}/juri"), "admin: panel, affiliations, settings"),
     PageSpec("admin", judging_path("/admin/penilaian/{id}/penugasan"), "admin: assignments and attendance"),
     PageSpec("admin", judging_path("/penilaian/{id}/pantau"), "admin: monitor under judging"),
+    # --- paper fallback (issue 16) ---
+    PageSpec("admin", judging_path("/penilaian/{id}/kertas"), "admin: paper sheet entry, nothing chosen"),
+    PageSpec("admin", paper_entry_path, "admin: paper sheet entry, a judge and an entry chosen"),
     PageSpec("admin", judging_path("/penilaian/{id}/pantau", PUBLISHED_SLUG), "admin: monitor, published"),
     PageSpec("admin", judging_path("/penilaian/{id}/hasil/1", PUBLISHED_SLUG), "admin: result version 1"),
     PageSpec("anonymous", "/hasil", "public results index"),

@@ -158,6 +158,19 @@ ROWS = [
     admin_only("judging.correct", lambda f: f"/penilaian/{_comp_id(f)}/koreksi", method="POST", data=REASON),
     # --- head judge and office -------------------------------------------------------------
     only("judging.monitor", lambda f: f"/penilaian/{_comp_id(f)}/pantau", OFFICE_AND_HEAD),
+    only("judging.paper_entry", lambda f: f"/penilaian/{_comp_id(f)}/kertas", OFFICE_AND_HEAD),
+    only(
+        "judging.paper_entry",
+        lambda f: f"/penilaian/{_comp_id(f)}/kertas",
+        OFFICE_AND_HEAD,
+        method="POST",
+        data={"juri": "0"},
+    ),
+    only(
+        "judging.score_sheet",
+        lambda f: f"/penilaian/{_comp_id(f)}/lembar/{_judging(f).judges[0].id}.pdf",
+        OFFICE_AND_HEAD,
+    ),
     only(
         "judging.unlock",
         lambda f: f"/penilaian/{_comp_id(f)}/buka/{_entry_id(f)}/{_other_judge_id(f)}",
@@ -175,6 +188,7 @@ ROWS = [
     only("judging.snapshot", lambda f: f"/penilaian/{_comp_id(f)}/hasil/1", OFFICE_AND_HEAD),
     # --- judges' tablets -------------------------------------------------------------------
     only("judging.judge_home", "/juri", {"judge"}),
+    public("judging.service_worker", "/juri/sw.js"),
     only("judging.score_entry", lambda f: f"/juri/penilaian/entri/{_entry_id(f)}", {"judge"}),
     only(
         "judging.score_entry",
@@ -212,6 +226,13 @@ ROWS = [
         {"judge"},
         method="PUT",
         json={"scores": {}, "revision": 1},
+    ),
+    only(
+        "api.scorecard_refusal",
+        lambda f: f"/api/v1/scorecards/{_entry_id(f)}/refusals",
+        {"judge"},
+        method="POST",
+        json={"scores": {"1": 3}, "code": "scorecard_finalised", "reason": "Nilai ini sudah final."},
     ),
     only(
         "api.scorecard_unlock",
