@@ -168,6 +168,22 @@ class Scorecard(db.Model):
     )
 
 
+class ResultStanding(Choice):
+    """Where an entry stands in a published competition, as its cooperative's results page says it.
+
+    Only `no_show` is "tidak hadir": a withdrawn, waitlisted, rejected or never-approved entry
+    did not compete for another reason, and the page says which.
+    """
+
+    ranked = "ranked", _l("Dinilai"), Badge("good", "✓")
+    no_show = "no_show", _l("Tidak hadir"), Badge("bad", "✗")
+    withdrawn = "withdrawn", _l("Mengundurkan diri"), Badge("info", "–")
+    waitlisted = "waitlisted", _l("Tidak mendapat tempat (daftar tunggu)"), Badge("info", "⏳")
+    rejected = "rejected", _l("Ditolak"), Badge("bad", "✗")
+    pending = "pending", _l("Tidak disetujui sebelum lomba"), Badge("info", "–")
+    not_judged = "not_judged", _l("Tidak dinilai"), Badge("info", "–")
+
+
 class CardEventKind(Choice):
     """What happened to a scorecard (its history page lists them by these labels)."""
 

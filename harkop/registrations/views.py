@@ -134,13 +134,6 @@ def _entry_for_page(entry_id: int) -> Entry:
         raise
 
 
-def _waitlist_rank(entry: Entry) -> int | None:
-    if entry.state != EntryState.waitlisted:
-        return None
-    ahead = [e.id for e in services.waitlist(entry.competition_id)]
-    return ahead.index(entry.id) + 1 if entry.id in ahead else None
-
-
 @bp.route("/koperasi-saya/pendaftaran/<int:entry_id>")
 @roles_required(Role.coop_rep, Role.admin)
 def my_entry(entry_id: int):
@@ -158,7 +151,6 @@ def my_entry(entry_id: int):
         entry=entry,
         comp=comp,
         changeable=changeable,
-        rank=_waitlist_rank(entry),
         withdraw_form=WithdrawForm(),
         ticket_url=lambda t: url_for("registrations.ticket_page", token=t.page_token, _external=True),
     )
