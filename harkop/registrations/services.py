@@ -926,3 +926,22 @@ def refused_attempts(comp: Competition, limit: int = 100) -> list[Any]:
             .limit(limit)
         )
     )
+
+
+def printable_tickets(
+    *, competition_id: int | None = None, cooperative_id: int | None = None
+) -> list[Ticket]:
+    """Valid tickets of confirmed entries, for printing in one go: a competition's, a cooperative's, or
+    both filters at once; ordered by competition, team and place in the team."""
+    stmt = (
+        select(Ticket)
+        .join(Participant, Participant.id == Ticket.participant_id)
+        .join(Entry, Entry.id == Participant.entry_id)
+        .where(Ticket.revoked_at.is_(None), Participant.replaced_at.is_(None), Entry.state == E.confirmed)
+        .order_by(Entry.competition_id, Entry.team_name, Entry.id, Participant.position, Participant.id)
+    )
+    if competition_id is not None:
+        stmt = stmt.where(Entry.competition_id == competition_id)
+    if cooperative_id is not None:
+        stmt = stmt.where(Entry.cooperative_id == cooperative_id)
+    return list(db.session.scalars(stmt))
