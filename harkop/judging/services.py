@@ -34,8 +34,8 @@ from ..extensions import db
 from ..outbox import queue_message
 from ..registrations.models import Entry, EntryState
 from ..registrations.services import absolute_url, register_entry_reader
+from . import certificates, scoring
 from . import results as results_mod
-from . import scoring
 from .assignments import (
     affiliations_of,
     clear_panel_assignments,
@@ -917,6 +917,7 @@ def publish_results(comp: Competition, *, by: Any, now: datetime | None = None) 
     snapshot.published_by_name = actor_name(by)
     db.session.flush()
     written = _write_achievements(comp, snapshot, None, by=by, now=now)
+    certificates.sync_certificates(comp, snapshot, by=by, now=now)
     with _transition_allowed(S.published):
         transition_competition(comp, S.published, by=by, now=now, reason=f"results v{snapshot.version}")
     record_audit(
@@ -957,6 +958,7 @@ def correct_results(
         snapshot.published_by_name = getattr(by, "username", None)
         db.session.flush()
         _write_achievements(comp, snapshot, previous, by=by, now=now)
+        certificates.sync_certificates(comp, snapshot, by=by, now=now)
         _notify_published(comp, snapshot, now=now, corrected=True)
     record_audit(
         "judging.results_corrected",

@@ -14,6 +14,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -103,6 +104,17 @@ def _qr(payload: str, *, box_size: int = 10) -> qrcode.QRCode:
     qr.add_data(payload)
     qr.make(fit=True)
     return qr
+
+
+def qr_image(payload: str, *, box_size: int = 12) -> Any:
+    """The QR code as a greyscale picture for PDFs (fpdf2 stores it Flate-compressed, which every
+    viewer reads; 1-bit images are not)."""
+    return (
+        _qr(payload, box_size=box_size)
+        .make_image(fill_color="black", back_color="white")
+        .get_image()
+        .convert("L")
+    )
 
 
 def qr_png(payload: str, *, box_size: int = 10) -> bytes:
@@ -283,10 +295,8 @@ def _card(
     pdf.set_xy(x, top + 13)
     line(view.competition_name, 4.8, style="B", size=10.5)
     if not measure:
-        qr_image = _qr(view.payload, box_size=12).make_image(fill_color="black", back_color="white")
-        # Greyscale, not 1-bit: fpdf2 stores it Flate-compressed (PNG predictors), which every viewer reads.
         pdf.image(
-            qr_image.get_image().convert("L"),
+            qr_image(view.payload),
             x=left + (BADGE_SIZE[0] - qr_size) / 2,
             y=pdf.get_y() + 0.5,
             w=qr_size,

@@ -251,21 +251,24 @@ def test_the_certificate_says_what_the_result_says():
 
     pdf = render_certificate(
         award="Juara 2",
+        name="Siti",
         team="Tim Tumpeng Ceria",
         cooperative="Koperasi Maju Bersama",
-        participants=["Siti", "Budi"],
         competition="Lomba Menghias Tumpeng",
         event="Hari Koperasi 2024 Kota Balikpapan",
         venue="Pentacity Mall",
         days="Jumat, 26 Juli 2024",
         issued="Minggu, 28 Juli 2024",
-        reference="harkop-2024/tumpeng v1 #3",
+        code="ABCD-EFGH-JKMN-PQRS",
+        link="https://harkop.example/verifikasi/ABCDEFGHJKMNPQRS",
     )
     streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S)
     content = b"".join(zlib.decompress(s) for s in streams if s[:1] == b"x")
     for words in (
         b"PIAGAM PENGHARGAAN",
         b"Tim Tumpeng Ceria",
+        b"Siti",
+        b"ABCD-EFGH-JKMN-PQRS",
         b"JUARA 2",
         b"Lomba Menghias Tumpeng",
         b"diberikan kepada",
