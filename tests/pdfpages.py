@@ -3,7 +3,7 @@ images, enough for tests to check that everything lies on the page and that QR c
 
 A small reader written for the tests because no PDF library is installed: it follows the objects of
 an uncompressed or Flate-compressed file, the page tree in order, the text operators fpdf2 writes
-(`BT x y Td (text) Tj ET`, fonts set with `Tf`) and image placements (`w 0 0 h x y cm /I1 Do`).
+(`BT x y Td (text) Tj … ET`, several strings joined, fonts set with `Tf`) and image placements (`w 0 0 h x y cm /I1 Do`).
 Text widths come from the standard fonts' metrics (the 14 fonts every viewer has), measured with
 fpdf2's metric tables in points.
 """
@@ -146,14 +146,15 @@ def read_pdf(pdf: bytes) -> list[Page]:
         content = objects[int(re.search(rb"/Contents " + _REF, head).group(1))][1] or b""
         font, size = "Helvetica", 12.0
         token = re.compile(
-            rb"/(F\d+) ([\d.]+) Tf|BT ([\d.-]+) ([\d.-]+) Td(?:[^()]*?)\(((?:\\.|[^\\)])*)\) Tj"
+            rb"/(F\d+) ([\d.]+) Tf|BT ([\d.-]+) ([\d.-]+) Td(?:[^()]*?)((?:\((?:\\.|[^\\)])*\) Tj\s*)+)"
             rb"|([\d.]+) 0 0 ([\d.]+) ([\d.-]+) ([\d.-]+) cm /(I\d+) Do"
         )
         for m in token.finditer(content):
             if m.group(1):
                 font, size = fonts[m.group(1).decode()], float(m.group(2))
             elif m.group(3):
-                text = _unescape(m.group(5))
+                runs = re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", m.group(5))
+                text = "".join(_unescape(run) for run in runs)
                 family, style = _FONTS.get(font, ("helvetica", ""))
                 metrics.set_font(family, style, size)
                 width = metrics.get_string_width(text)

@@ -180,7 +180,7 @@ def ticket_view(ticket: Ticket, locale: str | None = None) -> TicketView:
     )
 
 
-def _pdf_text(text: str) -> str:
+def pdf_text(text: str) -> str:
     """Text the PDF's built-in Helvetica can print (Latin-1): dashes and quotes made plain."""
     table = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "•": "-", "…": "..."})
     text = (text or "").translate(table)
@@ -203,7 +203,7 @@ def _pdf(title: str, page_format: tuple[float, float]) -> FPDF:
     pdf = FPDF(orientation="P", unit="mm", format=page_format)
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(0, 0, 0)
-    pdf.set_title(_pdf_text(title))
+    pdf.set_title(pdf_text(title))
     pdf.set_author("Harkop")
     pdf.set_creator("Harkop")
     return pdf
@@ -282,14 +282,14 @@ def _card(
     def line(text: str, height: float, *, style: str = "", size: float = 9) -> None:
         pdf.set_font("Helvetica", style, size)
         pdf.set_x(x)
-        pdf.multi_cell(width, height, _pdf_text(text), align="C", new_x="LEFT", new_y="NEXT")
+        pdf.multi_cell(width, height, pdf_text(text), align="C", new_x="LEFT", new_y="NEXT")
 
     pdf.set_fill_color(11, 92, 173)
     pdf.rect(left, top, BADGE_SIZE[0], 11, style="F")
     pdf.set_text_color(255, 255, 255)
     pdf.set_font("Helvetica", "B", 9.5)
     pdf.set_xy(x, top + 2.5)
-    pdf.cell(width, 6, _pdf_text(view.event_name), align="C")
+    pdf.cell(width, 6, pdf_text(view.event_name), align="C")
 
     pdf.set_text_color(27, 31, 36)
     pdf.set_xy(x, top + 13)
@@ -305,7 +305,7 @@ def _card(
     pdf.set_y(pdf.get_y() + qr_size + 1)
     pdf.set_font("Courier", "", 8)
     pdf.set_x(x)
-    pdf.cell(width, 4, _pdf_text(view.code), align="C", new_x="LEFT", new_y="NEXT")
+    pdf.cell(width, 4, pdf_text(view.code), align="C", new_x="LEFT", new_y="NEXT")
 
     pdf.ln(0.5)
     line(view.participant_name, 6.2, style="B", size=14)
@@ -326,9 +326,9 @@ def _card(
             continue
         pdf.set_font("Helvetica", "B", 8)
         pdf.set_x(x)
-        pdf.cell(14, 4, _pdf_text(label))
+        pdf.cell(14, 4, pdf_text(label))
         pdf.set_font("Helvetica", "", 8)
-        pdf.multi_cell(width - 14, 4, _pdf_text(value), new_x="LEFT", new_y="NEXT")
+        pdf.multi_cell(width - 14, 4, pdf_text(value), new_x="LEFT", new_y="NEXT")
     bottom = pdf.get_y() - top
     if not view.valid:
         pdf.set_text_color(160, 25, 25)

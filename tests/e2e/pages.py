@@ -715,6 +715,7 @@ PAGES: list[PageSpec] = [
         "anonymous", "/hasil/harkop-2024/display-produk-koperasi", "results before publication", status=404
     ),
     PageSpec("coop_rep", "/koperasi-saya/hasil", "pengurus: results and certificates"),
+    PageSpec("checkin_staff", "/admin/checkin/daftar-hadir", "attendance lists (gate staff)"),
     PageSpec("anonymous", "/verifikasi", "certificate check: the form"),
     PageSpec("anonymous", certificate_path, "certificate check: a valid code"),
     PageSpec("anonymous", "/verifikasi/ABCDEFGHJKMNPQRS", "certificate check: unknown code", status=404),

@@ -1,6 +1,6 @@
 """Printing and verifying in a real browser (issue 20): the office downloads a competition's tickets
-four to an A4 sheet and prints every certificate; a visitor types a certificate's code and sees
-what the office recorded."""
+four to an A4 sheet and prints every certificate; the gate staff print a signable attendance list;
+a visitor types a certificate's code and sees what the office recorded."""
 
 from __future__ import annotations
 
@@ -61,3 +61,30 @@ def test_a_visitor_checks_a_certificate_by_its_code(new_context, live_server):
     page.get_by_label("Kode piagam").fill("ABCD-EFGH-JKMN-PQRZ")
     page.get_by_role("button", name="Periksa").click()
     page.locator("[data-verdict=unknown]").wait_for()
+
+
+def test_gate_staff_print_the_attendance_list_of_the_morning(new_context, live_server, tmp_path):
+    """Dashboard → "Daftar hadir" → the cooking competition's PDF for 26 July: A4, the signature column,
+    the names of the demo's checked-in participants with their times; the XLSX downloads too."""
+    from openpyxl import load_workbook
+
+    page = new_context("laptop", accept_downloads=True).new_page()
+    login(page, "petugas")
+    page.goto("/checkin/dasbor")
+    page.get_by_role("link", name="Daftar hadir untuk ditandatangani (PDF, XLSX) →").click()
+    page.wait_for_url("**/admin/checkin/daftar-hadir")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDF Lomba Masak Sambal Ayam Geprek, Jumat, 26 Juli 2024").click()
+    download.value.save_as(tmp_path / "hadir.pdf")
+    pages = read_pdf((tmp_path / "hadir.pdf").read_bytes())
+    text = "\n".join(p.text for p in pages)
+    assert (
+        "DAFTAR HADIR PESERTA" in text and "Tanda tangan" in text and "Lomba Masak Sambal Ayam Geprek" in text
+    )
+    assert "06." in text  # the demo's morning check-ins (from 06.00)
+    assert all(p.outside(margin=5) == [] for p in pages)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="XLSX Lomba Masak Sambal Ayam Geprek, Jumat, 26 Juli 2024").click()
+    download.value.save_as(tmp_path / "hadir.xlsx")
+    rows = list(load_workbook(tmp_path / "hadir.xlsx").active.iter_rows(values_only=True))
+    assert rows[0][0] == "DAFTAR HADIR PESERTA" and len(rows) > 7
