@@ -23,15 +23,15 @@ from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..auth.decorators import admin_required, public, roles_required
-from ..auth.models import Role
+from ..auth.models import ROLE_LABELS, Role
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..form_actions import run_button
-from . import attendance_list
+from . import attendance_list, badges
 from . import conflicts as conflict_list
 from .answers import VERDICT_STYLE, reason_label, scan_message, verdict_label
 from .dashboard import dashboard as checkin_dashboard
-from .forms import CodeForm, ReviewForm
+from .forms import CodeForm, ReviewForm, StaffCodeForm
 from .models import Scan, ScanMethod, Verdict
 from .scans import ScanInput, check_in, parse_day
 
@@ -49,6 +49,7 @@ def _checkin_helpers():
         "scan_message": scan_message,
         # Not `jam`: competitions already gives every template a `jam` for times of day.
         "jam_wita": lambda value: clock.format_time(value) + " WITA",
+        "role_labels": ROLE_LABELS,
     }
 
 
@@ -248,3 +249,72 @@ def attendance_list_xlsx(competition_id: int, day: str):
     comp, the_day = _attendance_target(competition_id, day)
     data = attendance_list.attendance_xlsx(comp, the_day)
     return _download(data, XLSX_MIMETYPE, attendance_list.file_name(comp, the_day, "xlsx"))
+
+
+# --- badges for judges, staff and the committee, and their own check-in -------------------------
+
+
+def _badge_roles() -> list[Role]:
+    wanted = [Role(r) for r in request.args.getlist("peran") if r in {x.value for x in badges.BADGE_ROLES}]
+    return wanted or list(badges.BADGE_ROLES)
+
+
+@bp.route("/admin/lencana")
+@admin_required
+def badge_list():
+    """The people who get a badge (judges, gate staff, the committee) and the PDFs to print them."""
+    from ..competitions.services import current_event
+
+    return render_template(
+        "checkin/badges.html",
+        people=badges.badge_people(),
+        roles=badges.BADGE_ROLES,
+        event=current_event(),
+    )
+
+
+@bp.route("/admin/lencana.pdf")
+@admin_required
+def badges_pdf():
+    """Badges of the current event as one PDF (`?peran=judge&peran=admin`, `?tata=a6|a4`)."""
+    from ..competitions.services import current_event
+
+    event = current_event()
+    if event is None:
+        raise NotFound("event_not_found", _("Belum ada acara."))
+    layout = request.args.get("tata") or "a6"
+    pdf = badges.badges_pdf(badges.badge_people(_badge_roles()), event, layout=layout)
+    db.session.commit()  # passes issued for the printed badges
+    return _download(pdf, "application/pdf", f"lencana-{event.slug}-{layout}.pdf")
+
+
+@bp.route("/checkin/staf", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def staff_checkin():
+    """The gate admits the event's own people by their badge (scan with a hardware scanner, or type)."""
+    form = StaffCodeForm()
+    answer = None
+    status = 200
+    if request.method == "POST":
+        outcome = run_button(
+            form,
+            lambda: badges.check_in_staff(
+                form.code.data, by=current_user, gate=form.gate.data or "", now=clock.now()
+            ),
+            invalid="",
+        )
+        answer = outcome.value
+        if not outcome:
+            status = outcome.status or 422
+        elif answer.verdict != badges.StaffVerdict.checked_in:
+            status = 409
+        gate = form.gate.data
+        form = StaffCodeForm(formdata=None)
+        form.gate.data = gate
+    today = clock.today()
+    return (
+        render_template(
+            "checkin/staff.html", form=form, answer=answer, today=today, rows=badges.staff_checkins(today)
+        ),
+        status,
+    )

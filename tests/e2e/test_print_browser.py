@@ -88,3 +88,37 @@ def test_gate_staff_print_the_attendance_list_of_the_morning(new_context, live_s
     download.value.save_as(tmp_path / "hadir.xlsx")
     rows = list(load_workbook(tmp_path / "hadir.xlsx").active.iter_rows(values_only=True))
     assert rows[0][0] == "DAFTAR HADIR PESERTA" and len(rows) > 7
+
+
+def test_the_office_prints_badges_and_a_judge_checks_in_with_theirs(new_context, live_server, tmp_path):
+    """Badges page → the judges' badges four per A4 → the QR of the demo judge's badge, typed at the
+    staff check-in page by the gate staff, admits them ("Diterima masuk"); a second time says already in."""
+    office = new_context("laptop", accept_downloads=True).new_page()
+    login(office, "admin")
+    office.goto("/admin/lencana")
+    with office.expect_download() as download:
+        office.get_by_role("link", name="Lencana Juri (4 per A4)").click()
+    download.value.save_as(tmp_path / "lencana.pdf")
+    sheets = read_pdf((tmp_path / "lencana.pdf").read_bytes())
+    badge = next(p for p in sheets if "Juri (demo)" in p.text)
+    codes = [zxingcpp.read_barcodes(i.image)[0].text for i in badge.images]
+    assert codes and all(c.startswith("HKS:") for c in codes)
+    assert all(p.outside(margin=4) == [] for p in sheets)
+
+    from harkop.auth.services import get_user
+    from harkop.checkin.badges import pass_for, payload
+    from harkop.competitions.services import current_event
+
+    with live_server.app_context():
+        code = payload(pass_for(get_user("juri"), current_event()))
+    assert code in codes
+    gate = new_context("phone").new_page()
+    login(gate, "petugas")
+    gate.goto("/checkin/staf")
+    gate.get_by_label("Kode lencana").fill(code)
+    gate.get_by_role("button", name="Periksa lencana").click()
+    gate.locator("[data-staff-verdict=checked_in]").wait_for()
+    assert "Juri (demo)" in gate.locator("[data-staff-verdict]").inner_text()
+    gate.get_by_label("Kode lencana").fill(code)
+    gate.get_by_role("button", name="Periksa lencana").click()
+    gate.locator("[data-staff-verdict=already]").wait_for()
