@@ -256,8 +256,8 @@ def count_active_entries(competition_id: int, cooperative_id: int, *, excluding:
 
 
 def _next_waitlist_position(competition_id: int) -> int:
-    # Positions only grow: a position freed by promotion or withdrawal is never reused, so the
-    # order of the waiting list is the order of arrival.
+    # The list is kept numbered 1..n (renumber_waitlist after every change), so the next
+    # position is the end of the line and the order stays the order of arrival.
     highest = db.session.scalar(
         select(func.max(Entry.waitlist_position)).where(Entry.competition_id == competition_id)
     )
@@ -267,6 +267,20 @@ def _next_waitlist_position(competition_id: int) -> int:
 def _refresh_count(comp: Competition) -> None:
     comp.confirmed_count = count_confirmed(comp.id)
     db.session.flush()
+
+
+def renumber_waitlist(competition_id: int) -> list[Entry]:
+    """Number the waiting list 1..n again in its order, after an entry left it (call under the lock).
+
+    Positions only move down, and they are written in order with a flush each, so the unique
+    (competition, position) constraint holds after every single update.
+    """
+    line = waitlist(competition_id)
+    for number, entry in enumerate(line, start=1):
+        if entry.waitlist_position != number:
+            entry.waitlist_position = number
+            db.session.flush()
+    return line
 
 
 def waitlist(competition_id: int) -> list[Entry]:
@@ -631,6 +645,7 @@ def reject_entry(entry: Entry, reason: str, *, by: Any, now: datetime | None = N
     _refresh_count(comp)
     if was_confirmed:
         _promote(comp, now=now, by=by)
+    renumber_waitlist(comp.id)
     return entry
 
 
@@ -675,16 +690,31 @@ def withdraw_entry(entry: Entry, *, by: Any, now: datetime | None = None, reason
     _refresh_count(comp)
     if was_confirmed:
         _promote(comp, now=now, by=by)
+    renumber_waitlist(comp.id)
     return entry
 
 
 def _promote(comp: Competition, *, now: datetime, by: Any) -> list[Entry]:
-    promoted = []
+    """Confirm waiting entries in order while places are free; each is judged again first.
+
+    An entry its cooperative no longer qualifies with (inactive, RAT missed, …) stays on the list
+    and is skipped with its reasons recorded (`state_reason`, the audit log, a message to its
+    pengurus, once per change of reasons); the next one in line gets the place.
+    """
+    promoted: list[Entry] = []
     if comp.state not in ENTRY_CHANGE_STATES or not _before_start(comp, now):
         return promoted
     free = comp.capacity - count_confirmed(comp.id)
-    for entry in waitlist(comp.id)[: max(0, free)]:
+    for entry in waitlist(comp.id):
+        if free <= 0:
+            break
+        decision = check_cooperative(comp, entry.cooperative_id, now=now, excluding=entry.id)
+        if not decision.eligible:
+            _skip_promotion(entry, decision, by=by, now=now)
+            continue
         before = _snapshot(entry)
+        entry.decision = _decision_record(decision, "promotion", by)
+        entry.state_reason = None
         _confirm(entry, now=now, promoted=True)
         record_audit(
             "entry.promoted",
@@ -696,8 +726,41 @@ def _promote(comp: Competition, *, now: datetime, by: Any) -> list[Entry]:
             now=now,
         )
         promoted.append(entry)
+        free -= 1
     _refresh_count(comp)
+    renumber_waitlist(comp.id)
     return promoted
+
+
+def _skip_promotion(entry: Entry, decision: eligibility.Decision, *, by: Any, now: datetime) -> None:
+    reasons = " ".join(f.reason for f in decision.failures)
+    text = _("Dilewati saat naik dari daftar tunggu: %(r)s", r=reasons)[:2000]
+    if entry.state_reason == text:
+        return  # already recorded and told: the scheduler's next run adds nothing
+    entry.state_reason = text
+    entry.updated_at = now
+    db.session.flush()
+    record_audit(
+        "entry.promotion_skipped",
+        entity_type="entry",
+        entity_id=entry.id,
+        by=by,
+        after={"reasons": [f.as_dict() for f in decision.failures], "stage": "promotion"},
+        detail=", ".join(decision.codes)[:500],
+        now=now,
+    )
+    notify_entry(
+        entry,
+        "entry.promotion_skipped",
+        _("“%(team)s” dilewati di daftar tunggu: %(comp)s", **_label(entry)),
+        _(
+            "Ada tempat kosong di %(comp)s, tetapi koperasi belum memenuhi syarat: %(r)s "
+            "“%(team)s” tetap di daftar tunggu dan diperiksa lagi saat ada tempat berikutnya.",
+            r=reasons,
+            **_label(entry),
+        ),
+        now=now,
+    )
 
 
 def promote_waitlist(comp: Competition, *, by: Any = "scheduler", now: datetime | None = None) -> list[Entry]:
@@ -863,3 +926,22 @@ def refused_attempts(comp: Competition, limit: int = 100) -> list[Any]:
             .limit(limit)
         )
     )
+
+
+def printable_tickets(
+    *, competition_id: int | None = None, cooperative_id: int | None = None
+) -> list[Ticket]:
+    """Valid tickets of confirmed entries, for printing in one go: a competition's, a cooperative's, or
+    both filters at once; ordered by competition, team and place in the team."""
+    stmt = (
+        select(Ticket)
+        .join(Participant, Participant.id == Ticket.participant_id)
+        .join(Entry, Entry.id == Participant.entry_id)
+        .where(Ticket.revoked_at.is_(None), Participant.replaced_at.is_(None), Entry.state == E.confirmed)
+        .order_by(Entry.competition_id, Entry.team_name, Entry.id, Participant.position, Participant.id)
+    )
+    if competition_id is not None:
+        stmt = stmt.where(Entry.competition_id == competition_id)
+    if cooperative_id is not None:
+        stmt = stmt.where(Entry.cooperative_id == cooperative_id)
+    return list(db.session.scalars(stmt))

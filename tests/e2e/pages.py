@@ -504,6 +504,21 @@ def paper_entry_path(server) -> str:
     return server.cached("paper-entry", make)
 
 
+def certificate_path(server) -> str:
+    """The verification page of a certificate of the demo's published competition."""
+
+    def make() -> str:
+        from harkop.competitions.models import Competition
+        from harkop.extensions import db
+        from harkop.judging.certificates import valid_certificates
+
+        with server.app_context():
+            comp = db.session.get(Competition, _competition_id(server, PUBLISHED_SLUG))
+            return f"/verifikasi/{valid_certificates(comp)[0].code}"
+
+    return server.cached("certificate", make)
+
+
 COMPETITION_SAVE = "main form button[value=save]"
 
 
@@ -719,6 +734,20 @@ PAGES: list[PageSpec] = [
         "anonymous", "/hasil/harkop-2024/display-produk-koperasi", "results before publication", status=404
     ),
     PageSpec("coop_rep", "/koperasi-saya/hasil", "pengurus: results and certificates"),
+    PageSpec("checkin_staff", "/admin/checkin/daftar-hadir", "attendance lists (gate staff)"),
+    PageSpec("admin", "/admin/lencana", "badges of judges, staff and committee"),
+    PageSpec("checkin_staff", "/checkin/staf", "staff check-in by badge"),
+    PageSpec(
+        "checkin_staff",
+        "/checkin/staf",
+        "staff check-in, unknown badge",
+        status=409,
+        fill=(("#code", "HKS:BUKANKODE"),),
+        submit=MAIN_SUBMIT,
+    ),
+    PageSpec("anonymous", "/verifikasi", "certificate check: the form"),
+    PageSpec("anonymous", certificate_path, "certificate check: a valid code"),
+    PageSpec("anonymous", "/verifikasi/ABCDEFGHJKMNPQRS", "certificate check: unknown code", status=404),
     # --- office workflows (issue 7) ---
     PageSpec("admin", "/admin/pemutakhiran", "office: round progress"),
     PageSpec("admin", "/admin/pemutakhiran/belum", "office: missing list"),

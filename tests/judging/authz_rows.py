@@ -73,6 +73,13 @@ def _published(f):
     return f.cached("published", make)
 
 
+def _certificate_code(f):
+    """The code of a valid certificate of the published competition."""
+    from harkop.judging.certificates import valid_certificates
+
+    return valid_certificates(_published(f).comp)[0].code
+
+
 def _card_id(f):
     """A scorecard of the published competition (its history is the office's only)."""
     from harkop.judging.models import Scorecard
@@ -207,6 +214,11 @@ ROWS = [
         lambda f: f"/piagam/{_published(f).entries[-1].id}.pdf",
         {"coop_rep", "admin"},
     ),
+    admin_only(
+        "judging.competition_certificates", lambda f: f"/admin/penilaian/{_published(f).comp.id}/piagam.pdf"
+    ),
+    public("judging.verify_form", "/verifikasi"),
+    public("judging.verify_certificate", lambda f: f"/verifikasi/{_certificate_code(f)}"),
     # --- API ---------------------------------------------------------------------------------
     admin_only(
         "api.competition_add_judge",
