@@ -168,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
     from .judging.views import bp as judging_bp
     from .main import bp as main_bp
     from .office import api as _office_api  # noqa: F401  - office routes on api.bp
+    from .office import public_views as _office_public  # noqa: F401  - /statistik on office's bp
     from .office.views import bp as office_bp
     from .privacy.views import bp as privacy_bp
     from .registrations import api as _registrations_api  # noqa: F401

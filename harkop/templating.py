@@ -44,6 +44,7 @@ NAV = [
 PUBLIC_NAV = [
     ("main.index", _l("Acara")),
     ("cooperatives.directory", _l("Direktori Koperasi")),
+    ("office.statistics", _l("Statistik")),
     ("competitions.programme", _l("Jadwal Lomba")),
     ("judging.results_index", _l("Hasil Lomba")),
 ]

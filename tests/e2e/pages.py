@@ -745,4 +745,7 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", "/admin/data-pribadi?q=tidak-ada-yang-cocok", "personal data: search, nothing found"),
     PageSpec("admin", person_path, "personal data: one person"),
     PageSpec("admin", person_path, "personal data: erase without a reason", status=422, submit=MAIN_SUBMIT),
+    # --- the event desk and the public (issue 20, desk side) ---
+    PageSpec("anonymous", "/statistik", "public registry statistics"),
+    PageSpec("anonymous", "/statistik", "public registry statistics (English)", lang="en"),
 ]
