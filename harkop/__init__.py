@@ -159,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     from .checkin import api as _checkin_api  # noqa: F401
     from .checkin.views import bp as checkin_bp
     from .competitions import api as _competitions_api  # noqa: F401
+    from .competitions import rundown_views as _rundown_views  # noqa: F401  - routes on competitions' bp
     from .competitions.views import bp as competitions_bp
     from .cooperatives import api as _cooperatives_api  # noqa: F401  - routes on api.bp
     from .cooperatives import public_views as _cooperatives_public  # noqa: F401  - routes on its bp

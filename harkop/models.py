@@ -10,6 +10,7 @@ from .competitions.models import (  # noqa: F401
     Event,
     RubricCriterion,
 )
+from .competitions.rundown import ProgrammeItem  # noqa: F401
 from .cooperatives.models import (  # noqa: F401
     Achievement,
     AnnualFigure,

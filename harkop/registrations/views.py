@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from .. import clock
 from ..auth.decorators import admin_required, public, roles_required
 from ..auth.models import Role
+from ..competitions import rundown
 from ..competitions import services as competitions
 from ..competitions.models import Competition
 from ..cooperatives.services import cooperative_facts
@@ -321,7 +322,17 @@ def ticket_page(token: str):
     ticket = _ticket_or_404(token)
     locale = get_locale()
     view = tickets.ticket_view(ticket, locale=locale.language if locale is not None else "id")
-    html = render_template("registrations/ticket.html", ticket=ticket, view=view, token=token)
+    comp = ticket.participant.entry.competition
+    days = rundown.rundown_for(comp.event)
+    programme = [(day, rundown.day_of(days, day), f"lomba-{comp.id}-{day.isoformat()}") for day in comp.days]
+    html = render_template(
+        "registrations/ticket.html",
+        ticket=ticket,
+        view=view,
+        token=token,
+        programme=programme,
+        event=comp.event,
+    )
     return _private(Response(html, status=200 if view.valid else 410, mimetype="text/html"))
 
 

@@ -168,6 +168,22 @@ def event_path(suffix: str = "") -> Callable[[Any], str]:
     return url
 
 
+def programme_item_path(server) -> str:
+    """The edit page of the demo rundown's opening item."""
+
+    def make() -> str:
+        from sqlalchemy import select
+
+        from harkop.competitions.rundown import ProgrammeItem
+        from harkop.extensions import db
+
+        with server.app_context():
+            item_id = db.session.scalar(select(ProgrammeItem.id).where(ProgrammeItem.kind == "pembukaan"))
+        return f"/admin/susunan-acara/{item_id}"
+
+    return server.cached("programme-item", make)
+
+
 def pending_proposal_path(prefix: str):
     """The demo's pending proposal (harkop/demo/office.py) under an URL prefix."""
 
@@ -748,4 +764,14 @@ PAGES: list[PageSpec] = [
     # --- the event desk and the public (issue 20, desk side) ---
     PageSpec("anonymous", "/statistik", "public registry statistics"),
     PageSpec("anonymous", "/statistik", "public registry statistics (English)", lang="en"),
+    PageSpec("admin", event_path("/susunan-acara"), "rundown (office)"),
+    PageSpec(
+        "admin",
+        event_path("/susunan-acara"),
+        "rundown (office), errors",
+        status=422,
+        fill=(("#title", "Uji"), ("#starts_at", "10:00"), ("#ends_at", "09:00")),
+        submit=MAIN_SUBMIT,
+    ),
+    PageSpec("admin", programme_item_path, "rundown item edit"),
 ]
