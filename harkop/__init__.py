@@ -166,6 +166,7 @@ def _register_blueprints(app: Flask) -> None:
     from .cooperatives import views as _cooperatives_views  # noqa: F401  - routes on its bp
     from .cooperatives.blueprint import bp as cooperatives_bp
     from .judging import api as _judging_api  # noqa: F401
+    from .judging import screen_views as _screen_views  # noqa: F401  - /layar on judging's bp
     from .judging.views import bp as judging_bp
     from .main import bp as main_bp
     from .office import api as _office_api  # noqa: F401  - office routes on api.bp

@@ -32,6 +32,7 @@ from .judging.models import (  # noqa: F401
     Scorecard,
     ScorecardEvent,
 )
+from .judging.screen import DisplayKey  # noqa: F401
 from .outbox import OutboxMessage  # noqa: F401
 from .ratelimit import RateLimitCounter  # noqa: F401
 from .registrations.models import Entry, Participant, Ticket  # noqa: F401

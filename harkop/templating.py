@@ -22,6 +22,7 @@ NAV = [
     ("office.reports_page", _l("Laporan"), {"admin"}),
     ("competitions.admin_events", _l("Acara & Lomba"), {"admin"}),
     ("judging.admin_monitor", _l("Penilaian"), {"admin"}),
+    ("judging.screen_keys", _l("Layar Acara"), {"admin"}),
     ("auth.users", _l("Pengguna"), {"admin"}),
     ("auth.invitations", _l("Undangan Pengurus"), {"admin"}),
     ("auth.admin_tokens", _l("Token Perangkat"), {"admin"}),

@@ -1,4 +1,5 @@
-"""the event's rundown (issue 20, desk side): programme items beside the competitions' slots.
+"""the event desk (issue 20): the rundown's programme items beside the competitions' slots, and
+the display keys of the venue's big screens.
 
 Revision ID: 0009_i20b_desk
 Revises: 0008
@@ -34,8 +35,22 @@ def upgrade():
     with op.batch_alter_table('programme_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_programme_item_event_id'), ['event_id'], unique=False)
 
+    op.create_table('display_key',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=80), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_display_key_created_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_display_key')),
+    sa.UniqueConstraint('key_hash', name=op.f('uq_display_key_key_hash'))
+    )
+
 
 def downgrade():
+    op.drop_table('display_key')
     with op.batch_alter_table('programme_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_programme_item_event_id'))
     op.drop_table('programme_item')

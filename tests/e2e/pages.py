@@ -774,4 +774,7 @@ PAGES: list[PageSpec] = [
         submit=MAIN_SUBMIT,
     ),
     PageSpec("admin", programme_item_path, "rundown item edit"),
+    PageSpec("anonymous", "/layar", "big screen"),
+    PageSpec("anonymous", "/layar", "big screen (English)", lang="en"),
+    PageSpec("admin", "/admin/layar", "big screen: display keys"),
 ]

@@ -66,3 +66,46 @@ def test_office_adds_a_stage_item_and_the_visitor_sees_it_with_what_is_on_now(br
     assert "16.00–16.30" in added.inner_text()
     assert visitor.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling"
     phone.close()
+
+
+def test_big_screen_cycles_and_keeps_the_last_data_when_the_network_drops(browser, desk_server):
+    """The office makes a display key; the venue's screen opens its link, shows the check-ins and
+    the gate's slide, then keeps showing them when offline and says the data is old."""
+    laptop = open_context(browser, desk_server, "laptop")
+    page = laptop.new_page()
+    login(page, "admin")
+    page.goto("/admin/layar")
+    page.get_by_label("Nama layar").fill("Layar Atrium")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Buat kunci layar").click()
+    link = page.locator("[data-screen-link]").inner_text().strip()
+    laptop.close()
+
+    screen_context = open_context(browser, desk_server, "laptop", viewport={"width": 1920, "height": 1080})
+    tv = screen_context.new_page()
+    path = link.split(desk_server.url, 1)[1]
+    tv.goto(path.replace("/layar#", "/layar?detik=2&ganti=2#"))
+    tv.wait_for_selector("#layar[data-state=live]")
+    assert "kunci=" not in tv.url, "the key leaves the address bar once read"
+    assert tv.locator("#slide-gate").count() == 1, "a valid key adds the gate's slide"
+    assert "Tersambung" in tv.locator("#status").inner_text()
+    counts = tv.locator("section[aria-labelledby=slide-checkin]").text_content()
+    assert "Lomba Masak Sambal Ayam Geprek" in counts
+    visible = tv.locator(".slide:not([hidden])")
+    assert visible.count() == 1, "one slide at a time"
+    first = visible.first.get_attribute("aria-labelledby")
+    tv.wait_for_function(
+        "first => document.querySelector('.slide:not([hidden])').getAttribute('aria-labelledby') !== first",
+        arg=first,
+    )
+
+    screen_context.set_offline(True)
+    tv.wait_for_selector("#layar[data-state=stale]")
+    assert "Tidak tersambung" in tv.locator("#status").inner_text()
+    assert (
+        "Lomba Masak Sambal Ayam Geprek"
+        in tv.locator("section[aria-labelledby=slide-checkin]").text_content()
+    ), "the last data stays"
+    screen_context.set_offline(False)
+    tv.wait_for_selector("#layar[data-state=live]")
+    screen_context.close()
