@@ -174,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
     from .office.views import bp as office_bp
     from .privacy.views import bp as privacy_bp
     from .registrations import api as _registrations_api  # noqa: F401
+    from .registrations import desk_views as _desk_views  # noqa: F401  - /admin/meja on registrations' bp
     from .registrations.views import bp as registrations_bp
 
     # Domain API modules attach their routes to api.bp on import, so import them first.

@@ -21,6 +21,7 @@ NAV = [
     ("office.letters_page", _l("Surat Teguran"), {"admin"}),
     ("office.reports_page", _l("Laporan"), {"admin"}),
     ("competitions.admin_events", _l("Acara & Lomba"), {"admin"}),
+    ("registrations.desk_home", _l("Meja Panitia"), {"admin"}),
     ("judging.admin_monitor", _l("Penilaian"), {"admin"}),
     ("judging.screen_keys", _l("Layar Acara"), {"admin"}),
     ("auth.users", _l("Pengguna"), {"admin"}),

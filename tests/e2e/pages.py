@@ -777,4 +777,18 @@ PAGES: list[PageSpec] = [
     PageSpec("anonymous", "/layar", "big screen"),
     PageSpec("anonymous", "/layar", "big screen (English)", lang="en"),
     PageSpec("admin", "/admin/layar", "big screen: display keys"),
+    PageSpec("admin", "/admin/meja", "event desk"),
+    PageSpec("admin", competition_path("/meja", slug="menghias-tumpeng"), "event desk: register a team"),
+    PageSpec(
+        "admin",
+        competition_path("/meja", slug="menghias-tumpeng"),
+        "event desk: register a team, errors",
+        status=422,
+        fill=(("#cooperative_nik", "123"),),
+        submit="main form.register-form button[type=submit]",
+    ),
+    PageSpec("admin", "/admin/meja/impor", "event desk: import teams"),
+    PageSpec(
+        "admin", "/admin/meja/impor", "event desk: import teams, no file", status=422, submit=MAIN_SUBMIT
+    ),
 ]

@@ -109,3 +109,58 @@ def test_big_screen_cycles_and_keeps_the_last_data_when_the_network_drops(browse
     screen_context.set_offline(False)
     tv.wait_for_selector("#layar[data-state=live]")
     screen_context.close()
+
+
+def _eligible_walk_in(server) -> tuple[int, str]:
+    """The tumpeng competition (27 July, closed to pengurus) and a demo cooperative that may enter it."""
+    from sqlalchemy import select
+
+    from harkop.competitions.models import Competition
+    from harkop.cooperatives.models import Cooperative
+    from harkop.cooperatives.vocab import CoopStatus
+    from harkop.extensions import db
+    from harkop.registrations.services import check_cooperative
+
+    with server.app_context():
+        comp = db.session.scalar(select(Competition).where(Competition.slug == "menghias-tumpeng"))
+        for coop in db.session.scalars(
+            select(Cooperative).where(Cooperative.status == CoopStatus.aktif).order_by(Cooperative.nik)
+        ):
+            if check_cooperative(comp, coop.id).eligible:
+                return comp.id, coop.nik
+    raise AssertionError("the demo should have an eligible cooperative without a tumpeng entry")
+
+
+def test_the_desk_registers_a_walk_in_team_and_opens_its_ticket_pdf(browser, desk_server):
+    """On the first event day the clerk registers a walk-in team from the desk page and gets its
+    ticket PDFs on the entry page, ready to print."""
+    comp_id, nik = _eligible_walk_in(desk_server)
+    laptop = open_context(browser, desk_server, "laptop")
+    page = laptop.new_page()
+    login(page, "admin")
+    page.goto("/admin/meja")
+    page.get_by_role("link", name="Daftarkan tim Lomba Menghias Tumpeng").click()
+    page.wait_for_url(f"**/admin/lomba/{comp_id}/meja")
+    page.get_by_label("NIK koperasi").fill(nik)
+    page.get_by_label("Nama tim").fill("Tim Datang Langsung")
+    rows = page.locator("fieldset.participant")
+    for i, (name, phone) in enumerate(
+        [
+            ("Rina Walk-in", "081298765401"),
+            ("Sari Walk-in", "081298765402"),
+            ("Tono Walk-in", "081298765403"),
+        ]
+    ):
+        rows.nth(i).get_by_label("Nama lengkap").fill(name)
+        rows.nth(i).get_by_label("Nomor HP").fill(phone)
+        rows.nth(i).get_by_label("Peserta setuju datanya diproses").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Daftarkan dan cetak tiket").click()
+    assert "/koperasi-saya/pendaftaran/" in page.url, page.locator(".alert, .error").all_inner_texts()
+    assert page.get_by_text("terdaftar di meja").is_visible()
+    pdf_links = page.get_by_role("link", name="Unduh PDF")
+    assert pdf_links.count() == 3
+    with page.expect_download() as download:
+        pdf_links.first.click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    laptop.close()
