@@ -21,7 +21,9 @@ NAV = [
     ("office.letters_page", _l("Surat Teguran"), {"admin"}),
     ("office.reports_page", _l("Laporan"), {"admin"}),
     ("competitions.admin_events", _l("Acara & Lomba"), {"admin"}),
+    ("registrations.desk_home", _l("Meja Panitia"), {"admin"}),
     ("judging.admin_monitor", _l("Penilaian"), {"admin"}),
+    ("judging.screen_keys", _l("Layar Acara"), {"admin"}),
     ("auth.users", _l("Pengguna"), {"admin"}),
     ("auth.invitations", _l("Undangan Pengurus"), {"admin"}),
     ("auth.admin_tokens", _l("Token Perangkat"), {"admin"}),
@@ -44,6 +46,7 @@ NAV = [
 PUBLIC_NAV = [
     ("main.index", _l("Acara")),
     ("cooperatives.directory", _l("Direktori Koperasi")),
+    ("office.statistics", _l("Statistik")),
     ("competitions.programme", _l("Jadwal Lomba")),
     ("judging.results_index", _l("Hasil Lomba")),
 ]

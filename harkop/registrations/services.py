@@ -473,6 +473,29 @@ def registration_closed_error(comp: Competition, now: datetime) -> DomainError |
     return Conflict("registration_closed", message, details=details)
 
 
+def office_registration_error(comp: Competition, now: datetime) -> DomainError | None:
+    """Why the office may not register a team for this competition now (desk or spreadsheet), or None.
+
+    The office is not held to the public window: it may register while the competition takes
+    entries or has closed them (not once judging starts), until its last slot ends.
+    """
+    if comp.state not in ENTRY_CHANGE_STATES:
+        return Conflict(
+            "registration_closed",
+            _("Lomba ini sudah dinilai atau diumumkan; tim tidak dapat didaftarkan lagi."),
+            details={"state": comp.state.value},
+        )
+    last = comp.days[-1] if comp.days else None
+    if last is not None and now >= comp.slot_end(last):
+        return Conflict("competition_over", _("Lomba ini sudah selesai; tim tidak dapat didaftarkan lagi."))
+    return None
+
+
+# How a registration reached Harkop: a pengurus on the web (the window and approval apply), or
+# the office at the desk on an event day or from a spreadsheet (office_registration_error).
+OFFICE_CHANNELS = ("desk", "import")
+
+
 def register_entry(
     comp: Competition,
     cooperative_id: int,
@@ -481,17 +504,27 @@ def register_entry(
     participants: list[ParticipantInput],
     by: Any,
     now: datetime | None = None,
+    channel: str = "web",
 ) -> Entry:
     """Register a cooperative's team: confirmed, waitlisted when full, or pending when approval is needed.
 
     Refusals: `forbidden` (another cooperative), `registration_closed` (outside the window),
     `team_size`/`consent_required`/… (input), `not_eligible` with every failing rule in
     `details.reasons` (recorded in the audit log: the caller commits before answering).
+    `channel` "desk" or "import" is the office registering: no window (office_registration_error
+    instead) and no approval step; eligibility is checked all the same.
     """
     now = now or clock.now()
-    require_act_for(by, cooperative_id)
+    if channel in OFFICE_CHANNELS:
+        require_office(by)
+    else:
+        require_act_for(by, cooperative_id)
     comp = lock_competition(comp.id)
-    closed = registration_closed_error(comp, now)
+    closed = (
+        office_registration_error(comp, now)
+        if channel in OFFICE_CHANNELS
+        else registration_closed_error(comp, now)
+    )
     if closed is not None:
         raise closed
     people = validate_participants(
@@ -522,7 +555,7 @@ def register_entry(
     )
     db.session.add(entry)
     db.session.flush()
-    if comp.approval_required:
+    if comp.approval_required and channel not in OFFICE_CHANNELS:
         notify_entry(
             entry,
             "entry.pending",
@@ -540,7 +573,7 @@ def register_entry(
         entity_type="entry",
         entity_id=entry.id,
         by=by,
-        after={**_snapshot(entry), "competition_id": comp.id, "decision": entry.decision},
+        after={**_snapshot(entry), "competition_id": comp.id, "decision": entry.decision, "channel": channel},
         now=now,
     )
     if decision.exception_reason is not None and decision.waived:
@@ -787,18 +820,33 @@ def promote_all_waitlists(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def replace_participant(
-    participant: Participant, new: ParticipantInput, *, by: Any, now: datetime | None = None
+    participant: Participant,
+    new: ParticipantInput,
+    *,
+    by: Any,
+    now: datetime | None = None,
+    at_desk: bool = False,
 ) -> Participant:
-    """Swap a participant for someone else before the competition starts: old ticket revoked, new issued."""
+    """Swap a participant for someone else before the competition starts: old ticket revoked, new issued.
+
+    `at_desk`: the office at the event desk, which may still swap until the competition's last slot ends.
+    """
     now = now or clock.now()
     entry = participant.entry
-    require_act_for(by, entry.cooperative_id)
+    if at_desk:
+        require_office(by)
+    else:
+        require_act_for(by, entry.cooperative_id)
     comp = lock_competition(entry.competition_id)
     db.session.refresh(participant)
     _require_state(entry, ACTIVE_STATES, _("diubah"))
     if participant.replaced_at is not None:
         raise Conflict("already_replaced", _("Peserta ini sudah diganti."))
-    if not _before_start(comp, now):
+    if at_desk:
+        too_late = office_registration_error(comp, now)
+        if too_late is not None:
+            raise too_late
+    elif not _before_start(comp, now):
         raise Conflict("too_late", _("Lomba sudah dimulai; peserta tidak dapat diganti lagi."))
     if not new.role:
         new.role = participant.role

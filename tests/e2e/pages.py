@@ -168,6 +168,22 @@ def event_path(suffix: str = "") -> Callable[[Any], str]:
     return url
 
 
+def programme_item_path(server) -> str:
+    """The edit page of the demo rundown's opening item."""
+
+    def make() -> str:
+        from sqlalchemy import select
+
+        from harkop.competitions.rundown import ProgrammeItem
+        from harkop.extensions import db
+
+        with server.app_context():
+            item_id = db.session.scalar(select(ProgrammeItem.id).where(ProgrammeItem.kind == "pembukaan"))
+        return f"/admin/susunan-acara/{item_id}"
+
+    return server.cached("programme-item", make)
+
+
 def pending_proposal_path(prefix: str):
     """The demo's pending proposal (harkop/demo/office.py) under an URL prefix."""
 
@@ -793,4 +809,34 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", "/admin/data-pribadi?q=tidak-ada-yang-cocok", "personal data: search, nothing found"),
     PageSpec("admin", person_path, "personal data: one person"),
     PageSpec("admin", person_path, "personal data: erase without a reason", status=422, submit=MAIN_SUBMIT),
+    # --- the event desk and the public (issue 20, desk side) ---
+    PageSpec("anonymous", "/statistik", "public registry statistics"),
+    PageSpec("anonymous", "/statistik", "public registry statistics (English)", lang="en"),
+    PageSpec("admin", event_path("/susunan-acara"), "rundown (office)"),
+    PageSpec(
+        "admin",
+        event_path("/susunan-acara"),
+        "rundown (office), errors",
+        status=422,
+        fill=(("#title", "Uji"), ("#starts_at", "10:00"), ("#ends_at", "09:00")),
+        submit=MAIN_SUBMIT,
+    ),
+    PageSpec("admin", programme_item_path, "rundown item edit"),
+    PageSpec("anonymous", "/layar", "big screen"),
+    PageSpec("anonymous", "/layar", "big screen (English)", lang="en"),
+    PageSpec("admin", "/admin/layar", "big screen: display keys"),
+    PageSpec("admin", "/admin/meja", "event desk"),
+    PageSpec("admin", competition_path("/meja", slug="menghias-tumpeng"), "event desk: register a team"),
+    PageSpec(
+        "admin",
+        competition_path("/meja", slug="menghias-tumpeng"),
+        "event desk: register a team, errors",
+        status=422,
+        fill=(("#cooperative_nik", "123"),),
+        submit="main form.register-form button[type=submit]",
+    ),
+    PageSpec("admin", "/admin/meja/impor", "event desk: import teams"),
+    PageSpec(
+        "admin", "/admin/meja/impor", "event desk: import teams, no file", status=422, submit=MAIN_SUBMIT
+    ),
 ]

@@ -271,3 +271,22 @@ ROWS = [
     public("api.competition_results", lambda f: f"/api/v1/competitions/{_published(f).comp.id}/results"),
     admin_only("judging.scorecard_history", lambda f: f"/admin/penilaian/kartu/{_card_id(f)}/riwayat"),
 ]
+
+
+def _display_key(f):
+    """A display key made by the office."""
+    from harkop.judging import screen
+
+    return f.cached("display_key", lambda: screen.issue_key("Layar uji", by=None)[0])
+
+
+# The venue's big screen (issue 20): public slides; the office's display keys.
+ROWS += [
+    public("judging.screen_page", "/layar"),
+    public("judging.screen_json", "/layar/data.json"),
+    admin_only("judging.screen_keys", "/admin/layar"),
+    admin_only("judging.screen_keys", "/admin/layar", method="POST", data={"label": "Layar uji"}),
+    admin_only(
+        "judging.screen_key_revoke", lambda f: f"/admin/layar/{_display_key(f).id}/cabut", method="POST"
+    ),
+]
