@@ -185,6 +185,6 @@ def coop_home_facts(user: Any, event: Any) -> dict[str, Any]:
         "open": open_rows,
         "blockers": list(blockers.values()),
         "entries": entries,
-        "tickets": sum(1 for e in entries if e.state == EntryState.confirmed),
+        "tickets": len(entries_of_cooperative(coop.id, states=[EntryState.confirmed])),
         "proposals": count_of(proposals_query(viewer=user, status="pending")),
     }

@@ -200,7 +200,9 @@ def _own_cooperative() -> Cooperative:
 def my_proposals():
     """A pengurus' proposals for their cooperative and when each fact was last verified."""
     coop = _own_cooperative()
-    stmt = rounds.proposals_query(viewer=current_user)
+    status = request.args.get("status", "")
+    status = status if status in {s.value for s in ProposalStatus} else ""
+    stmt = rounds.proposals_query(viewer=current_user, status=status)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     return render_template(
         "office/my_proposals.html",

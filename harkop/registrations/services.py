@@ -831,15 +831,12 @@ def entries_of(
     return stmt.order_by(Entry.created_at, Entry.id)
 
 
-def entries_of_cooperative(cooperative_id: int) -> list[Entry]:
-    """A cooperative's entries, newest first."""
-    return list(
-        db.session.scalars(
-            select(Entry)
-            .where(Entry.cooperative_id == cooperative_id)
-            .order_by(Entry.created_at.desc(), Entry.id.desc())
-        )
-    )
+def entries_of_cooperative(cooperative_id: int, *, states: Iterable[EntryState] | None = None) -> list[Entry]:
+    """A cooperative's entries (optionally some states only), newest first."""
+    stmt = select(Entry).where(Entry.cooperative_id == cooperative_id)
+    if states is not None:
+        stmt = stmt.where(Entry.state.in_(list(states)))
+    return list(db.session.scalars(stmt.order_by(Entry.created_at.desc(), Entry.id.desc())))
 
 
 def tickets_of(entry: Entry) -> list[Ticket]:
