@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from flask import Flask, current_app, request, session, url_for
 from flask_babel import lazy_gettext as _l
@@ -157,6 +158,41 @@ def nav_items() -> list[tuple[str, str]]:
     return items
 
 
+def form_error_list(form: Any) -> list[tuple[str | None, str, str]]:
+    """(field id, label, message) of every error a form shows, in the form's order, rows of a list
+    of sub-forms included ("Peserta 2 · Nomor HP"); the id is None for a hidden field. The error
+    summary at the top of a page (templates/_macros/forms.html) links each to its field."""
+    from wtforms.fields import FieldList, FormField
+
+    found: list[tuple[str | None, str, str]] = []
+
+    def label_of(field: Any) -> str:
+        return str(field.label.text) if getattr(field, "label", None) is not None else field.name
+
+    def walk(fields: Any, prefix: str) -> None:
+        for item in fields:
+            if isinstance(item, FieldList):
+                for i, entry in enumerate(item.entries):
+                    row = f"{label_of(item)} {i + 1}"
+                    walk(entry if isinstance(entry, FormField) else [entry], _join(prefix, row))
+            elif isinstance(item, FormField):
+                walk(item, _join(prefix, label_of(item)))
+            else:
+                hidden = item.type in ("HiddenField", "CSRFTokenField")
+                for message in item.errors or []:
+                    text = message if isinstance(message, str) else " ".join(map(str, message))
+                    found.append((None if hidden else item.id, _join(prefix, label_of(item)), text))
+
+    if form is not None and hasattr(form, "_fields"):
+        walk(form, "")
+        found += [(None, "", str(m)) for m in getattr(form, "form_errors", None) or []]
+    return found
+
+
+def _join(prefix: str, label: str) -> str:
+    return f"{prefix} · {label}" if prefix else label
+
+
 def wita(value: datetime | None) -> str:
     """Jinja filter: a stored UTC time shown in WITA, in the page's language."""
     return "" if value is None else clock.format_datetime(value)
@@ -200,6 +236,7 @@ def install_templating(app: Flask) -> None:
     from .audit import changes_of
 
     app.jinja_env.globals["audit_changes"] = changes_of
+    app.jinja_env.globals["form_error_list"] = form_error_list
 
     @app.context_processor
     def _globals():

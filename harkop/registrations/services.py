@@ -157,13 +157,18 @@ def validate_participants(
     """
     rows = [(i, p) for i, p in enumerate(people) if not p.is_blank]
     low, high = min_size, max_size
+    size_message = None
     if not low <= len(rows) <= high:
-        message = (
+        size_message = (
             _("Lomba perorangan: daftarkan tepat satu peserta.")
             if low == high == 1
             else _("Jumlah peserta harus %(a)d sampai %(b)d orang.", a=low, b=high)
         )
-        raise ValidationFailed("team_size", message, details={"min": low, "max": high, "given": len(rows)})
+    if len(rows) < low:
+        # Too few: the blank rows that would make up the minimum are checked too, so an empty
+        # form names every missing field at once, not only the team's size.
+        blank = [(i, p) for i, p in enumerate(people) if p.is_blank][: low - len(rows)]
+        rows = sorted(rows + blank, key=lambda row: row[0])
     problems: list[dict[str, Any]] = []
     for i, p in rows:
         if not p.name.strip() or len(p.name.strip()) > 120:
@@ -200,6 +205,10 @@ def validate_participants(
                         _("Persetujuan orang tua/wali wajib dicentang untuk peserta anak."),
                     )
                 )
+    if size_message is not None:
+        details = {"min": low, "max": high, "given": len([p for p in people if not p.is_blank])}
+        details = {**details, "participants": problems, "form": size_message}
+        raise ValidationFailed("team_size", size_message, details=details)
     if problems:
         first = problems[0]
         raise ValidationFailed(first["code"], first["message"], details={"participants": problems})
@@ -480,15 +489,24 @@ def register_entry(
     closed = registration_closed_error(comp, now)
     if closed is not None:
         raise closed
-    people = validate_participants(
-        participants, min_size=comp.min_team_size, max_size=comp.max_team_size, for_children=comp.for_children
-    )
     team_name = (team_name or "").strip()
+    name_missing = comp.is_team and not team_name
+    try:
+        people = validate_participants(
+            participants,
+            min_size=comp.min_team_size,
+            max_size=comp.max_team_size,
+            for_children=comp.for_children,
+        )
+    except ValidationFailed as err:
+        if name_missing:  # every problem at once: the team's name beside the participants'
+            err.details = {**err.details, "fields": {"team_name": _("Nama tim wajib diisi.")}}
+        raise
+    if name_missing:
+        raise ValidationFailed(
+            "team_name_required", _("Nama tim wajib diisi."), details={"field": "team_name"}
+        )
     if not team_name:
-        if comp.is_team:
-            raise ValidationFailed(
-                "team_name_required", _("Nama tim wajib diisi."), details={"field": "team_name"}
-            )
         team_name = people[0].name.strip()
     decision = check_cooperative(comp, cooperative_id, now=now)
     if not decision.eligible:
