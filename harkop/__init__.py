@@ -168,7 +168,10 @@ def _register_blueprints(app: Flask) -> None:
     from .judging.views import bp as judging_bp
     from .main import bp as main_bp
     from .office import api as _office_api  # noqa: F401  - office routes on api.bp
+    from .office.reports import install_report_jobs
     from .office.views import bp as office_bp
+
+    install_report_jobs()
     from .privacy.views import bp as privacy_bp
     from .registrations import api as _registrations_api  # noqa: F401
     from .registrations.views import bp as registrations_bp

@@ -419,7 +419,7 @@ def admin_import_job(job_id: int):
     from .models import ImportJob
 
     job = db.session.get(ImportJob, job_id)
-    if job is None:
+    if job is None or job.kind != "import":
         abort(404)
     return render_template(
         "cooperatives/admin_import_job.html", job=job, status=job_status(job), report=report_of(job)
@@ -436,7 +436,7 @@ def admin_import_job_status(job_id: int):
     from .models import ImportJob
 
     job = db.session.get(ImportJob, job_id)
-    if job is None:
+    if job is None or job.kind != "import":
         abort(404)
     return jsonify(job_status(job))
 
