@@ -577,6 +577,7 @@ def judge_home():
                 "done": 0,
                 "total": 0,
                 "head": services.is_head_judge(current_user, comp),
+                "deadline": comp.slot_end(comp.days[-1]) if comp.days else None,
             }
         group = groups[comp.id]
         no_show = entry.id in absent[comp.id]

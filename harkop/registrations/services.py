@@ -157,13 +157,18 @@ def validate_participants(
     """
     rows = [(i, p) for i, p in enumerate(people) if not p.is_blank]
     low, high = min_size, max_size
+    size_message = None
     if not low <= len(rows) <= high:
-        message = (
+        size_message = (
             _("Lomba perorangan: daftarkan tepat satu peserta.")
             if low == high == 1
             else _("Jumlah peserta harus %(a)d sampai %(b)d orang.", a=low, b=high)
         )
-        raise ValidationFailed("team_size", message, details={"min": low, "max": high, "given": len(rows)})
+    if len(rows) < low:
+        # Too few: the blank rows that would make up the minimum are checked too, so an empty
+        # form names every missing field at once, not only the team's size.
+        blank = [(i, p) for i, p in enumerate(people) if p.is_blank][: low - len(rows)]
+        rows = sorted(rows + blank, key=lambda row: row[0])
     problems: list[dict[str, Any]] = []
     for i, p in rows:
         if not p.name.strip() or len(p.name.strip()) > 120:
@@ -200,6 +205,10 @@ def validate_participants(
                         _("Persetujuan orang tua/wali wajib dicentang untuk peserta anak."),
                     )
                 )
+    if size_message is not None:
+        details = {"min": low, "max": high, "given": len([p for p in people if not p.is_blank])}
+        details = {**details, "participants": problems, "form": size_message}
+        raise ValidationFailed("team_size", size_message, details=details)
     if problems:
         first = problems[0]
         raise ValidationFailed(first["code"], first["message"], details={"participants": problems})
@@ -527,15 +536,24 @@ def register_entry(
     )
     if closed is not None:
         raise closed
-    people = validate_participants(
-        participants, min_size=comp.min_team_size, max_size=comp.max_team_size, for_children=comp.for_children
-    )
     team_name = (team_name or "").strip()
+    name_missing = comp.is_team and not team_name
+    try:
+        people = validate_participants(
+            participants,
+            min_size=comp.min_team_size,
+            max_size=comp.max_team_size,
+            for_children=comp.for_children,
+        )
+    except ValidationFailed as err:
+        if name_missing:  # every problem at once: the team's name beside the participants'
+            err.details = {**err.details, "fields": {"team_name": _("Nama tim wajib diisi.")}}
+        raise
+    if name_missing:
+        raise ValidationFailed(
+            "team_name_required", _("Nama tim wajib diisi."), details={"field": "team_name"}
+        )
     if not team_name:
-        if comp.is_team:
-            raise ValidationFailed(
-                "team_name_required", _("Nama tim wajib diisi."), details={"field": "team_name"}
-            )
         team_name = people[0].name.strip()
     decision = check_cooperative(comp, cooperative_id, now=now)
     if not decision.eligible:
@@ -942,15 +960,12 @@ def entries_of(
     return stmt.order_by(Entry.created_at, Entry.id)
 
 
-def entries_of_cooperative(cooperative_id: int) -> list[Entry]:
-    """A cooperative's entries, newest first."""
-    return list(
-        db.session.scalars(
-            select(Entry)
-            .where(Entry.cooperative_id == cooperative_id)
-            .order_by(Entry.created_at.desc(), Entry.id.desc())
-        )
-    )
+def entries_of_cooperative(cooperative_id: int, *, states: Iterable[EntryState] | None = None) -> list[Entry]:
+    """A cooperative's entries (optionally some states only), newest first."""
+    stmt = select(Entry).where(Entry.cooperative_id == cooperative_id)
+    if states is not None:
+        stmt = stmt.where(Entry.state.in_(list(states)))
+    return list(db.session.scalars(stmt.order_by(Entry.created_at.desc(), Entry.id.desc())))
 
 
 def tickets_of(entry: Entry) -> list[Ticket]:

@@ -128,9 +128,12 @@ def _entry_outcome_message(entry: Entry) -> str:
 @bp.route("/koperasi-saya/pendaftaran")
 @roles_required(Role.coop_rep)
 def my_entries():
-    """The pengurus's registrations, newest first, with their states and ticket pages."""
-    entries = services.entries_of_cooperative(_my_cooperative_id())
-    return render_template("registrations/my_entries.html", entries=entries)
+    """The pengurus's registrations, newest first, with their states and ticket pages;
+    `?status=confirmed` (any state) shows only those, as the pengurus' home counts them."""
+    state = request.args.get("status") or ""
+    states = [EntryState(state)] if state in set(EntryState) else None
+    entries = services.entries_of_cooperative(_my_cooperative_id(), states=states)
+    return render_template("registrations/my_entries.html", entries=entries, status=state if states else "")
 
 
 def _entry_for_page(entry_id: int) -> Entry:
