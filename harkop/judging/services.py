@@ -34,8 +34,8 @@ from ..extensions import db
 from ..outbox import queue_message
 from ..registrations.models import Entry, EntryState
 from ..registrations.services import absolute_url, register_entry_reader
+from . import certificates, scoring
 from . import results as results_mod
-from . import scoring
 from .assignments import (
     affiliations_of,
     clear_panel_assignments,
@@ -49,6 +49,7 @@ from .models import (
     CardState,
     CompetitionJudge,
     ResultSnapshot,
+    ResultStanding,
     Scorecard,
     ScorecardEvent,
     ScoreRefusal,
@@ -953,6 +954,7 @@ def publish_results(comp: Competition, *, by: Any, now: datetime | None = None) 
     snapshot.published_by_name = actor_name(by)
     db.session.flush()
     written = _write_achievements(comp, snapshot, None, by=by, now=now)
+    certificates.sync_certificates(comp, snapshot, by=by, now=now)
     with _transition_allowed(S.published):
         transition_competition(comp, S.published, by=by, now=now, reason=f"results v{snapshot.version}")
     record_audit(
@@ -993,6 +995,7 @@ def correct_results(
         snapshot.published_by_name = getattr(by, "username", None)
         db.session.flush()
         _write_achievements(comp, snapshot, previous, by=by, now=now)
+        certificates.sync_certificates(comp, snapshot, by=by, now=now)
         _notify_published(comp, snapshot, now=now, corrected=True)
     record_audit(
         "judging.results_corrected",
@@ -1020,8 +1023,25 @@ def publish_due_results(*, now: datetime | None = None) -> dict[str, int]:
     return {"published": len(due)}
 
 
-def results_for_cooperative(cooperative_id: int) -> list[tuple[Entry, dict[str, Any] | None]]:
-    """A cooperative's entries in published competitions, each with its line of the published result."""
+def result_standing(entry: Entry, line: dict[str, Any] | None, no_show_ids: set[int]) -> ResultStanding:
+    """Why an entry is or is not in a published result (pure: from its state and the snapshot)."""
+    if line is not None:
+        return ResultStanding.ranked
+    if entry.id in no_show_ids:
+        return ResultStanding.no_show
+    by_state = {
+        EntryState.withdrawn: ResultStanding.withdrawn,
+        EntryState.waitlisted: ResultStanding.waitlisted,
+        EntryState.rejected: ResultStanding.rejected,
+        EntryState.pending: ResultStanding.pending,
+    }
+    return by_state.get(entry.state, ResultStanding.not_judged)
+
+
+def results_for_cooperative(
+    cooperative_id: int,
+) -> list[tuple[Entry, dict[str, Any] | None, ResultStanding]]:
+    """A cooperative's entries in published competitions: the result's line and the entry's standing."""
     entries = db.session.scalars(
         select(Entry)
         .join(Competition, Competition.id == Entry.competition_id)
@@ -1032,9 +1052,11 @@ def results_for_cooperative(cooperative_id: int) -> list[tuple[Entry, dict[str, 
     for entry in entries:
         snapshot = results_mod.published_snapshot(entry.competition)
         line = None
+        absent: set[int] = set()
         if snapshot is not None:
             line = next((r for r in snapshot.data["entries"] if r["entry_id"] == entry.id), None)
-        out.append((entry, line))
+            absent = {r["entry_id"] for r in snapshot.data.get("no_shows", [])}
+        out.append((entry, line, result_standing(entry, line, absent)))
     return out
 
 

@@ -37,8 +37,8 @@ from ..extensions import db
 from ..form_actions import ConfirmForm, run_button, run_form
 from ..registrations.models import Entry
 from . import assignments as assign
+from . import certificates, services
 from . import results as results_mod
-from . import services
 from .forms import (
     AddJudgeForm,
     AffiliationForm,
@@ -577,6 +577,7 @@ def judge_home():
                 "done": 0,
                 "total": 0,
                 "head": services.is_head_judge(current_user, comp),
+                "deadline": comp.slot_end(comp.days[-1]) if comp.days else None,
             }
         group = groups[comp.id]
         no_show = entry.id in absent[comp.id]
@@ -878,16 +879,66 @@ def my_results():
 @bp.route("/piagam/<int:entry_id>.pdf")
 @roles_required(Role.coop_rep, Role.admin)
 def certificate(entry_id: int):
-    """The entry's certificate (Juara/Harapan or participation) as a PDF, once results are public."""
-    from .certificates import certificate_for
-
+    """The entry's certificates (each participant's, the team's when it won) as one PDF, once public."""
     entry = db.session.get(Entry, entry_id)
     if entry is None:
         raise NotFound("entry_not_found", _("Peserta tidak ditemukan."))
     if not acts_for_cooperative(current_user, entry.cooperative_id):
         raise Forbidden("forbidden", _("Piagam ini milik koperasi lain."))
-    pdf, filename = certificate_for(entry)
+    pdf, filename = certificates.certificate_for(entry, by=current_user)
+    db.session.commit()  # certificates of results published before codes existed are issued on first print
+    return _pdf_response(pdf, filename)
+
+
+@bp.route("/admin/penilaian/<int:competition_id>/piagam.pdf")
+@admin_required
+def competition_certificates(competition_id: int):
+    """Every valid certificate of a published competition in one PDF, for the office to print."""
+    comp = db.session.get(Competition, competition_id)
+    if comp is None:
+        raise NotFound("competition_not_found", _("Lomba tidak ditemukan."))
+    pdf, filename = certificates.competition_certificates(comp, by=current_user)
+    db.session.commit()
+    return _pdf_response(pdf, filename)
+
+
+def _pdf_response(pdf: bytes, filename: str) -> Response:
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --------------------------------------------------------------------------- verifying a certificate
+
+
+@bp.route("/verifikasi")
+@public
+def verify_form():
+    """Anyone checks a certificate by typing its code (or arrives from its QR at /verifikasi/<code>)."""
+    typed = (request.args.get("kode") or "").strip()
+    if typed:
+        code = certificates.normalise_code(typed)
+        if code is not None:
+            return redirect(url_for("judging.verify_certificate", code=code))
+        return render_template("judging/verify.html", cert=None, typed=typed, malformed=True), 404
+    return render_template("judging/verify.html", cert=None, typed="", malformed=False)
+
+
+@bp.route("/verifikasi/<code>")
+@public
+def verify_certificate(code: str):
+    """What a certificate code stands for: holder, cooperative, competition, award and event, or that
+    it is unknown (404) or withdrawn after a correction (410)."""
+    cert = certificates.find_certificate(code)
+    if cert is None:
+        html = render_template(
+            "judging/verify.html", cert=None, typed=code[:40], malformed=False, unknown=True
+        )
+        return Response(html, status=404, mimetype="text/html")
+    html = render_template(
+        "judging/verify.html", cert=cert, code=certificates.format_code(cert.code), typed="", malformed=False
+    )
+    response = Response(html, status=200 if cert.is_valid else 410, mimetype="text/html")
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response

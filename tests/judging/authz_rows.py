@@ -73,6 +73,13 @@ def _published(f):
     return f.cached("published", make)
 
 
+def _certificate_code(f):
+    """The code of a valid certificate of the published competition."""
+    from harkop.judging.certificates import valid_certificates
+
+    return valid_certificates(_published(f).comp)[0].code
+
+
 def _card_id(f):
     """A scorecard of the published competition (its history is the office's only)."""
     from harkop.judging.models import Scorecard
@@ -207,6 +214,11 @@ ROWS = [
         lambda f: f"/piagam/{_published(f).entries[-1].id}.pdf",
         {"coop_rep", "admin"},
     ),
+    admin_only(
+        "judging.competition_certificates", lambda f: f"/admin/penilaian/{_published(f).comp.id}/piagam.pdf"
+    ),
+    public("judging.verify_form", "/verifikasi"),
+    public("judging.verify_certificate", lambda f: f"/verifikasi/{_certificate_code(f)}"),
     # --- API ---------------------------------------------------------------------------------
     admin_only(
         "api.competition_add_judge",
@@ -258,4 +270,23 @@ ROWS = [
     ),
     public("api.competition_results", lambda f: f"/api/v1/competitions/{_published(f).comp.id}/results"),
     admin_only("judging.scorecard_history", lambda f: f"/admin/penilaian/kartu/{_card_id(f)}/riwayat"),
+]
+
+
+def _display_key(f):
+    """A display key made by the office."""
+    from harkop.judging import screen
+
+    return f.cached("display_key", lambda: screen.issue_key("Layar uji", by=None)[0])
+
+
+# The venue's big screen (issue 20): public slides; the office's display keys.
+ROWS += [
+    public("judging.screen_page", "/layar"),
+    public("judging.screen_json", "/layar/data.json"),
+    admin_only("judging.screen_keys", "/admin/layar"),
+    admin_only("judging.screen_keys", "/admin/layar", method="POST", data={"label": "Layar uji"}),
+    admin_only(
+        "judging.screen_key_revoke", lambda f: f"/admin/layar/{_display_key(f).id}/cabut", method="POST"
+    ),
 ]
