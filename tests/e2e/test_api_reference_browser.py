@@ -21,6 +21,6 @@ def test_an_integrator_reads_the_scan_operation_and_opens_the_document(laptop):
     answers = scan.locator("table", has=laptop.locator("caption", has_text="Jawaban")).text_content()
     assert "already_checked_in" in answers and "missing_nonce" in answers
     with laptop.expect_navigation():
-        laptop.get_by_role("link", name="/api/v1/openapi.json").click()
+        laptop.get_by_role("link", name="/api/v1/openapi.json", exact=True).click()
     document = json.loads(laptop.locator("body").text_content())
     assert "/api/v1/checkins" in document["paths"]
