@@ -29,6 +29,7 @@ from marshmallow import fields, post_dump, validate
 from sqlalchemy import Select
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 from .auth.decorators import login_required, public
@@ -57,20 +58,22 @@ TOKEN_PURPOSES: dict[str, Callable[[], datetime | None]] = {"api": lambda: None}
 # --- input: the parser and the one place for each kind of bad input -------------------------
 
 
-# The largest id a path may carry: 18 digits, below 2^63 (SQLite's and PostgreSQL's bigint). A
-# longer number matches no route (404); a shorter one names no row and answers its own 404.
-MAX_PATH_ID = 10**18 - 1
-
-
 class IdConverter(IntegerConverter):
-    """`<int:...>` in every route: an id of at most 18 digits.
+    """`<int:...>` in every route: an id an id column can hold (1 to 2^31 - 1, PostgreSQL's integer).
 
-    A longer number does not match the route, so it is a 404 like any id that does not exist
-    (a 29-digit id used to reach the database and answer 500). The length is in the pattern,
-    not a `max` check: werkzeug answers 405 when a converter refuses a value the pattern took.
+    A larger number is a 404 like any id that does not exist (a 29-digit id used to reach the
+    database and answer 500; on PostgreSQL so did 2^31). Longer than 18 digits it matches no
+    route; otherwise `to_python` answers 404 itself: werkzeug would answer 405 for a value the
+    pattern took and a converter refused with its ValidationError.
     """
 
     regex = r"\d{1,18}"
+
+    def to_python(self, value: str) -> int:  # noqa: D102
+        number = int(value)
+        if number > MAX_ID:
+            raise NotFound()
+        return number
 
 
 class NikConverter(BaseConverter):
@@ -80,7 +83,7 @@ class NikConverter(BaseConverter):
 
 
 def _id_param(_converter: Any) -> dict[str, Any]:
-    return {"type": "integer", "minimum": 0, "maximum": MAX_PATH_ID}
+    return {"type": "integer", "minimum": 0, "maximum": MAX_ID}
 
 
 def _nik_param(_converter: Any) -> dict[str, Any]:

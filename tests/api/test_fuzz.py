@@ -5,11 +5,12 @@ requests for every operation from it and checks each answer: no 5xx, only docume
 codes and content types, bodies that conform to their schemas, invalid input refused, and more
 (`--checks all`). It runs on SQLite in `make test` and on PostgreSQL in `make test-pg` (the live
 server's database follows HARKOP_TEST_DATABASE_URL). Bounded: a few examples per operation,
-a fixed seed, and `--max-time` per role.
+deterministic generation (schemathesis ignores a seed then), and `--max-time` per role.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -23,9 +24,9 @@ from tests.liveserver import LiveServer
 BIN = Path(sys.executable).parent
 # The server and the tokens made for it live in their own committed database.
 pytestmark = pytest.mark.committed
-SEED = 18
-MAX_EXAMPLES = 12
-MAX_SECONDS = 75
+MAX_EXAMPLES = 10
+# Per role: the coverage phase takes about 20 s here, fuzzing and stateful tests share the rest.
+MAX_SECONDS = 40
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -68,8 +69,6 @@ def run_schemathesis(server: LiveServer, token: str, report: Path) -> subprocess
         "all",
         "--max-examples",
         str(MAX_EXAMPLES),
-        "--seed",
-        str(SEED),
         "--generation-deterministic",
         "--max-time",
         str(MAX_SECONDS),
@@ -97,4 +96,5 @@ def test_schemathesis_finds_nothing(fuzz_server, tmp_path, role):
     (tmp_path / "schemathesis.txt").write_text(done.stdout + done.stderr)
     print(done.stdout[-3000:])
     assert done.returncode == 0, done.stdout[-20000:] + done.stderr[-4000:] + fuzz_server.log()[-4000:]
-    assert "No issues found" in done.stdout, done.stdout[-4000:]
+    counts = re.search(r"(\d+) generated, (\d+) passed", done.stdout)
+    assert counts and counts[1] == counts[2] and int(counts[1]) > 0, done.stdout[-4000:]
