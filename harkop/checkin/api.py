@@ -127,6 +127,9 @@ class ScanSchema(Answer):
     offline = fields.Boolean(required=True)
     local_verdict = fields.String(allow_none=True)
     conflict = fields.Boolean(allow_none=True)
+    clock_suspect = fields.Boolean(
+        metadata={"description": "offline: the device's time fell outside the day and was bounded to it"}
+    )
     replayed = fields.Boolean(required=True)
     ticket = fields.Dict(
         allow_none=True, metadata={"description": "the ticket's facts (participant, team, days, …)"}

@@ -163,6 +163,43 @@ class ScorecardRequestSchema(Body):
         metadata={"code": "invalid_revision", "description": "the device's counter for the card; must grow"},
     )
     device_id = Text(allow_none=True, validate=validate.Length(max=64))
+    base_revision = Int(
+        allow_none=True,
+        validate=validate.Range(0, MAX_ID),
+        metadata={
+            "description": "the server revision the device last saw: a card changed since by another "
+            "device is a stale_revision"
+        },
+    )
+
+
+class RefusalReportSchema(Body):
+    """A save the tablet queued and the server refused for good, as the tablet holds it."""
+
+    scores = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=20)),
+        values=fields.Float(allow_none=True, allow_nan=False),
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata={"code": "invalid_scores"},
+    )
+    comment = Text(allow_none=True)
+    submit = Bool(allow_none=True)
+    code = Text(
+        allow_none=True,
+        validate=validate.Length(max=40),
+        metadata={"description": "the refusal's error code"},
+    )
+    reason = Text(
+        allow_none=True, validate=validate.Length(max=500), metadata={"description": "the refusal's message"}
+    )
+    device_id = Text(allow_none=True, validate=validate.Length(max=64))
+
+
+class RefusalRecordedSchema(Answer):
+    """The recorded refusal."""
+
+    id = fields.Integer(required=True)
 
 
 class UnlockSchema(Body):
@@ -311,9 +348,21 @@ def scorecard_put(body: dict[str, Any], entry_id: int):
             submit=body["submit"],
             revision=body["revision"],
             device_id=body.get("device_id"),
+            base_revision=body.get("base_revision"),
         )
     )
     return {**services.card_json(outcome.card), "replayed": outcome.replayed}
+
+
+@bp.route("/scorecards/<int:entry_id>/refusals", methods=["POST"], tags=["judging"])
+@roles_required(Role.judge)
+@bp.arguments(RefusalReportSchema)
+@bp.response(201, RefusalRecordedSchema, description="Recorded: {id}")
+@errors((404, "entry_not_found"), (422, "invalid_scores"))
+def scorecard_refusal(body: dict[str, Any], entry_id: int):
+    """Report a queued save the server refused for good, so the judging monitor shows it."""
+    row = _commit(lambda: services.record_refusal(entry_id, judge=current_user, report=body))
+    return {"id": row.id}
 
 
 @bp.route("/scorecards/<int:entry_id>/unlock", methods=["POST"], tags=["judging"])
