@@ -277,3 +277,12 @@ def role_home_endpoint() -> str:
 
 
 __all__ = ["bp", "role_home_endpoint", "url_for"]
+
+
+@bp.route("/referensi-api")
+@public
+def api_reference():
+    """The API reference for integrators, rendered from the OpenAPI document (no script, no CDN)."""
+    from .api import reference_sections
+
+    return render_template("main/api_reference.html", sections=reference_sections())

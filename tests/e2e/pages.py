@@ -581,6 +581,8 @@ PAGES: list[PageSpec] = [
     PageSpec("anonymous", "/", "public home"),
     PageSpec("anonymous", "/", "public home (English)", lang="en"),
     PageSpec("anonymous", "/masuk", "login"),
+    PageSpec("anonymous", "/referensi-api", "API reference"),
+    PageSpec("anonymous", "/referensi-api", "API reference (English)", lang="en"),
     PageSpec(
         "anonymous",
         "/masuk",
