@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -107,6 +107,9 @@ class Scan(db.Model):
         ForeignKey("checkin.id", ondelete="RESTRICT"), index=True
     )
     conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An offline scan whose device time (corrected) fell outside its day: the admission time was
+    # clamped into the day, and the office reviews it like a conflict.
+    clock_suspect: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     review_note: Mapped[str | None] = mapped_column(Text)

@@ -117,19 +117,19 @@ def scanner():
 @bp.route("/checkin/sw.js")
 @public
 def service_worker():
-    """The scanner's service worker; its scope is /checkin/ (the script's own folder)."""
+    """The check-in service worker: its scope is /checkin (the landing page, the scanner, the dashboard)."""
     response = send_from_directory(
         current_app.static_folder, "js/checkin/sw.js", mimetype="text/javascript", max_age=0
     )
     # A new version must reach devices at once: the browser checks this script on every visit.
     response.headers["Cache-Control"] = "no-cache"
-    response.headers["Service-Worker-Allowed"] = "/checkin/"
+    response.headers["Service-Worker-Allowed"] = "/checkin"
     return response
 
 
 def _dashboard_context():
     day = _day_arg()
-    return {"board": checkin_dashboard(day), "day": day}
+    return {"board": checkin_dashboard(day), "day": day, "as_of": clock.now()}
 
 
 @bp.route("/checkin/dasbor")

@@ -3,7 +3,6 @@ public programme and competition pages."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -19,7 +18,7 @@ from ..cooperatives.vocab import Jenis
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..form_actions import ConfirmForm, run_button, run_form
-from . import services
+from . import rundown, services
 from .eligibility import EligibilityRules, rat_book_year
 from .forms import CompetitionForm, EventForm, ExceptionForm, TransitionForm
 from .models import (
@@ -365,11 +364,22 @@ def exception_revoke(competition_id: int, exception_id: int):
 @bp.route("/jadwal")
 @public
 def programme():
-    """The public programme of an event, day by day."""
+    """The event's whole programme day by day, with what is on now and what comes next (event clock)."""
     slug = request.args.get("acara")
     event = services.event_by_slug(slug) if slug else services.current_event()
-    days: list[tuple[date, list[Competition]]] = services.programme_by_day(event) if event else []
-    return render_template("competitions/programme.html", event=event, days=days)
+    days = rundown.rundown_for(event) if event else []
+    now = clock.now()
+    ongoing, upcoming = rundown.now_and_next([e for _d, lines in days for e in lines], now)
+    return render_template(
+        "competitions/programme.html",
+        event=event,
+        days=days,
+        now=now,
+        ongoing=ongoing,
+        upcoming=upcoming,
+        ongoing_keys={e.key for e in ongoing},
+        upcoming_keys={e.key for e in upcoming},
+    )
 
 
 @bp.route("/lomba/<event_slug>/<slug>")

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -211,6 +212,8 @@ class ScorecardEvent(db.Model):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     by_name: Mapped[str | None] = mapped_column(String(80))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Typed in from the judge's paper score sheet by the head judge or the office (`by_*`).
+    from_paper: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     scorecard: Mapped[Scorecard] = relationship(back_populates="events")
 
@@ -225,6 +228,32 @@ def _events_are_append_only(_mapper, _connection, target: ScorecardEvent) -> Non
 def _events_are_never_deleted(_mapper, _connection, target: ScorecardEvent) -> None:
     """See `_events_are_append_only`."""
     raise RuntimeError(f"scorecard_event {target.id} is append-only")
+
+
+class ScoreRefusal(db.Model):
+    """A save a judge's tablet queued and the server refused for good, as the tablet reported it.
+
+    The tablet keeps the item (values and reason) until the judge dismisses it; this row is what
+    the judging monitor shows the office and the head judge, so nothing refused goes unseen.
+    """
+
+    __tablename__ = "score_refusal"
+    __table_args__ = (Index("ix_score_refusal_competition", "competition_id", "reported_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competition.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
+    judge_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    device_id: Mapped[str] = mapped_column(String(64), default="")
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    submit: Mapped[bool] = mapped_column(default=False)
+    code: Mapped[str] = mapped_column(String(40), default="")
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    entry = relationship("Entry")
+    judge = relationship("User")
 
 
 class SnapshotKind(enum.StrEnum):

@@ -7,7 +7,18 @@ import threading
 from typing import Any
 
 from cachetools import LRUCache
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -360,8 +371,11 @@ def monitor(competition_id: int):
                     continue
                 totals[(card.entry_id, card.judge_id)] = results_mod.scoring.display(total)
     names = {j.user.id: j.user for j in mon.judges}
+    criteria_names = {str(c.id): c.name for c in comp.criteria}
     return render_template(
         "judging/monitor.html",
+        refusals=services.refusals_of(comp),
+        criteria_names=criteria_names,
         comp=comp,
         monitor=mon,
         names=names,
@@ -372,6 +386,72 @@ def monitor(competition_id: int):
         reason_form=ReasonForm(),
         confirm=ConfirmForm(),
     )
+
+
+# --------------------------------------------------------------------------- paper fallback
+
+
+@bp.route("/penilaian/<int:competition_id>/lembar/<int:user_id>.pdf")
+@roles_required(Role.admin, Role.judge)
+def score_sheet(competition_id: int, user_id: int):
+    """A judge's printable score sheet (PDF): the judge themself, the head judge or the office."""
+    from .paper import score_sheet_pdf
+
+    comp = _comp(competition_id)
+    judge = _user(user_id)
+    if current_user.id != judge.id:
+        services.require_monitor(current_user, comp)
+    if services.panel_row(comp, judge.id) is None:
+        raise NotFound("judge_not_found", _("Juri ini tidak ada di panel lomba ini."))
+    response = Response(score_sheet_pdf(comp, judge), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="lembar-nilai-{comp.id}-{judge.id}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/penilaian/<int:competition_id>/kertas", methods=["GET", "POST"])
+@roles_required(Role.admin, Role.judge)
+def paper_entry(competition_id: int):
+    """The head judge or the office types a judge's paper sheet in, one entry at a time."""
+    from .paper import enter_from_paper, sheet_entries
+
+    comp = _monitored(competition_id)
+    judges = [j.user for j in results_mod.monitor(comp).judges]
+    source = request.form if request.method == "POST" else request.args
+    judge = next((j for j in judges if str(j.id) == source.get("juri")), None)
+    entries = sheet_entries(comp, judge) if judge is not None else []
+    entry, card = next(((e, c) for e, c in entries if str(e.id) == source.get("peserta")), (None, None))
+    status = 200
+    if request.method == "POST" and judge is not None and entry is not None:
+        if not ConfirmForm().validate_on_submit():
+            flash(_("Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."), "error")
+            return redirect(url_for("judging.paper_entry", competition_id=comp.id))
+        typed = {str(c.id): (request.form.get(f"angka-{c.id}") or "").strip() or None for c in comp.criteria}
+        outcome = run_form(
+            None,
+            lambda: enter_from_paper(
+                comp,
+                entry_id=entry.id,
+                judge_id=judge.id,
+                scores=typed,
+                comment=request.form.get("catatan", ""),
+                by=current_user,
+            ),
+            success=_("Lembar kertas %(j)s untuk %(t)s tersimpan.", j=judge.label, t=entry.team_name),
+        )
+        if outcome:
+            return redirect(url_for("judging.paper_entry", competition_id=comp.id, juri=judge.id))
+        status = 409 if outcome.error.status == 409 else outcome.status
+    return render_template(
+        "judging/paper_entry.html",
+        comp=comp,
+        judges=judges,
+        judge=judge,
+        entries=entries,
+        entry=entry,
+        card=card,
+        confirm=ConfirmForm(),
+    ), status
 
 
 @bp.route("/admin/penilaian/kartu/<int:card_id>/riwayat")
@@ -468,6 +548,18 @@ def snapshot(competition_id: int, version: int):
 # --------------------------------------------------------------------------- judges' tablets
 
 
+@bp.route("/juri/sw.js")
+@public
+def service_worker():
+    """The judges' service worker (static/js/judging-sw.js); its scope is /juri (list and rubric pages)."""
+    response = send_from_directory(
+        current_app.static_folder, "js/judging-sw.js", mimetype="text/javascript", max_age=0
+    )
+    response.headers["Cache-Control"] = "no-cache"  # a new version reaches tablets at once
+    response.headers["Service-Worker-Allowed"] = "/juri"
+    return response
+
+
 @bp.route("/juri")
 @roles_required(Role.judge)
 def judge_home():
@@ -485,6 +577,7 @@ def judge_home():
                 "done": 0,
                 "total": 0,
                 "head": services.is_head_judge(current_user, comp),
+                "deadline": comp.slot_end(comp.days[-1]) if comp.days else None,
             }
         group = groups[comp.id]
         no_show = entry.id in absent[comp.id]

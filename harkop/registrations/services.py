@@ -157,13 +157,18 @@ def validate_participants(
     """
     rows = [(i, p) for i, p in enumerate(people) if not p.is_blank]
     low, high = min_size, max_size
+    size_message = None
     if not low <= len(rows) <= high:
-        message = (
+        size_message = (
             _("Lomba perorangan: daftarkan tepat satu peserta.")
             if low == high == 1
             else _("Jumlah peserta harus %(a)d sampai %(b)d orang.", a=low, b=high)
         )
-        raise ValidationFailed("team_size", message, details={"min": low, "max": high, "given": len(rows)})
+    if len(rows) < low:
+        # Too few: the blank rows that would make up the minimum are checked too, so an empty
+        # form names every missing field at once, not only the team's size.
+        blank = [(i, p) for i, p in enumerate(people) if p.is_blank][: low - len(rows)]
+        rows = sorted(rows + blank, key=lambda row: row[0])
     problems: list[dict[str, Any]] = []
     for i, p in rows:
         if not p.name.strip() or len(p.name.strip()) > 120:
@@ -200,6 +205,10 @@ def validate_participants(
                         _("Persetujuan orang tua/wali wajib dicentang untuk peserta anak."),
                     )
                 )
+    if size_message is not None:
+        details = {"min": low, "max": high, "given": len([p for p in people if not p.is_blank])}
+        details = {**details, "participants": problems, "form": size_message}
+        raise ValidationFailed("team_size", size_message, details=details)
     if problems:
         first = problems[0]
         raise ValidationFailed(first["code"], first["message"], details={"participants": problems})
@@ -473,6 +482,29 @@ def registration_closed_error(comp: Competition, now: datetime) -> DomainError |
     return Conflict("registration_closed", message, details=details)
 
 
+def office_registration_error(comp: Competition, now: datetime) -> DomainError | None:
+    """Why the office may not register a team for this competition now (desk or spreadsheet), or None.
+
+    The office is not held to the public window: it may register while the competition takes
+    entries or has closed them (not once judging starts), until its last slot ends.
+    """
+    if comp.state not in ENTRY_CHANGE_STATES:
+        return Conflict(
+            "registration_closed",
+            _("Lomba ini sudah dinilai atau diumumkan; tim tidak dapat didaftarkan lagi."),
+            details={"state": comp.state.value},
+        )
+    last = comp.days[-1] if comp.days else None
+    if last is not None and now >= comp.slot_end(last):
+        return Conflict("competition_over", _("Lomba ini sudah selesai; tim tidak dapat didaftarkan lagi."))
+    return None
+
+
+# How a registration reached Harkop: a pengurus on the web (the window and approval apply), or
+# the office at the desk on an event day or from a spreadsheet (office_registration_error).
+OFFICE_CHANNELS = ("desk", "import")
+
+
 def register_entry(
     comp: Competition,
     cooperative_id: int,
@@ -481,28 +513,47 @@ def register_entry(
     participants: list[ParticipantInput],
     by: Any,
     now: datetime | None = None,
+    channel: str = "web",
 ) -> Entry:
     """Register a cooperative's team: confirmed, waitlisted when full, or pending when approval is needed.
 
     Refusals: `forbidden` (another cooperative), `registration_closed` (outside the window),
     `team_size`/`consent_required`/… (input), `not_eligible` with every failing rule in
     `details.reasons` (recorded in the audit log: the caller commits before answering).
+    `channel` "desk" or "import" is the office registering: no window (office_registration_error
+    instead) and no approval step; eligibility is checked all the same.
     """
     now = now or clock.now()
-    require_act_for(by, cooperative_id)
+    if channel in OFFICE_CHANNELS:
+        require_office(by)
+    else:
+        require_act_for(by, cooperative_id)
     comp = lock_competition(comp.id)
-    closed = registration_closed_error(comp, now)
+    closed = (
+        office_registration_error(comp, now)
+        if channel in OFFICE_CHANNELS
+        else registration_closed_error(comp, now)
+    )
     if closed is not None:
         raise closed
-    people = validate_participants(
-        participants, min_size=comp.min_team_size, max_size=comp.max_team_size, for_children=comp.for_children
-    )
     team_name = (team_name or "").strip()
+    name_missing = comp.is_team and not team_name
+    try:
+        people = validate_participants(
+            participants,
+            min_size=comp.min_team_size,
+            max_size=comp.max_team_size,
+            for_children=comp.for_children,
+        )
+    except ValidationFailed as err:
+        if name_missing:  # every problem at once: the team's name beside the participants'
+            err.details = {**err.details, "fields": {"team_name": _("Nama tim wajib diisi.")}}
+        raise
+    if name_missing:
+        raise ValidationFailed(
+            "team_name_required", _("Nama tim wajib diisi."), details={"field": "team_name"}
+        )
     if not team_name:
-        if comp.is_team:
-            raise ValidationFailed(
-                "team_name_required", _("Nama tim wajib diisi."), details={"field": "team_name"}
-            )
         team_name = people[0].name.strip()
     decision = check_cooperative(comp, cooperative_id, now=now)
     if not decision.eligible:
@@ -522,7 +573,7 @@ def register_entry(
     )
     db.session.add(entry)
     db.session.flush()
-    if comp.approval_required:
+    if comp.approval_required and channel not in OFFICE_CHANNELS:
         notify_entry(
             entry,
             "entry.pending",
@@ -540,7 +591,7 @@ def register_entry(
         entity_type="entry",
         entity_id=entry.id,
         by=by,
-        after={**_snapshot(entry), "competition_id": comp.id, "decision": entry.decision},
+        after={**_snapshot(entry), "competition_id": comp.id, "decision": entry.decision, "channel": channel},
         now=now,
     )
     if decision.exception_reason is not None and decision.waived:
@@ -787,18 +838,33 @@ def promote_all_waitlists(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def replace_participant(
-    participant: Participant, new: ParticipantInput, *, by: Any, now: datetime | None = None
+    participant: Participant,
+    new: ParticipantInput,
+    *,
+    by: Any,
+    now: datetime | None = None,
+    at_desk: bool = False,
 ) -> Participant:
-    """Swap a participant for someone else before the competition starts: old ticket revoked, new issued."""
+    """Swap a participant for someone else before the competition starts: old ticket revoked, new issued.
+
+    `at_desk`: the office at the event desk, which may still swap until the competition's last slot ends.
+    """
     now = now or clock.now()
     entry = participant.entry
-    require_act_for(by, entry.cooperative_id)
+    if at_desk:
+        require_office(by)
+    else:
+        require_act_for(by, entry.cooperative_id)
     comp = lock_competition(entry.competition_id)
     db.session.refresh(participant)
     _require_state(entry, ACTIVE_STATES, _("diubah"))
     if participant.replaced_at is not None:
         raise Conflict("already_replaced", _("Peserta ini sudah diganti."))
-    if not _before_start(comp, now):
+    if at_desk:
+        too_late = office_registration_error(comp, now)
+        if too_late is not None:
+            raise too_late
+    elif not _before_start(comp, now):
         raise Conflict("too_late", _("Lomba sudah dimulai; peserta tidak dapat diganti lagi."))
     if not new.role:
         new.role = participant.role
@@ -894,15 +960,12 @@ def entries_of(
     return stmt.order_by(Entry.created_at, Entry.id)
 
 
-def entries_of_cooperative(cooperative_id: int) -> list[Entry]:
-    """A cooperative's entries, newest first."""
-    return list(
-        db.session.scalars(
-            select(Entry)
-            .where(Entry.cooperative_id == cooperative_id)
-            .order_by(Entry.created_at.desc(), Entry.id.desc())
-        )
-    )
+def entries_of_cooperative(cooperative_id: int, *, states: Iterable[EntryState] | None = None) -> list[Entry]:
+    """A cooperative's entries (optionally some states only), newest first."""
+    stmt = select(Entry).where(Entry.cooperative_id == cooperative_id)
+    if states is not None:
+        stmt = stmt.where(Entry.state.in_(list(states)))
+    return list(db.session.scalars(stmt.order_by(Entry.created_at.desc(), Entry.id.desc())))
 
 
 def tickets_of(entry: Entry) -> list[Ticket]:

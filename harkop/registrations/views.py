@@ -9,15 +9,17 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from .. import clock
+from ..auth.actors import acts_for_office
 from ..auth.decorators import admin_required, public, roles_required
 from ..auth.models import Role
+from ..competitions import rundown
 from ..competitions import services as competitions
 from ..competitions.models import Competition
 from ..cooperatives.services import cooperative_facts
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..form_actions import ConfirmForm, run_button, run_form
-from . import personal_data, services, tickets
+from . import desk, personal_data, services, tickets
 from .forms import RegisterForm, RejectForm, ReplaceForm, WithdrawForm
 from .models import ACTIVE_STATES, Entry, EntryState, Participant
 
@@ -55,7 +57,8 @@ def open_competitions():
     return render_template("registrations/open_competitions.html", event=event, rows=rows)
 
 
-def _participant_rows(comp: Competition) -> list[dict[str, str]]:
+def participant_rows(comp: Competition) -> list[dict[str, str]]:
+    """Empty participant rows for a registration form: the competition's maximum, with roles."""
     if not comp.is_team:
         return [{"role": _("Peserta")}]
     return [{"role": _("Ketua tim") if i == 0 else _("Anggota")} for i in range(comp.max_team_size)]
@@ -71,8 +74,8 @@ def register(competition_id: int):
     if request.method == "POST":
         form = RegisterForm()
     else:
-        form = RegisterForm(data={"participants": _participant_rows(comp)})
-    while len(form.participants) < len(_participant_rows(comp)):
+        form = RegisterForm(data={"participants": participant_rows(comp)})
+    while len(form.participants) < len(participant_rows(comp)):
         form.participants.append_entry()
     outcome = run_form(
         form,
@@ -105,6 +108,11 @@ def register(competition_id: int):
     ), outcome.status
 
 
+def _at_desk(comp: Competition, now) -> bool:
+    """The office on an event day, before the competition is over: the desk's rules apply."""
+    return acts_for_office(current_user) and desk.desk_closed_error(comp, now) is None
+
+
 def _entry_outcome_message(entry: Entry) -> str:
     if entry.state == EntryState.confirmed:
         return _("“%(t)s” terdaftar. Bagikan tautan tiket kepada setiap peserta.", t=entry.team_name)
@@ -120,9 +128,12 @@ def _entry_outcome_message(entry: Entry) -> str:
 @bp.route("/koperasi-saya/pendaftaran")
 @roles_required(Role.coop_rep)
 def my_entries():
-    """The pengurus's registrations, newest first, with their states and ticket pages."""
-    entries = services.entries_of_cooperative(_my_cooperative_id())
-    return render_template("registrations/my_entries.html", entries=entries)
+    """The pengurus's registrations, newest first, with their states and ticket pages;
+    `?status=confirmed` (any state) shows only those, as the pengurus' home counts them."""
+    state = request.args.get("status") or ""
+    states = [EntryState(state)] if state in set(EntryState) else None
+    entries = services.entries_of_cooperative(_my_cooperative_id(), states=states)
+    return render_template("registrations/my_entries.html", entries=entries, status=state if states else "")
 
 
 def _entry_for_page(entry_id: int) -> Entry:
@@ -145,7 +156,7 @@ def my_entry(entry_id: int):
         entry.state in ACTIVE_STATES
         and comp.state in services.ENTRY_CHANGE_STATES
         and (comp.starts_first_at() is None or now < comp.starts_first_at())
-    )
+    ) or (entry.state in ACTIVE_STATES and _at_desk(comp, now))
     return render_template(
         "registrations/entry.html",
         entry=entry,
@@ -188,7 +199,11 @@ def replace(entry_id: int, participant_id: int):
     old_name = participant.name
     outcome = run_form(
         form,
-        lambda: services.replace_participant(participant, form.to_input(), by=current_user),
+        lambda: (
+            desk.desk_replace(participant, form.to_input(), by=current_user)
+            if _at_desk(entry.competition, clock.now())
+            else services.replace_participant(participant, form.to_input(), by=current_user)
+        ),
         success=lambda new: _(
             "%(old)s diganti oleh %(new)s. Bagikan tautan tiket baru.", old=old_name, new=new.name
         ),
@@ -313,7 +328,17 @@ def ticket_page(token: str):
     ticket = _ticket_or_404(token)
     locale = get_locale()
     view = tickets.ticket_view(ticket, locale=locale.language if locale is not None else "id")
-    html = render_template("registrations/ticket.html", ticket=ticket, view=view, token=token)
+    comp = ticket.participant.entry.competition
+    days = rundown.rundown_for(comp.event)
+    programme = [(day, rundown.day_of(days, day), f"lomba-{comp.id}-{day.isoformat()}") for day in comp.days]
+    html = render_template(
+        "registrations/ticket.html",
+        ticket=ticket,
+        view=view,
+        token=token,
+        programme=programme,
+        event=comp.event,
+    )
     return _private(Response(html, status=200 if view.valid else 410, mimetype="text/html"))
 
 

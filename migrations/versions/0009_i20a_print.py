@@ -3,7 +3,7 @@ facts printed) and staff passes for the badges of judges, gate staff and the com
 check-ins at the gate.
 
 Revision ID: 0009_i20a_print
-Revises: 0008
+Revises: 0009_i16_venue_judging
 Create Date: 2026-12-02 10:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009_i20a_print'
-down_revision = '0008'
+down_revision = '0009_i16_venue_judging'
 branch_labels = None
 depends_on = None
 

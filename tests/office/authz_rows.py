@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.authz import ROLES, Row, admin_only, only
+from tests.authz import ROLES, Row, admin_only, only, public
 
 NIK = lambda f: f.cooperative().nik  # noqa: E731
 NOT_FOUND_FOR_OTHER_REP = {
@@ -16,6 +16,23 @@ NOT_FOUND_FOR_OTHER_REP = {
     "judge": "deny",
     "checkin_staff": "deny",
 }
+
+
+def _report_job(f) -> int:
+    """A finished report job with its ZIP in place (made once per test)."""
+
+    def make():
+        from harkop.cooperatives.import_jobs import output_path
+        from harkop.extensions import db
+        from harkop.office.reports import enqueue_inactive_report
+
+        job = enqueue_inactive_report(by=f.user("admin"))
+        output_path(job).write_bytes(b"PK\x05\x06" + bytes(18))  # an empty ZIP
+        job.status, job.report = "done", {"files": []}
+        db.session.commit()
+        return job.id
+
+    return f.cached("report-job", make)
 
 
 def _own_proposal(f):
@@ -134,10 +151,15 @@ ROWS = [
     ),
     # --- dashboard and reports ---
     admin_only("office.dashboard_page", "/admin/dasbor"),
+    public("office.statistics", "/statistik"),
     admin_only("office.disagreements", "/admin/dasbor/selisih?jenis=grade"),
     admin_only("office.reports_page", "/admin/laporan"),
     admin_only("office.report_inactive_xlsx", "/admin/laporan/koperasi-tidak-aktif.xlsx"),
     admin_only("office.report_inactive_pdf", "/admin/laporan/koperasi-tidak-aktif.pdf"),
+    admin_only("office.report_job_new", "/admin/laporan/buat", method="POST", data={}),
+    admin_only("office.report_job", lambda f: f"/admin/laporan/tugas/{_report_job(f)}"),
+    admin_only("office.report_job_status", lambda f: f"/admin/laporan/tugas/{_report_job(f)}/status"),
+    admin_only("office.report_job_download", lambda f: f"/admin/laporan/tugas/{_report_job(f)}/unduh"),
     # --- warning letters ---
     admin_only("office.letters_page", "/admin/surat-teguran"),
     admin_only("office.letters_find", "/admin/surat-teguran/periksa", method="POST"),

@@ -100,3 +100,14 @@ ROWS = [
     only("api.entry_tickets", lambda f: f"/api/v1/entries/{_entry(f).id}/tickets", REPS_AND_OFFICE),
     admin_only("registrations.admin_entry_history", lambda f: f"/admin/pendaftaran/{_entry(f).id}/riwayat"),
 ]
+
+# The event desk (issue 20): the office registers walk-in teams and imports a spreadsheet of teams.
+ROWS += [
+    admin_only("registrations.desk_home", "/admin/meja"),
+    admin_only("registrations.desk_register", lambda f: f"/admin/lomba/{_comp(f).id}/meja"),
+    admin_only(
+        "registrations.desk_register", lambda f: f"/admin/lomba/{_comp(f).id}/meja", method="POST", data={}
+    ),
+    admin_only("registrations.desk_import", "/admin/meja/impor"),
+    admin_only("registrations.desk_import", "/admin/meja/impor", method="POST", data={}),
+]
