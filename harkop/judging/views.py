@@ -873,7 +873,10 @@ def results_version(event_slug: str, slug: str, version: int):
 def my_results():
     """The pengurus's entries in published competitions, with awards and certificates."""
     rows = services.results_for_cooperative(current_user.cooperative_id)
-    return render_template("judging/my_results.html", rows=rows)
+    codes = certificates.certificates_of_entries([entry.id for entry, line, _standing in rows if line])
+    return render_template(
+        "judging/my_results.html", rows=rows, codes=codes, format_code=certificates.format_code
+    )
 
 
 @bp.route("/piagam/<int:entry_id>.pdf")
