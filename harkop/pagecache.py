@@ -142,10 +142,12 @@ def public_page(key: Hashable, render: Callable[[], str], status: int = 200) -> 
     """The page under `key` for an anonymous visitor (drawn once, see the module's notes), else drawn now."""
     if not cacheable():
         return render()
-    token = generate_csrf()
     full_key = (key, request.full_path, str(get_locale() or ""))
     with _LOCK:
         page = CACHE.get(full_key)
+    if page is not None and page.etag in request.headers.get("If-None-Match", ""):
+        return respond(page, "")  # 304: the visitor keeps their page (and token); nothing to sign
+    token = generate_csrf()
     if page is None:
         page = draw(full_key, render().replace(token, MARK), status)
         with _LOCK:
