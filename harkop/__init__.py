@@ -159,21 +159,25 @@ def _register_blueprints(app: Flask) -> None:
     from .checkin import api as _checkin_api  # noqa: F401
     from .checkin.views import bp as checkin_bp
     from .competitions import api as _competitions_api  # noqa: F401
+    from .competitions import rundown_views as _rundown_views  # noqa: F401  - routes on competitions' bp
     from .competitions.views import bp as competitions_bp
     from .cooperatives import api as _cooperatives_api  # noqa: F401  - routes on api.bp
     from .cooperatives import public_views as _cooperatives_public  # noqa: F401  - routes on its bp
     from .cooperatives import views as _cooperatives_views  # noqa: F401  - routes on its bp
     from .cooperatives.blueprint import bp as cooperatives_bp
     from .judging import api as _judging_api  # noqa: F401
+    from .judging import screen_views as _screen_views  # noqa: F401  - /layar on judging's bp
     from .judging.views import bp as judging_bp
     from .main import bp as main_bp
     from .office import api as _office_api  # noqa: F401  - office routes on api.bp
+    from .office import public_views as _office_public  # noqa: F401  - /statistik on office's bp
     from .office.reports import install_report_jobs
     from .office.views import bp as office_bp
 
     install_report_jobs()
     from .privacy.views import bp as privacy_bp
     from .registrations import api as _registrations_api  # noqa: F401
+    from .registrations import desk_views as _desk_views  # noqa: F401  - /admin/meja on registrations' bp
     from .registrations.views import bp as registrations_bp
 
     # Domain API modules attach their routes to api.bp on import, so import them first.

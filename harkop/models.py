@@ -10,6 +10,7 @@ from .competitions.models import (  # noqa: F401
     Event,
     RubricCriterion,
 )
+from .competitions.rundown import ProgrammeItem  # noqa: F401
 from .cooperatives.models import (  # noqa: F401
     Achievement,
     AnnualFigure,
@@ -31,6 +32,7 @@ from .judging.models import (  # noqa: F401
     Scorecard,
     ScorecardEvent,
 )
+from .judging.screen import DisplayKey  # noqa: F401
 from .outbox import OutboxMessage  # noqa: F401
 from .ratelimit import RateLimitCounter  # noqa: F401
 from .registrations.models import Entry, Participant, Ticket  # noqa: F401

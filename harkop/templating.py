@@ -37,9 +37,11 @@ NAV = [
     ("registri", "office.letters_page", _l("Surat Teguran"), ADMIN),
     ("registri", "cooperatives.admin_import", _l("Impor Data"), ADMIN),
     ("acara", "competitions.admin_events", _l("Acara & Lomba"), ADMIN),
+    ("acara", "registrations.desk_home", _l("Meja Panitia"), ADMIN),
     ("acara", "checkin.dashboard", _l("Dasbor Check-in"), ADMIN),
     ("acara", "checkin.conflicts", _l("Konflik Check-in"), ADMIN),
     ("penjurian", "judging.admin_monitor", _l("Penilaian"), ADMIN),
+    ("acara", "judging.screen_keys", _l("Layar Acara"), ADMIN),
     ("laporan", "office.reports_page", _l("Laporan"), ADMIN),
     ("laporan", "main.admin_audit", _l("Log Audit"), ADMIN),
     ("sistem", "auth.users", _l("Pengguna"), ADMIN),
@@ -64,6 +66,7 @@ NAV = [
 PUBLIC_NAV = [
     ("main.index", _l("Acara")),
     ("cooperatives.directory", _l("Direktori Koperasi")),
+    ("office.statistics", _l("Statistik")),
     ("competitions.programme", _l("Jadwal Lomba")),
     ("judging.results_index", _l("Hasil Lomba")),
 ]

@@ -194,3 +194,33 @@ class ExceptionForm(FlaskForm):
         validators=[DataRequired(), Regexp(r"^\d{16}$", message=_l("NIK koperasi terdiri dari 16 angka."))],
     )
     reason = TextAreaField(_l("Alasan pengecualian"), validators=[DataRequired(), Length(min=5, max=500)])
+
+
+class ProgrammeItemForm(FlaskForm):
+    """A rundown item: the day (one of the event's), times in WITA, kind, title, place."""
+
+    day = SelectField(_l("Hari"), validators=[DataRequired()])
+    starts_at = TimeField(_l("Mulai (WITA)"), validators=[DataRequired()])
+    ends_at = TimeField(_l("Selesai (WITA)"), validators=[DataRequired()])
+    kind = SelectField(_l("Jenis acara"), validators=[DataRequired()])
+    title = StringField(_l("Nama acara"), validators=[DataRequired(), Length(max=200)])
+    place = StringField(_l("Tempat"), validators=[Optional(), Length(max=200)])
+    description = TextAreaField(_l("Keterangan"), validators=[Optional(), Length(max=2000)])
+
+    def for_event(self, event, kinds) -> ProgrammeItemForm:
+        """Offer the event's days and the kinds the office writes."""
+        self.day.choices = [(d.isoformat(), clock.format_date(d)) for d in event.days()]
+        self.kind.choices = [(k.value, k.label) for k in kinds]
+        return self
+
+    def values(self) -> dict:
+        """The form's data as the service takes it."""
+        return {
+            "day": date.fromisoformat(self.day.data),
+            "starts_at": self.starts_at.data,
+            "ends_at": self.ends_at.data,
+            "kind": self.kind.data,
+            "title": self.title.data,
+            "place": self.place.data,
+            "description": self.description.data,
+        }

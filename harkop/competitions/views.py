@@ -3,7 +3,6 @@ public programme and competition pages."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -19,7 +18,7 @@ from ..cooperatives.vocab import Jenis
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..form_actions import ConfirmForm, run_button, run_form
-from . import services
+from . import rundown, services
 from .eligibility import EligibilityRules, rat_book_year
 from .forms import CompetitionForm, EventForm, ExceptionForm, TransitionForm
 from .models import (
@@ -147,9 +146,11 @@ def _form_data(comp: Competition) -> dict[str, Any]:
 BLANK_CRITERIA_ROWS = 3
 
 
-def _criteria_rows(form: CompetitionForm) -> list[services.CriterionInput]:
+def _criteria_rows(form: CompetitionForm) -> tuple[list[services.CriterionInput], dict[str, str]]:
+    """The rubric rows typed, and where each row's errors go on the form (rows skip blank ones)."""
     rows = []
-    for sub in form.criteria:
+    at: dict[str, str] = {}
+    for form_index, sub in enumerate(form.criteria):
         f = sub.form
         if f.remove.data:
             continue
@@ -166,7 +167,8 @@ def _criteria_rows(form: CompetitionForm) -> list[services.CriterionInput]:
                 tie_break_rank=f.tie_break_rank.data,
             )
         )
-    return rows
+        at[f"criteria.{len(rows) - 1}.levels"] = f"criteria.{form_index}.levels"
+    return rows, at
 
 
 def _qualify_preview(event: Event, values: dict[str, Any]):
@@ -199,14 +201,15 @@ def _competition_form_page(event: Event, comp: Competition | None):
             count = _qualify_preview(event, form.service_values())
         status = 422 if form.errors else 200
     else:
+        rows, at = _criteria_rows(form)
 
         def save() -> Competition:
             saved = services.save_competition(event, comp, form.service_values(), by=current_user)
             if not locked:
-                services.set_rubric(saved, _criteria_rows(form), by=current_user)
+                services.set_rubric(saved, rows, by=current_user)
             return saved
 
-        outcome = run_form(form, save, success=lambda saved: _("Lomba %(n)s disimpan.", n=saved.name))
+        outcome = run_form(form, save, at=at, success=lambda saved: _("Lomba %(n)s disimpan.", n=saved.name))
         if outcome:
             return redirect(url_for("competitions.competition_edit", competition_id=outcome.value.id))
         status = outcome.status
@@ -361,11 +364,22 @@ def exception_revoke(competition_id: int, exception_id: int):
 @bp.route("/jadwal")
 @public
 def programme():
-    """The public programme of an event, day by day."""
+    """The event's whole programme day by day, with what is on now and what comes next (event clock)."""
     slug = request.args.get("acara")
     event = services.event_by_slug(slug) if slug else services.current_event()
-    days: list[tuple[date, list[Competition]]] = services.programme_by_day(event) if event else []
-    return render_template("competitions/programme.html", event=event, days=days)
+    days = rundown.rundown_for(event) if event else []
+    now = clock.now()
+    ongoing, upcoming = rundown.now_and_next([e for _d, lines in days for e in lines], now)
+    return render_template(
+        "competitions/programme.html",
+        event=event,
+        days=days,
+        now=now,
+        ongoing=ongoing,
+        upcoming=upcoming,
+        ongoing_keys={e.key for e in ongoing},
+        upcoming_keys={e.key for e in upcoming},
+    )
 
 
 @bp.route("/lomba/<event_slug>/<slug>")

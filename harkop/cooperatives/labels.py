@@ -31,6 +31,7 @@ from .vocab import (
 NO_KECAMATAN_LABEL = _l("Tanpa kecamatan")
 NOT_ASSESSED_LABEL = _l("Belum dinilai")
 NO_GRADE_LABEL = _l("Tanpa grade")
+NO_JENIS_LABEL = _l("Jenis belum dicatat")
 
 
 def _sektor(value: Any) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import select
 
 from ..auth.models import User
 from ..auth.services import create_user
+from ..clock import now as clock_now
 from ..competitions.models import Event
+from ..competitions.rundown import ProgrammeItem, ProgrammeKind
 from ..cooperatives.models import Cooperative
 from ..extensions import db
 from .registry import DEMO_COOP_NAME, DEMO_COOP_NIK
@@ -33,7 +35,62 @@ def seed_event() -> Event:
         "lomba antarkoperasi, dan pengumuman hasil pemeriksaan kesehatan koperasi."
     )
     db.session.flush()
+    seed_rundown(event)
     return event
+
+
+PLACE_STAGE = "Panggung Utama Penta Hub"
+# The rundown beside the competitions' own slots: (day, start, end, kind, title, place).
+RUNDOWN = [
+    (26, (8, 30), (9, 30), "pembukaan", "Upacara pembukaan Hari Koperasi ke-77", PLACE_STAGE),
+    (
+        26,
+        (9, 30),
+        (10, 0),
+        "panggung",
+        "Sambutan Wali Kota dan penyerahan penghargaan koperasi sehat",
+        PLACE_STAGE,
+    ),
+    (26, (12, 0), (13, 0), "istirahat", "Istirahat, salat dan makan siang", ""),
+    (26, (13, 30), (14, 30), "panggung", "Gelar wicara: koperasi dan digitalisasi UMKM", PLACE_STAGE),
+    (26, (15, 0), (15, 30), "pengumuman", "Pengumuman pemenang Lomba Masak Sambal Ayam Geprek", PLACE_STAGE),
+    (27, (8, 30), (9, 0), "panggung", "Senam sehat bersama anggota koperasi", PLACE_STAGE),
+    (27, (13, 0), (14, 0), "panggung", "Pentas seni koperasi sekolah", PLACE_STAGE),
+    (27, (15, 0), (15, 30), "pengumuman", "Pengumuman pemenang Lomba Menghias Tumpeng", PLACE_STAGE),
+    (28, (15, 30), (16, 30), "pengumuman", "Pengumuman pemenang dan penyerahan hadiah", PLACE_STAGE),
+    (28, (16, 30), (17, 0), "penutupan", "Penutupan Hari Koperasi 2024", PLACE_STAGE),
+]
+
+
+def seed_rundown(event: Event) -> int:
+    """The demo's programme items (opening, stage, announcements, closing); returns how many were new."""
+    have = {
+        (i.day, i.starts_at, i.title)
+        for i in db.session.scalars(select(ProgrammeItem).where(ProgrammeItem.event_id == event.id))
+    }
+    added = 0
+    for day, start, end, kind, title, place in RUNDOWN:
+        key = (date(2024, 7, day), time(*start), title)
+        if key in have:
+            continue
+        stamp = clock_now()
+        db.session.add(
+            ProgrammeItem(
+                event_id=event.id,
+                day=key[0],
+                starts_at=key[1],
+                ends_at=time(*end),
+                kind=ProgrammeKind(kind),
+                title=title,
+                place=place,
+                description="",
+                created_at=stamp,
+                updated_at=stamp,
+            )
+        )
+        added += 1
+    db.session.flush()
+    return added
 
 
 def _demo_cooperative() -> Cooperative:

@@ -18,9 +18,9 @@ from sqlalchemy import Select, and_, case, func, or_, select
 
 from .. import clock
 from ..cooperatives import reference, rules
-from ..cooperatives.labels import NO_GRADE_LABEL, NO_KECAMATAN_LABEL, NOT_ASSESSED_LABEL
+from ..cooperatives.labels import NO_GRADE_LABEL, NO_JENIS_LABEL, NO_KECAMATAN_LABEL, NOT_ASSESSED_LABEL
 from ..cooperatives.models import Cooperative, RatRecord
-from ..cooperatives.vocab import CoopStatus, Grade, Predikat
+from ..cooperatives.vocab import CoopStatus, Grade, Jenis, Predikat
 from ..extensions import db
 
 
@@ -111,6 +111,11 @@ class RatYear:
         return max(self.existing - self.on_time - self.late, 0)
 
     @property
+    def held(self) -> int:
+        """Cooperatives whose RAT for the year is recorded, on time or late."""
+        return self.on_time + self.late
+
+    @property
     def percent_on_time(self) -> float:
         """On-time share in percent."""
         return round(100.0 * self.on_time / self.existing, 1) if self.existing else 0.0
@@ -147,6 +152,71 @@ def rat_compliance(*, today: date | None = None, years: int = 5) -> list[RatYear
         n, n_late = held.get(year, (0, 0))
         result.append(RatYear(year, int(existing_row[index]), n - n_late, n_late))
     return result
+
+
+def status_by_jenis() -> list[KecamatanStatus]:
+    """Active and inactive cooperatives per jenis (one GROUP BY), in the vocabulary's order."""
+    per: dict[Any, Counter] = {}
+    rows = db.session.execute(
+        select(Cooperative.jenis, Cooperative.status, func.count()).group_by(
+            Cooperative.jenis, Cooperative.status
+        )
+    )
+    for jenis, status, n in rows:
+        per.setdefault(jenis, Counter())[status] += int(n)
+    result = []
+    for member in Jenis:
+        found = per.pop(member, Counter())
+        result.append(
+            KecamatanStatus(member.lazy_label, found[CoopStatus.aktif], found[CoopStatus.tidak_aktif])
+        )
+    found = per.pop(None, Counter())
+    if found:
+        result.append(KecamatanStatus(NO_JENIS_LABEL, found[CoopStatus.aktif], found[CoopStatus.tidak_aktif]))
+    return result
+
+
+@dataclass(frozen=True)
+class RegistryFigures:
+    """The registry's headline figures, as the office dashboard and the public statistics page show them.
+
+    Both pages read this one computation, so they cannot disagree.
+    """
+
+    today: date
+    total: int
+    active: int
+    inactive: int
+    rat: RatYear  # the latest book year whose RAT is due
+    predikat: list[tuple[str, Any, int]]  # (value, label, count), "belum_dinilai" last
+    by_kecamatan: list[KecamatanStatus]
+    by_jenis: list[KecamatanStatus]
+
+    @property
+    def assessed(self) -> int:
+        """Cooperatives with a current predikat."""
+        return sum(n for value, _label, n in self.predikat if value != "belum_dinilai")
+
+    def predikat_count(self, value: str) -> int:
+        """How many cooperatives hold this predikat (or "belum_dinilai")."""
+        return next((n for v, _label, n in self.predikat if v == value), 0)
+
+
+def registry_figures(counts: Counts | None = None, *, today: date | None = None) -> RegistryFigures:
+    """Total, active and inactive, RAT held for the latest due book year, predikat, by kecamatan and jenis."""
+    counts = registry_counts() if counts is None else counts
+    today = today or clock.today()
+    status = _tally(counts, 1)
+    return RegistryFigures(
+        today=today,
+        total=sum(counts.values()),
+        active=status[CoopStatus.aktif],
+        inactive=status[CoopStatus.tidak_aktif],
+        rat=rat_compliance(today=today, years=1)[0],
+        predikat=predikat_distribution(counts),
+        by_kecamatan=status_by_kecamatan(counts),
+        by_jenis=status_by_jenis(),
+    )
 
 
 @dataclass(frozen=True)

@@ -275,6 +275,7 @@ def dashboard_page():
     grades = dashboard.grade_distribution(counts)
     progress = rounds.round_progress()
     diff = dashboard.disagreements(counts)
+    figures = dashboard.registry_figures(counts)  # the same summary as the public /statistik
     chart_set = {
         "status": charts.bar_chart(
             [(r.label, [r.active, r.inactive]) for r in status_rows],
@@ -304,6 +305,7 @@ def dashboard_page():
     }
     return render_template(
         "office/dashboard.html",
+        figures=figures,
         status_rows=status_rows,
         predikat=predikat,
         rat=rat,

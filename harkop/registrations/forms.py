@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, FieldList, Form, FormField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -56,3 +57,28 @@ class RejectForm(FlaskForm):
     """The office's reason for rejecting an entry."""
 
     reason = TextAreaField(_l("Alasan penolakan"), validators=[DataRequired(), Length(min=5, max=2000)])
+
+
+class DeskForm(RegisterForm):
+    """A walk-in team at the desk: the cooperative by NIK, the team, and a reason when it is not eligible."""
+
+    cooperative_nik = StringField(
+        _l("NIK koperasi"),
+        validators=[DataRequired(), Length(min=16, max=16, message=_l("NIK koperasi 16 angka."))],
+    )
+    exception_reason = TextAreaField(
+        _l("Alasan pengecualian (hanya bila koperasi belum memenuhi syarat)"),
+        validators=[Optional(), Length(max=500)],
+    )
+
+
+class TeamImportForm(FlaskForm):
+    """A CSV or XLSX file of teams (one row per team)."""
+
+    file = FileField(
+        _l("Berkas CSV atau XLSX"),
+        validators=[
+            FileRequired(_l("Pilih berkas untuk diimpor.")),
+            FileAllowed(["csv", "xlsx"], _l("Hanya berkas .csv atau .xlsx.")),
+        ],
+    )

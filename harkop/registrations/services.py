@@ -265,8 +265,8 @@ def count_active_entries(competition_id: int, cooperative_id: int, *, excluding:
 
 
 def _next_waitlist_position(competition_id: int) -> int:
-    # Positions only grow: a position freed by promotion or withdrawal is never reused, so the
-    # order of the waiting list is the order of arrival.
+    # The list is kept numbered 1..n (renumber_waitlist after every change), so the next
+    # position is the end of the line and the order stays the order of arrival.
     highest = db.session.scalar(
         select(func.max(Entry.waitlist_position)).where(Entry.competition_id == competition_id)
     )
@@ -276,6 +276,20 @@ def _next_waitlist_position(competition_id: int) -> int:
 def _refresh_count(comp: Competition) -> None:
     comp.confirmed_count = count_confirmed(comp.id)
     db.session.flush()
+
+
+def renumber_waitlist(competition_id: int) -> list[Entry]:
+    """Number the waiting list 1..n again in its order, after an entry left it (call under the lock).
+
+    Positions only move down, and they are written in order with a flush each, so the unique
+    (competition, position) constraint holds after every single update.
+    """
+    line = waitlist(competition_id)
+    for number, entry in enumerate(line, start=1):
+        if entry.waitlist_position != number:
+            entry.waitlist_position = number
+            db.session.flush()
+    return line
 
 
 def waitlist(competition_id: int) -> list[Entry]:
@@ -468,6 +482,29 @@ def registration_closed_error(comp: Competition, now: datetime) -> DomainError |
     return Conflict("registration_closed", message, details=details)
 
 
+def office_registration_error(comp: Competition, now: datetime) -> DomainError | None:
+    """Why the office may not register a team for this competition now (desk or spreadsheet), or None.
+
+    The office is not held to the public window: it may register while the competition takes
+    entries or has closed them (not once judging starts), until its last slot ends.
+    """
+    if comp.state not in ENTRY_CHANGE_STATES:
+        return Conflict(
+            "registration_closed",
+            _("Lomba ini sudah dinilai atau diumumkan; tim tidak dapat didaftarkan lagi."),
+            details={"state": comp.state.value},
+        )
+    last = comp.days[-1] if comp.days else None
+    if last is not None and now >= comp.slot_end(last):
+        return Conflict("competition_over", _("Lomba ini sudah selesai; tim tidak dapat didaftarkan lagi."))
+    return None
+
+
+# How a registration reached Harkop: a pengurus on the web (the window and approval apply), or
+# the office at the desk on an event day or from a spreadsheet (office_registration_error).
+OFFICE_CHANNELS = ("desk", "import")
+
+
 def register_entry(
     comp: Competition,
     cooperative_id: int,
@@ -476,17 +513,27 @@ def register_entry(
     participants: list[ParticipantInput],
     by: Any,
     now: datetime | None = None,
+    channel: str = "web",
 ) -> Entry:
     """Register a cooperative's team: confirmed, waitlisted when full, or pending when approval is needed.
 
     Refusals: `forbidden` (another cooperative), `registration_closed` (outside the window),
     `team_size`/`consent_required`/… (input), `not_eligible` with every failing rule in
     `details.reasons` (recorded in the audit log: the caller commits before answering).
+    `channel` "desk" or "import" is the office registering: no window (office_registration_error
+    instead) and no approval step; eligibility is checked all the same.
     """
     now = now or clock.now()
-    require_act_for(by, cooperative_id)
+    if channel in OFFICE_CHANNELS:
+        require_office(by)
+    else:
+        require_act_for(by, cooperative_id)
     comp = lock_competition(comp.id)
-    closed = registration_closed_error(comp, now)
+    closed = (
+        office_registration_error(comp, now)
+        if channel in OFFICE_CHANNELS
+        else registration_closed_error(comp, now)
+    )
     if closed is not None:
         raise closed
     team_name = (team_name or "").strip()
@@ -526,7 +573,7 @@ def register_entry(
     )
     db.session.add(entry)
     db.session.flush()
-    if comp.approval_required:
+    if comp.approval_required and channel not in OFFICE_CHANNELS:
         notify_entry(
             entry,
             "entry.pending",
@@ -544,7 +591,7 @@ def register_entry(
         entity_type="entry",
         entity_id=entry.id,
         by=by,
-        after={**_snapshot(entry), "competition_id": comp.id, "decision": entry.decision},
+        after={**_snapshot(entry), "competition_id": comp.id, "decision": entry.decision, "channel": channel},
         now=now,
     )
     if decision.exception_reason is not None and decision.waived:
@@ -649,6 +696,7 @@ def reject_entry(entry: Entry, reason: str, *, by: Any, now: datetime | None = N
     _refresh_count(comp)
     if was_confirmed:
         _promote(comp, now=now, by=by)
+    renumber_waitlist(comp.id)
     return entry
 
 
@@ -693,16 +741,31 @@ def withdraw_entry(entry: Entry, *, by: Any, now: datetime | None = None, reason
     _refresh_count(comp)
     if was_confirmed:
         _promote(comp, now=now, by=by)
+    renumber_waitlist(comp.id)
     return entry
 
 
 def _promote(comp: Competition, *, now: datetime, by: Any) -> list[Entry]:
-    promoted = []
+    """Confirm waiting entries in order while places are free; each is judged again first.
+
+    An entry its cooperative no longer qualifies with (inactive, RAT missed, …) stays on the list
+    and is skipped with its reasons recorded (`state_reason`, the audit log, a message to its
+    pengurus, once per change of reasons); the next one in line gets the place.
+    """
+    promoted: list[Entry] = []
     if comp.state not in ENTRY_CHANGE_STATES or not _before_start(comp, now):
         return promoted
     free = comp.capacity - count_confirmed(comp.id)
-    for entry in waitlist(comp.id)[: max(0, free)]:
+    for entry in waitlist(comp.id):
+        if free <= 0:
+            break
+        decision = check_cooperative(comp, entry.cooperative_id, now=now, excluding=entry.id)
+        if not decision.eligible:
+            _skip_promotion(entry, decision, by=by, now=now)
+            continue
         before = _snapshot(entry)
+        entry.decision = _decision_record(decision, "promotion", by)
+        entry.state_reason = None
         _confirm(entry, now=now, promoted=True)
         record_audit(
             "entry.promoted",
@@ -714,8 +777,41 @@ def _promote(comp: Competition, *, now: datetime, by: Any) -> list[Entry]:
             now=now,
         )
         promoted.append(entry)
+        free -= 1
     _refresh_count(comp)
+    renumber_waitlist(comp.id)
     return promoted
+
+
+def _skip_promotion(entry: Entry, decision: eligibility.Decision, *, by: Any, now: datetime) -> None:
+    reasons = " ".join(f.reason for f in decision.failures)
+    text = _("Dilewati saat naik dari daftar tunggu: %(r)s", r=reasons)[:2000]
+    if entry.state_reason == text:
+        return  # already recorded and told: the scheduler's next run adds nothing
+    entry.state_reason = text
+    entry.updated_at = now
+    db.session.flush()
+    record_audit(
+        "entry.promotion_skipped",
+        entity_type="entry",
+        entity_id=entry.id,
+        by=by,
+        after={"reasons": [f.as_dict() for f in decision.failures], "stage": "promotion"},
+        detail=", ".join(decision.codes)[:500],
+        now=now,
+    )
+    notify_entry(
+        entry,
+        "entry.promotion_skipped",
+        _("“%(team)s” dilewati di daftar tunggu: %(comp)s", **_label(entry)),
+        _(
+            "Ada tempat kosong di %(comp)s, tetapi koperasi belum memenuhi syarat: %(r)s "
+            "“%(team)s” tetap di daftar tunggu dan diperiksa lagi saat ada tempat berikutnya.",
+            r=reasons,
+            **_label(entry),
+        ),
+        now=now,
+    )
 
 
 def promote_waitlist(comp: Competition, *, by: Any = "scheduler", now: datetime | None = None) -> list[Entry]:
@@ -742,18 +838,33 @@ def promote_all_waitlists(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def replace_participant(
-    participant: Participant, new: ParticipantInput, *, by: Any, now: datetime | None = None
+    participant: Participant,
+    new: ParticipantInput,
+    *,
+    by: Any,
+    now: datetime | None = None,
+    at_desk: bool = False,
 ) -> Participant:
-    """Swap a participant for someone else before the competition starts: old ticket revoked, new issued."""
+    """Swap a participant for someone else before the competition starts: old ticket revoked, new issued.
+
+    `at_desk`: the office at the event desk, which may still swap until the competition's last slot ends.
+    """
     now = now or clock.now()
     entry = participant.entry
-    require_act_for(by, entry.cooperative_id)
+    if at_desk:
+        require_office(by)
+    else:
+        require_act_for(by, entry.cooperative_id)
     comp = lock_competition(entry.competition_id)
     db.session.refresh(participant)
     _require_state(entry, ACTIVE_STATES, _("diubah"))
     if participant.replaced_at is not None:
         raise Conflict("already_replaced", _("Peserta ini sudah diganti."))
-    if not _before_start(comp, now):
+    if at_desk:
+        too_late = office_registration_error(comp, now)
+        if too_late is not None:
+            raise too_late
+    elif not _before_start(comp, now):
         raise Conflict("too_late", _("Lomba sudah dimulai; peserta tidak dapat diganti lagi."))
     if not new.role:
         new.role = participant.role
@@ -878,3 +989,22 @@ def refused_attempts(comp: Competition, limit: int = 100) -> list[Any]:
             .limit(limit)
         )
     )
+
+
+def printable_tickets(
+    *, competition_id: int | None = None, cooperative_id: int | None = None
+) -> list[Ticket]:
+    """Valid tickets of confirmed entries, for printing in one go: a competition's, a cooperative's, or
+    both filters at once; ordered by competition, team and place in the team."""
+    stmt = (
+        select(Ticket)
+        .join(Participant, Participant.id == Ticket.participant_id)
+        .join(Entry, Entry.id == Participant.entry_id)
+        .where(Ticket.revoked_at.is_(None), Participant.replaced_at.is_(None), Entry.state == E.confirmed)
+        .order_by(Entry.competition_id, Entry.team_name, Entry.id, Participant.position, Participant.id)
+    )
+    if competition_id is not None:
+        stmt = stmt.where(Entry.competition_id == competition_id)
+    if cooperative_id is not None:
+        stmt = stmt.where(Entry.cooperative_id == cooperative_id)
+    return list(db.session.scalars(stmt))

@@ -9,15 +9,17 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from .. import clock
+from ..auth.actors import acts_for_office
 from ..auth.decorators import admin_required, public, roles_required
 from ..auth.models import Role
+from ..competitions import rundown
 from ..competitions import services as competitions
 from ..competitions.models import Competition
 from ..cooperatives.services import cooperative_facts
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..form_actions import ConfirmForm, run_button, run_form
-from . import personal_data, services, tickets
+from . import desk, personal_data, services, tickets
 from .forms import RegisterForm, RejectForm, ReplaceForm, WithdrawForm
 from .models import ACTIVE_STATES, Entry, EntryState, Participant
 
@@ -55,7 +57,8 @@ def open_competitions():
     return render_template("registrations/open_competitions.html", event=event, rows=rows)
 
 
-def _participant_rows(comp: Competition) -> list[dict[str, str]]:
+def participant_rows(comp: Competition) -> list[dict[str, str]]:
+    """Empty participant rows for a registration form: the competition's maximum, with roles."""
     if not comp.is_team:
         return [{"role": _("Peserta")}]
     return [{"role": _("Ketua tim") if i == 0 else _("Anggota")} for i in range(comp.max_team_size)]
@@ -71,8 +74,8 @@ def register(competition_id: int):
     if request.method == "POST":
         form = RegisterForm()
     else:
-        form = RegisterForm(data={"participants": _participant_rows(comp)})
-    while len(form.participants) < len(_participant_rows(comp)):
+        form = RegisterForm(data={"participants": participant_rows(comp)})
+    while len(form.participants) < len(participant_rows(comp)):
         form.participants.append_entry()
     outcome = run_form(
         form,
@@ -103,6 +106,11 @@ def register(competition_id: int):
         refusal=outcome.refusal,
         min_rows=comp.min_team_size,
     ), outcome.status
+
+
+def _at_desk(comp: Competition, now) -> bool:
+    """The office on an event day, before the competition is over: the desk's rules apply."""
+    return acts_for_office(current_user) and desk.desk_closed_error(comp, now) is None
 
 
 def _entry_outcome_message(entry: Entry) -> str:
@@ -137,13 +145,6 @@ def _entry_for_page(entry_id: int) -> Entry:
         raise
 
 
-def _waitlist_rank(entry: Entry) -> int | None:
-    if entry.state != EntryState.waitlisted:
-        return None
-    ahead = [e.id for e in services.waitlist(entry.competition_id)]
-    return ahead.index(entry.id) + 1 if entry.id in ahead else None
-
-
 @bp.route("/koperasi-saya/pendaftaran/<int:entry_id>")
 @roles_required(Role.coop_rep, Role.admin)
 def my_entry(entry_id: int):
@@ -155,13 +156,12 @@ def my_entry(entry_id: int):
         entry.state in ACTIVE_STATES
         and comp.state in services.ENTRY_CHANGE_STATES
         and (comp.starts_first_at() is None or now < comp.starts_first_at())
-    )
+    ) or (entry.state in ACTIVE_STATES and _at_desk(comp, now))
     return render_template(
         "registrations/entry.html",
         entry=entry,
         comp=comp,
         changeable=changeable,
-        rank=_waitlist_rank(entry),
         withdraw_form=WithdrawForm(),
         ticket_url=lambda t: url_for("registrations.ticket_page", token=t.page_token, _external=True),
     )
@@ -199,7 +199,11 @@ def replace(entry_id: int, participant_id: int):
     old_name = participant.name
     outcome = run_form(
         form,
-        lambda: services.replace_participant(participant, form.to_input(), by=current_user),
+        lambda: (
+            desk.desk_replace(participant, form.to_input(), by=current_user)
+            if _at_desk(entry.competition, clock.now())
+            else services.replace_participant(participant, form.to_input(), by=current_user)
+        ),
         success=lambda new: _(
             "%(old)s diganti oleh %(new)s. Bagikan tautan tiket baru.", old=old_name, new=new.name
         ),
@@ -324,7 +328,17 @@ def ticket_page(token: str):
     ticket = _ticket_or_404(token)
     locale = get_locale()
     view = tickets.ticket_view(ticket, locale=locale.language if locale is not None else "id")
-    html = render_template("registrations/ticket.html", ticket=ticket, view=view, token=token)
+    comp = ticket.participant.entry.competition
+    days = rundown.rundown_for(comp.event)
+    programme = [(day, rundown.day_of(days, day), f"lomba-{comp.id}-{day.isoformat()}") for day in comp.days]
+    html = render_template(
+        "registrations/ticket.html",
+        ticket=ticket,
+        view=view,
+        token=token,
+        programme=programme,
+        event=comp.event,
+    )
     return _private(Response(html, status=200 if view.valid else 410, mimetype="text/html"))
 
 
@@ -353,3 +367,39 @@ def ticket_pdf(token: str):
     response = Response(tickets.ticket_pdf(ticket), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return _private(response)
+
+
+# --- printing many tickets at once ------------------------------------------------------------
+
+
+def _layout() -> str:
+    layout = request.args.get("tata") or "a6"
+    return layout if layout in tickets.LAYOUTS else "a6"
+
+
+def _pdf_download(pdf: bytes, filename: str) -> Response:
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _private(response)
+
+
+@bp.route("/admin/lomba/<int:competition_id>/tiket.pdf")
+@admin_required
+def admin_competition_tickets(competition_id: int):
+    """Every valid ticket of a competition in one PDF (`?tata=a6` one per page, `a4` four to a sheet)."""
+    comp = competitions.get_competition(competition_id)
+    layout = _layout()
+    items = services.printable_tickets(competition_id=comp.id)
+    pdf = tickets.tickets_pdf(items, title=f"Tiket {comp.name}", layout=layout)
+    return _pdf_download(pdf, f"tiket-{comp.slug}-{layout}.pdf")
+
+
+@bp.route("/koperasi-saya/tiket.pdf")
+@roles_required(Role.coop_rep)
+def my_tickets():
+    """Every valid ticket of the pengurus's cooperative, all competitions, in one PDF."""
+    coop_id = _my_cooperative_id()
+    layout = _layout()
+    items = services.printable_tickets(cooperative_id=coop_id)
+    pdf = tickets.tickets_pdf(items, title=_("Tiket koperasi"), layout=layout)
+    return _pdf_download(pdf, f"tiket-koperasi-{layout}.pdf")

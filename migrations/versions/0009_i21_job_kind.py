@@ -2,7 +2,7 @@
 inactive-cooperatives report, so `import_job.kind` says which work a row is.
 
 Revision ID: 0009_i21_job_kind
-Revises: 0008
+Revises: 0009_i20b_desk
 Create Date: 2026-12-02 10:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_i21_job_kind"
-down_revision = "0008"
+down_revision = "0009_i20b_desk"
 branch_labels = None
 depends_on = None
 

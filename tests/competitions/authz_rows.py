@@ -68,3 +68,43 @@ ROWS = [
     ),
 ]
 ROWS.append(admin_only("competitions.qualify_count", lambda f: f"/admin/acara/{_event(f).id}/hitung-syarat"))
+
+
+def _programme_item(f):
+    """An item of the event's rundown (the opening)."""
+    from datetime import date, time
+
+    from harkop.competitions import rundown
+
+    values = {
+        "day": date(2024, 7, 26),
+        "starts_at": time(8, 30),
+        "ends_at": time(9, 30),
+        "kind": "pembukaan",
+        "title": "Pembukaan",
+    }
+    return f.cached("programme_item", lambda: rundown.save_item(None, _event(f), values, by="test"))
+
+
+# The rundown (issue 20): the office keeps it; the public reads it on /jadwal.
+ROWS += [
+    admin_only("competitions.rundown_admin", lambda f: f"/admin/acara/{_event(f).id}/susunan-acara"),
+    admin_only(
+        "competitions.rundown_admin",
+        lambda f: f"/admin/acara/{_event(f).id}/susunan-acara",
+        method="POST",
+        data={},
+    ),
+    admin_only("competitions.rundown_item", lambda f: f"/admin/susunan-acara/{_programme_item(f).id}"),
+    admin_only(
+        "competitions.rundown_item",
+        lambda f: f"/admin/susunan-acara/{_programme_item(f).id}",
+        method="POST",
+        data={},
+    ),
+    admin_only(
+        "competitions.rundown_item_delete",
+        lambda f: f"/admin/susunan-acara/{_programme_item(f).id}/hapus",
+        method="POST",
+    ),
+]

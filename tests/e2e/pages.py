@@ -168,6 +168,22 @@ def event_path(suffix: str = "") -> Callable[[Any], str]:
     return url
 
 
+def programme_item_path(server) -> str:
+    """The edit page of the demo rundown's opening item."""
+
+    def make() -> str:
+        from sqlalchemy import select
+
+        from harkop.competitions.rundown import ProgrammeItem
+        from harkop.extensions import db
+
+        with server.app_context():
+            item_id = db.session.scalar(select(ProgrammeItem.id).where(ProgrammeItem.kind == "pembukaan"))
+        return f"/admin/susunan-acara/{item_id}"
+
+    return server.cached("programme-item", make)
+
+
 def pending_proposal_path(prefix: str):
     """The demo's pending proposal (harkop/demo/office.py) under an URL prefix."""
 
@@ -504,6 +520,37 @@ def judge_entry_path(state: str):
     return url
 
 
+def paper_entry_path(server) -> str:
+    """The paper-sheet page of the demo competition under judging, the demo judge and an entry of theirs chosen."""
+
+    def make() -> str:
+        from harkop.auth.services import get_user
+        from harkop.judging.services import assigned_entries
+
+        with server.app_context():
+            judge = get_user("juri")
+            comp_id = _competition_id(server, JUDGING_SLUG)
+            entry = next(e for e, _c in assigned_entries(judge) if e.competition_id == comp_id)
+            return f"/penilaian/{comp_id}/kertas?juri={judge.id}&peserta={entry.id}"
+
+    return server.cached("paper-entry", make)
+
+
+def certificate_path(server) -> str:
+    """The verification page of a certificate of the demo's published competition."""
+
+    def make() -> str:
+        from harkop.competitions.models import Competition
+        from harkop.extensions import db
+        from harkop.judging.certificates import valid_certificates
+
+        with server.app_context():
+            comp = db.session.get(Competition, _competition_id(server, PUBLISHED_SLUG))
+            return f"/verifikasi/{valid_certificates(comp)[0].code}"
+
+    return server.cached("certificate", make)
+
+
 COMPETITION_SAVE = "main form button[value=save]"
 
 
@@ -716,6 +763,9 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", judging_path("/admin/penilaian/{id}/juri"), "admin: panel, affiliations, settings"),
     PageSpec("admin", judging_path("/admin/penilaian/{id}/penugasan"), "admin: assignments and attendance"),
     PageSpec("admin", judging_path("/penilaian/{id}/pantau"), "admin: monitor under judging"),
+    # --- paper fallback (issue 16) ---
+    PageSpec("admin", judging_path("/penilaian/{id}/kertas"), "admin: paper sheet entry, nothing chosen"),
+    PageSpec("admin", paper_entry_path, "admin: paper sheet entry, a judge and an entry chosen"),
     PageSpec("admin", judging_path("/penilaian/{id}/pantau", PUBLISHED_SLUG), "admin: monitor, published"),
     PageSpec("admin", judging_path("/penilaian/{id}/hasil/1", PUBLISHED_SLUG), "admin: result version 1"),
     PageSpec("anonymous", "/hasil", "public results index"),
@@ -724,6 +774,20 @@ PAGES: list[PageSpec] = [
         "anonymous", "/hasil/harkop-2024/display-produk-koperasi", "results before publication", status=404
     ),
     PageSpec("coop_rep", "/koperasi-saya/hasil", "pengurus: results and certificates"),
+    PageSpec("checkin_staff", "/admin/checkin/daftar-hadir", "attendance lists (gate staff)"),
+    PageSpec("admin", "/admin/lencana", "badges of judges, staff and committee"),
+    PageSpec("checkin_staff", "/checkin/staf", "staff check-in by badge"),
+    PageSpec(
+        "checkin_staff",
+        "/checkin/staf",
+        "staff check-in, unknown badge",
+        status=409,
+        fill=(("#code", "HKS:BUKANKODE"),),
+        submit=MAIN_SUBMIT,
+    ),
+    PageSpec("anonymous", "/verifikasi", "certificate check: the form"),
+    PageSpec("anonymous", certificate_path, "certificate check: a valid code"),
+    PageSpec("anonymous", "/verifikasi/ABCDEFGHJKMNPQRS", "certificate check: unknown code", status=404),
     # --- office workflows (issue 7) ---
     PageSpec("admin", "/admin/pemutakhiran", "office: round progress"),
     PageSpec("admin", "/admin/pemutakhiran/belum", "office: missing list"),
@@ -772,4 +836,34 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", "/admin/data-pribadi?q=tidak-ada-yang-cocok", "personal data: search, nothing found"),
     PageSpec("admin", person_path, "personal data: one person"),
     PageSpec("admin", person_path, "personal data: erase without a reason", status=422, submit=MAIN_SUBMIT),
+    # --- the event desk and the public (issue 20, desk side) ---
+    PageSpec("anonymous", "/statistik", "public registry statistics"),
+    PageSpec("anonymous", "/statistik", "public registry statistics (English)", lang="en"),
+    PageSpec("admin", event_path("/susunan-acara"), "rundown (office)"),
+    PageSpec(
+        "admin",
+        event_path("/susunan-acara"),
+        "rundown (office), errors",
+        status=422,
+        fill=(("#title", "Uji"), ("#starts_at", "10:00"), ("#ends_at", "09:00")),
+        submit=MAIN_SUBMIT,
+    ),
+    PageSpec("admin", programme_item_path, "rundown item edit"),
+    PageSpec("anonymous", "/layar", "big screen"),
+    PageSpec("anonymous", "/layar", "big screen (English)", lang="en"),
+    PageSpec("admin", "/admin/layar", "big screen: display keys"),
+    PageSpec("admin", "/admin/meja", "event desk"),
+    PageSpec("admin", competition_path("/meja", slug="menghias-tumpeng"), "event desk: register a team"),
+    PageSpec(
+        "admin",
+        competition_path("/meja", slug="menghias-tumpeng"),
+        "event desk: register a team, errors",
+        status=422,
+        fill=(("#cooperative_nik", "123"),),
+        submit="main form.register-form button[type=submit]",
+    ),
+    PageSpec("admin", "/admin/meja/impor", "event desk: import teams"),
+    PageSpec(
+        "admin", "/admin/meja/impor", "event desk: import teams, no file", status=422, submit=MAIN_SUBMIT
+    ),
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.authz import ROLES, Row, admin_only, only
+from tests.authz import ROLES, Row, admin_only, only, public
 
 NIK = lambda f: f.cooperative().nik  # noqa: E731
 NOT_FOUND_FOR_OTHER_REP = {
@@ -151,6 +151,7 @@ ROWS = [
     ),
     # --- dashboard and reports ---
     admin_only("office.dashboard_page", "/admin/dasbor"),
+    public("office.statistics", "/statistik"),
     admin_only("office.disagreements", "/admin/dasbor/selisih?jenis=grade"),
     admin_only("office.reports_page", "/admin/laporan"),
     admin_only("office.report_inactive_xlsx", "/admin/laporan/koperasi-tidak-aktif.xlsx"),
