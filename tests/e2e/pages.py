@@ -351,6 +351,22 @@ def _demo_entry(server):
     return server.cached("demo-entry", make)
 
 
+def report_job_path(server) -> str:
+    """A queued report-package job's page (progress), made once per server."""
+
+    def make() -> str:
+        from harkop.auth.services import get_user
+        from harkop.extensions import db
+        from harkop.office.reports import enqueue_inactive_report
+
+        with server.app_context():
+            job = enqueue_inactive_report(by=get_user("admin"))
+            db.session.commit()
+            return f"/admin/laporan/tugas/{job.id}"
+
+    return server.cached("report-job", make)
+
+
 def entry_history_path(server) -> str:
     """The office's history of the demo pengurus's entry."""
     return f"/admin/pendaftaran/{_demo_entry(server)[0]}/riwayat"
@@ -740,6 +756,14 @@ PAGES: list[PageSpec] = [
         fill=(("#team_name", "Tim Uji"), ("#participants-0-name", "Ani"), ("#participants-0-phone", "12")),
         submit="main form.register-form button[type=submit]",
     ),
+    PageSpec(
+        "coop_rep",
+        register_path,
+        "registration form, empty submit (every error at once)",
+        status=422,
+        fill=(("#team_name", ""),),
+        submit="main form.register-form button[type=submit]",
+    ),
     PageSpec("coop_rep", register_path, "registration form (English)", lang="en"),
     PageSpec("coop_rep", closed_register_path, "registration closed"),
     PageSpec("coop_rep", "/koperasi-saya/pendaftaran", "my entries"),
@@ -813,6 +837,9 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", "/admin/dasbor", "office: dashboard"),
     PageSpec("admin", "/admin/dasbor/selisih?jenis=grade", "office: ODS differences"),
     PageSpec("admin", "/admin/laporan", "office: reports"),
+    PageSpec("admin", report_job_path, "office: report package job"),
+    PageSpec("admin", "/admin/jobs?status=gagal", "office: jobs still failing"),
+    PageSpec("coop_rep", "/koperasi-saya/pendaftaran?status=confirmed", "my entries, confirmed only"),
     PageSpec("admin", "/admin/surat-teguran", "office: letters register"),
     PageSpec("admin", "/admin/surat-teguran?status=issued", "office: letters register, issued"),
     PageSpec("coop_rep", "/koperasi-saya/pemutakhiran", "office: my proposals"),
