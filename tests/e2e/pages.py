@@ -351,6 +351,22 @@ def _demo_entry(server):
     return server.cached("demo-entry", make)
 
 
+def report_job_path(server) -> str:
+    """A queued report-package job's page (progress), made once per server."""
+
+    def make() -> str:
+        from harkop.auth.services import get_user
+        from harkop.extensions import db
+        from harkop.office.reports import enqueue_inactive_report
+
+        with server.app_context():
+            job = enqueue_inactive_report(by=get_user("admin"))
+            db.session.commit()
+            return f"/admin/laporan/tugas/{job.id}"
+
+    return server.cached("report-job", make)
+
+
 def entry_history_path(server) -> str:
     """The office's history of the demo pengurus's entry."""
     return f"/admin/pendaftaran/{_demo_entry(server)[0]}/riwayat"
@@ -518,6 +534,31 @@ def paper_entry_path(server) -> str:
             return f"/penilaian/{comp_id}/kertas?juri={judge.id}&peserta={entry.id}"
 
     return server.cached("paper-entry", make)
+
+
+def monitor_with_refusal_path(server) -> str:
+    """The monitor of the demo competition under judging, with a tablet's refused save reported."""
+
+    def make() -> str:
+        from harkop.auth.services import get_user
+        from harkop.extensions import db
+        from harkop.judging.services import assigned_entries, record_refusal
+
+        with server.app_context():
+            judge = get_user("juri")
+            comp_id = _competition_id(server, JUDGING_SLUG)
+            entry = next(e for e, _c in assigned_entries(judge) if e.competition_id == comp_id)
+            crit = entry.competition.criteria[0]
+            report = {
+                "scores": {str(crit.id): 7},
+                "code": "scorecard_submitted",
+                "reason": "Nilai ini sudah dikirim.",
+            }
+            record_refusal(entry.id, judge=judge, report=report)
+            db.session.commit()
+            return f"/penilaian/{comp_id}/pantau"
+
+    return server.cached("monitor-refusal", make)
 
 
 def certificate_path(server) -> str:
@@ -715,6 +756,14 @@ PAGES: list[PageSpec] = [
         fill=(("#team_name", "Tim Uji"), ("#participants-0-name", "Ani"), ("#participants-0-phone", "12")),
         submit="main form.register-form button[type=submit]",
     ),
+    PageSpec(
+        "coop_rep",
+        register_path,
+        "registration form, empty submit (every error at once)",
+        status=422,
+        fill=(("#team_name", ""),),
+        submit="main form.register-form button[type=submit]",
+    ),
     PageSpec("coop_rep", register_path, "registration form (English)", lang="en"),
     PageSpec("coop_rep", closed_register_path, "registration closed"),
     PageSpec("coop_rep", "/koperasi-saya/pendaftaran", "my entries"),
@@ -744,6 +793,7 @@ PAGES: list[PageSpec] = [
     # --- paper fallback (issue 16) ---
     PageSpec("admin", judging_path("/penilaian/{id}/kertas"), "admin: paper sheet entry, nothing chosen"),
     PageSpec("admin", paper_entry_path, "admin: paper sheet entry, a judge and an entry chosen"),
+    PageSpec("admin", monitor_with_refusal_path, "admin: monitor with a tablet's refused save"),
     PageSpec("admin", judging_path("/penilaian/{id}/pantau", PUBLISHED_SLUG), "admin: monitor, published"),
     PageSpec("admin", judging_path("/penilaian/{id}/hasil/1", PUBLISHED_SLUG), "admin: result version 1"),
     PageSpec("anonymous", "/hasil", "public results index"),
@@ -787,6 +837,9 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", "/admin/dasbor", "office: dashboard"),
     PageSpec("admin", "/admin/dasbor/selisih?jenis=grade", "office: ODS differences"),
     PageSpec("admin", "/admin/laporan", "office: reports"),
+    PageSpec("admin", report_job_path, "office: report package job"),
+    PageSpec("admin", "/admin/jobs?status=gagal", "office: jobs still failing"),
+    PageSpec("coop_rep", "/koperasi-saya/pendaftaran?status=confirmed", "my entries, confirmed only"),
     PageSpec("admin", "/admin/surat-teguran", "office: letters register"),
     PageSpec("admin", "/admin/surat-teguran?status=issued", "office: letters register, issued"),
     PageSpec("coop_rep", "/koperasi-saya/pemutakhiran", "office: my proposals"),
