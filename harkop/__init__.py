@@ -171,7 +171,10 @@ def _register_blueprints(app: Flask) -> None:
     from .main import bp as main_bp
     from .office import api as _office_api  # noqa: F401  - office routes on api.bp
     from .office import public_views as _office_public  # noqa: F401  - /statistik on office's bp
+    from .office.reports import install_report_jobs
     from .office.views import bp as office_bp
+
+    install_report_jobs()
     from .privacy.views import bp as privacy_bp
     from .registrations import api as _registrations_api  # noqa: F401
     from .registrations import desk_views as _desk_views  # noqa: F401  - /admin/meja on registrations' bp

@@ -14,7 +14,9 @@ Where a refusal belongs: a `DomainError`'s details may name
 - `{"fields": {path: message}}`: a message per field (a bare code such as "taken" shows the
   error's own message instead);
 - `{"participants": [{"index", "field", "message"}]}`: rows of a registration, read as the path
-  `participants.<index>.<field>`.
+  `participants.<index>.<field>`;
+- `{"form": message}`: a message about the whole form beside the fields' own (it goes to the
+  summary, or to `outcome.refusal` for a page that shows refusals itself).
 A path is followed through the form (`participants.1.phone` is row 1's phone of a list of
 sub-forms); a path the form does not have falls back to its last part (`profile.alamat` ->
 `alamat`). A form may translate paths itself with a `field_for(path)` method, and a view may name
@@ -83,7 +85,7 @@ def run_form(
     outcome = _run(action, success, category, keep)
     if outcome.error is not None:
         placed = show_refusal(form, outcome.error, at=at, default_field=default_field, summary=flash_refusal)
-        outcome.refusal = None if placed else outcome.error
+        outcome.refusal = None if placed and _form_message(outcome.error) is None else outcome.error
     return outcome
 
 
@@ -126,7 +128,8 @@ def show_refusal(
     at = at or {}
     pairs = [(at[err.code], err.message)] if err.code in at else list(_named_messages(err))
     placed = False
-    leftovers: list[str] = []
+    whole = _form_message(err)
+    leftovers: list[str] = [whole] if whole and pairs else []
     for name, message in pairs or [(None, err.message)]:
         target = field_at(form, name, at) if name else None
         if target is None and default_field:
@@ -186,6 +189,13 @@ def _run(
         message = success(value) if callable(success) else success
         flash(message, category(value) if callable(category) else category)
     return Outcome(posted=True, done=True, value=value)
+
+
+def _form_message(err: DomainError) -> str | None:
+    """`details["form"]`: a message about the whole form beside those of its fields (a team's size
+    beside the missing fields of its rows); it goes to the summary."""
+    details = err.details if isinstance(err.details, dict) else {}
+    return details["form"] if isinstance(details.get("form"), str) else None
 
 
 def _named_messages(err: DomainError) -> Iterator[tuple[str, str]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, Text, UniqueConstraint, select, update
+from sqlalchemy import String, Text, UniqueConstraint, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -171,6 +171,18 @@ def _hold_lease(holder: str, seconds: int, name: str = "scheduler") -> bool:
         .values(holder=holder, expires_at=now + timedelta(seconds=seconds))
     )
     return result.rowcount == 1
+
+
+def failing_runs() -> list[JobRun]:
+    """The latest run of each job, where that run failed: the jobs still failing now."""
+    latest = select(JobRun.job, func.max(JobRun.id).label("id")).group_by(JobRun.job).subquery()
+    stmt = (
+        select(JobRun)
+        .join(latest, JobRun.id == latest.c.id)
+        .where(JobRun.outcome == OUTCOME_ERROR)
+        .order_by(JobRun.started_at.desc(), JobRun.id.desc())
+    )
+    return list(db.session.scalars(stmt))
 
 
 def recent_runs(limit: int = 100) -> list[JobRun]:

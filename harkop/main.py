@@ -30,8 +30,8 @@ from .auth.decorators import admin_required, login_required, public, roles_requi
 from .auth.models import Role
 from .competitions.services import current_event
 from .extensions import db
-from .jobs import recent_runs
-from .outbox import OutboxMessage, notifications_for
+from .jobs import failing_runs, recent_runs
+from .outbox import notifications_for, outbox_query
 from .redirects import safe_next
 
 bp = Blueprint("main", __name__)
@@ -101,22 +101,36 @@ def set_language():
 def admin_home():
     """The office's home page: what needs attention today."""
     from .backup.services import backup_status
+    from .home import office_todo
 
-    return render_template("main/admin_home.html", event=current_event(), backup=backup_status())
+    event = current_event()
+    todo = office_todo(current_user, event)
+    return render_template("main/admin_home.html", event=event, backup=backup_status(), todo=todo)
 
 
 @bp.route("/koperasi-saya")
 @roles_required(Role.coop_rep)
 def coop_home():
-    """A cooperative's pengurus: their cooperative, registrations and notifications."""
-    return render_template("main/coop_home.html", cooperative=current_user.cooperative, event=current_event())
+    """A pengurus' home: the cooperative's status and what blocks it, entries and their next step,
+    tickets and proposals."""
+    from .home import coop_home_facts, next_step
+
+    event = current_event()
+    facts = coop_home_facts(current_user, event)
+    return render_template(
+        "main/coop_home.html", cooperative=current_user.cooperative, event=event, next_step=next_step, **facts
+    )
 
 
 @bp.route("/checkin")
 @roles_required(Role.checkin_staff, Role.admin)
 def checkin_home():
-    """Check-in staff's home page: today's gate work."""
-    return render_template("main/checkin_home.html", event=current_event())
+    """Check-in staff's home page: today's gates (the dashboard's rows for today); the roster's
+    freshness and the offline queue live on the device and are read by static/js/gate-home.js."""
+    from .checkin.dashboard import dashboard
+
+    board = dashboard(clock.today())
+    return render_template("main/checkin_home.html", event=current_event(), board=board)
 
 
 @bp.route("/notifikasi")
@@ -129,10 +143,13 @@ def notifications():
 @bp.route("/admin/jobs")
 @admin_required
 def admin_jobs():
-    """Recorded runs of the scheduled jobs (job, start, end, outcome, error)."""
+    """Recorded runs of the scheduled jobs (job, start, end, outcome, error); `?status=gagal`
+    shows only the jobs still failing (their latest run failed), as the office's home counts them."""
     from .scheduler import job_table
 
-    return render_template("main/jobs.html", runs=recent_runs(), jobs=job_table())
+    failing = request.args.get("status") == "gagal"
+    runs = failing_runs() if failing else recent_runs()
+    return render_template("main/jobs.html", runs=runs, jobs=job_table(), failing=failing)
 
 
 @bp.route("/admin/outbox")
@@ -140,10 +157,7 @@ def admin_jobs():
 def admin_outbox():
     """Every message in the outbox, with its delivery state."""
     status = request.args.get("status") or ""
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
-    if status:
-        stmt = stmt.where(OutboxMessage.status == status)
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    page = db.paginate(outbox_query(status), per_page=50, error_out=False)
     return render_template("main/outbox.html", page=page, status=status)
 
 

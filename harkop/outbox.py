@@ -11,7 +11,7 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import ForeignKey, Index, String, Text, select
+from sqlalchemy import ForeignKey, Index, Select, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import clock
@@ -124,6 +124,12 @@ def send_pending(*, now: datetime | None = None, limit: int = 200) -> dict[str, 
         counts["sent"] += 1
     db.session.flush()
     return counts
+
+
+def outbox_query(status: str = "") -> Select:
+    """The outbox, newest first, optionally one delivery state (the office's outbox page)."""
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    return stmt.where(OutboxMessage.status == status) if status else stmt
 
 
 def notifications_for(user, limit: int = 50) -> list[OutboxMessage]:

@@ -94,6 +94,7 @@ class LiveServer:
         self.log_path = log_path
         self._cache: dict[str, Any] = {}
         self._app = None
+        self._command: tuple[list[str], dict[str, str], bool] = ([], {}, False)
 
     @classmethod
     def start(
@@ -150,6 +151,7 @@ class LiveServer:
             process=process,
             log_path=log_path,
         )
+        server._command = (cmd, server_env, own_group)
         try:
             server.wait_until_healthy()
         except BaseException:
@@ -187,6 +189,16 @@ class LiveServer:
             except ProcessLookupError:
                 pass
             self.process.wait(timeout=10)
+
+    def restart(self) -> None:
+        """Start gunicorn again on the same port and database after `kill()` or `stop()` (a real outage)."""
+        cmd, env, own_group = self._command
+        log = self.log_path.open("a")
+        self.process = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=own_group
+        )
+        log.close()
+        self.wait_until_healthy()
 
     def stop(self) -> None:
         """Stop gunicorn (SIGTERM, then SIGKILL after a grace period)."""

@@ -114,6 +114,7 @@ def scan_json(scan: Scan | Any) -> dict[str, Any]:
         "offline": scan.offline,
         "local_verdict": scan.local_verdict,
         "conflict": scan.conflict,
+        "clock_suspect": bool(getattr(scan, "clock_suspect", False)),
         "replayed": bool(getattr(scan, "replayed", False)),
         "ticket": view["ticket"],
         "admission": view["admission"],

@@ -21,3 +21,10 @@ class ReviewForm(FlaskForm):
     """The office's note on a conflict it has looked into."""
 
     note = TextAreaField(_l("Catatan peninjauan"), validators=[DataRequired(), Length(min=3, max=2000)])
+
+
+class StaffCodeForm(FlaskForm):
+    """A staff badge's code, scanned by a hardware scanner (it types and presses Enter) or typed."""
+
+    code = StringField(_l("Kode lencana"), validators=[DataRequired(), Length(max=200)])
+    gate = StringField(_l("Pintu"), validators=[Optional(), Length(max=60)])

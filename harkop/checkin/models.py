@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -107,6 +107,9 @@ class Scan(db.Model):
         ForeignKey("checkin.id", ondelete="RESTRICT"), index=True
     )
     conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An offline scan whose device time (corrected) fell outside its day: the admission time was
+    # clamped into the day, and the office reviews it like a conflict.
+    clock_suspect: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     review_note: Mapped[str | None] = mapped_column(Text)
@@ -125,3 +128,43 @@ class Scan(db.Model):
     def admitted(self) -> bool:
         """True when this scan let the person in."""
         return self.verdict == Verdict.checked_in
+
+
+class StaffPass(db.Model):
+    """A badge for someone who works the event (a judge, gate staff, the committee): its QR carries
+    `HKS:<secret>` so the gate can check them in too. One valid pass per person and event; a
+    reprinted badge keeps its pass, a revoked one (`revoked_at`) no longer checks in."""
+
+    __tablename__ = "staff_pass"
+    __table_args__ = (
+        partial_index(
+            "uq_staff_pass_one_valid", "user_id", "event_id", where="revoked_at IS NULL", unique=True
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    secret: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User")
+    event = relationship("Event")
+
+
+class StaffCheckIn(db.Model):
+    """A staff pass admitted on one day: at most one per (pass, day), enforced by the database."""
+
+    __tablename__ = "staff_checkin"
+    __table_args__ = (UniqueConstraint("pass_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pass_id: Mapped[int] = mapped_column(ForeignKey("staff_pass.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    admitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    gate: Mapped[str] = mapped_column(String(60), default="")
+
+    staff_pass = relationship("StaffPass")
+    by = relationship("User", foreign_keys=[by_id])

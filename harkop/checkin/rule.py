@@ -16,6 +16,10 @@ The rule, in order (the first that applies is the verdict):
 Once per ticket per day is finally the database's: of simultaneous scans that all hear
 `checked_in` here, one INSERT wins and the others are decided again with the winner's admission.
 
+An offline scan's time is the device's clock corrected by the offset the device measured against
+the server when it loaded the roster; the server bounds it to the scan's day (`bound_to_day`):
+a corrected time outside that day is clamped into it and flagged for the office.
+
 Offline scans add two questions that only the server asks when a device's queue arrives
 (`device_refusal`, `is_conflict`): the device's own refusal stands, and an admission the device
 made but the server cannot keep is a conflict for the office.
@@ -25,9 +29,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from ..clock import WITA
 from ..registrations.models import EntryState
 from .models import Verdict
 
@@ -147,3 +152,20 @@ def roster_refusal(ticket: TicketFacts, day: date) -> Decision | None:
     """
     decision = decide(ticket, day, None)
     return None if decision.verdict == V.checked_in else decision
+
+
+def bound_to_day(at: datetime, day: date, latest: datetime) -> tuple[datetime, bool]:
+    """An offline scan's admission time, bounded to its event day, and whether it was outside that day.
+
+    `at` is the device's (corrected) time of the scan, `day` the roster's day it was decided
+    against (WITA), `latest` the moment the server received it: the admission time lies within
+    the day (00.00 to 24.00 WITA) and never after `latest`. A time outside the day is a clock
+    that cannot be believed (`True`: flagged for the office); a time after `latest` but within
+    the day is a device a little ahead, clamped without a flag.
+    """
+    start = datetime.combine(day, time(0), tzinfo=WITA)
+    end = start + timedelta(days=1) - timedelta(milliseconds=1)  # as the page counts: in milliseconds
+    outside = not (start <= at <= end)
+    upper = max(start, min(end, latest))
+    bounded = min(max(at, start), upper)
+    return bounded, outside

@@ -19,7 +19,10 @@ Offline replay. A device without network decides from its roster, queues the sca
 later with `offline=True`, its own `scanned_at` and the roster's `day`. The server applies the
 same rule in ARRIVAL order: the first admission to reach the server is kept, whatever the device
 clocks say (device clocks are not trusted, and arrival order is what the unique index decides
-anyway); the admission keeps the device's time as `admitted_at`. A later offline scan that the
+anyway). The admission's `admitted_at` is the server's receive time for an online scan; for an
+offline one the device's time as the page corrected it (by the offset to the server measured when
+the roster was loaded), bounded to the scan's day; a time outside the day is clamped and the
+scan flagged `clock_suspect` for the office (`admission_time`). A later offline scan that the
 device showed as admitted but the server cannot admit is a conflict (`rule.is_conflict`);
 conflicts are listed for the office (`conflicts`).
 
@@ -330,15 +333,28 @@ def decide(scan: ScanInput, lookup: Lookup, day: date) -> Decision:
     return rule.device_refusal(decision, scan.local_verdict) if scan.offline else decision
 
 
+def admission_time(scan: ScanInput, day: date, now: datetime) -> tuple[datetime, bool]:
+    """When a scan's person came in, and whether the device's time had to be corrected for the office.
+
+    Online: the server's receive time, whatever the device says. Offline: the device's time
+    (already corrected by the page with the offset it measured against the server), bounded to
+    the scan's day (`rule.bound_to_day`): outside that day it is flagged (`clock_suspect`).
+    """
+    if not scan.offline:
+        return now, False
+    at, outside = rule.bound_to_day(clock.as_utc(scan.scanned_at or now), day, now)
+    return clock.as_utc(at), outside
+
+
 def _admission_values(
     scan: ScanInput, ticket_id: int, staff: Staff, day: date, now: datetime
 ) -> dict[str, Any]:
-    scanned_at = scan.scanned_at or now
     return {
         "ticket_id": ticket_id,
         "day": day,
-        # Offline: when the person came in, by the device, never later than the server heard of it.
-        "admitted_at": min(scanned_at, now) if scan.offline else now,
+        # Online: when the server received the scan. Offline: the device's corrected time, bounded
+        # to the day and never later than the server heard of it (`rule.bound_to_day`).
+        "admitted_at": admission_time(scan, day, now)[0],
         "received_at": now,
         "by_id": staff.id,
         "device_id": scan.device_id,
@@ -412,6 +428,7 @@ def _scan_values(
         "local_verdict": scan.local_verdict.value if scan.local_verdict is not None else None,
         "admission_id": admitted.admission["id"] if admitted.admission is not None else None,
         "conflict": conflict,
+        "clock_suspect": admission_time(scan, day, now)[1],
         "reviewed_at": None,
         "reviewed_by_id": None,
         "review_note": None,
@@ -571,6 +588,7 @@ class RecordedScan:
     local_verdict: str | None
     admission_id: int | None
     conflict: bool
+    clock_suspect: bool = False
     gate_view: dict[str, Any] | None = None
     replayed: bool = False
     reviewed_at: datetime | None = None

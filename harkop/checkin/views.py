@@ -4,10 +4,11 @@ the office's list of scans and of conflicts to review."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, time
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     redirect,
     render_template,
@@ -22,18 +23,20 @@ from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..auth.decorators import admin_required, public, roles_required
-from ..auth.models import Role
-from ..errors import DomainError
+from ..auth.models import ROLE_LABELS, Role
+from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..form_actions import run_button
+from . import attendance_list, badges
 from . import conflicts as conflict_list
 from .answers import VERDICT_STYLE, reason_label, scan_message, verdict_label
 from .dashboard import dashboard as checkin_dashboard
-from .forms import CodeForm, ReviewForm
+from .forms import CodeForm, ReviewForm, StaffCodeForm
 from .models import Scan, ScanMethod, Verdict
 from .scans import ScanInput, check_in, parse_day
 
 bp = Blueprint("checkin", __name__)
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STAFF = (Role.checkin_staff, Role.admin)
 
 
@@ -46,6 +49,7 @@ def _checkin_helpers():
         "scan_message": scan_message,
         # Not `jam`: competitions already gives every template a `jam` for times of day.
         "jam_wita": lambda value: clock.format_time(value) + " WITA",
+        "role_labels": ROLE_LABELS,
     }
 
 
@@ -113,19 +117,19 @@ def scanner():
 @bp.route("/checkin/sw.js")
 @public
 def service_worker():
-    """The scanner's service worker; its scope is /checkin/ (the script's own folder)."""
+    """The check-in service worker: its scope is /checkin (the landing page, the scanner, the dashboard)."""
     response = send_from_directory(
         current_app.static_folder, "js/checkin/sw.js", mimetype="text/javascript", max_age=0
     )
     # A new version must reach devices at once: the browser checks this script on every visit.
     response.headers["Cache-Control"] = "no-cache"
-    response.headers["Service-Worker-Allowed"] = "/checkin/"
+    response.headers["Service-Worker-Allowed"] = "/checkin"
     return response
 
 
 def _dashboard_context():
     day = _day_arg()
-    return {"board": checkin_dashboard(day), "day": day}
+    return {"board": checkin_dashboard(day), "day": day, "as_of": clock.now()}
 
 
 @bp.route("/checkin/dasbor")
@@ -189,3 +193,128 @@ def review_conflict(scan_id: int):
         invalid=_("Tulis catatan peninjauan (minimal 3 karakter)."),
     )
     return redirect(url_for("checkin.conflicts"))
+
+
+# --- attendance lists (daftar hadir) ---------------------------------------------------------------
+
+
+@bp.route("/admin/checkin/daftar-hadir")
+@roles_required(*STAFF)
+def attendance_lists():
+    """Every competition of the events with its days, each with its attendance list as PDF and XLSX."""
+    from ..competitions.models import Competition, CompetitionState
+
+    comps = db.session.scalars(
+        select(Competition)
+        .where(Competition.state != CompetitionState.draft)
+        .order_by(Competition.event_id, Competition.starts_at, Competition.name)
+    ).all()
+    rows = [(comp, day) for comp in comps for day in comp.days]
+    rows.sort(key=lambda pair: (pair[1], pair[0].starts_at or time.min, pair[0].name))
+    return render_template("checkin/attendance_lists.html", rows=rows, today=clock.today())
+
+
+def _attendance_target(competition_id: int, day: str):
+    from ..competitions.services import get_competition
+
+    comp = get_competition(competition_id)
+    try:
+        the_day = date.fromisoformat(day)
+    except ValueError:
+        raise NotFound("not_a_competition_day", _("Tanggal tidak dikenal.")) from None
+    attendance_list.check_day(comp, the_day)
+    return comp, the_day
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/admin/checkin/daftar-hadir/<int:competition_id>/<day>.pdf")
+@roles_required(*STAFF)
+def attendance_list_pdf(competition_id: int, day: str):
+    """A competition's signable attendance list for one of its days (PDF, A4)."""
+    comp, the_day = _attendance_target(competition_id, day)
+    pdf = attendance_list.attendance_pdf(comp, the_day)
+    return _download(pdf, "application/pdf", attendance_list.file_name(comp, the_day, "pdf"))
+
+
+@bp.route("/admin/checkin/daftar-hadir/<int:competition_id>/<day>.xlsx")
+@roles_required(*STAFF)
+def attendance_list_xlsx(competition_id: int, day: str):
+    """The same list as a spreadsheet (XLSX) for the accountability report."""
+    comp, the_day = _attendance_target(competition_id, day)
+    data = attendance_list.attendance_xlsx(comp, the_day)
+    return _download(data, XLSX_MIMETYPE, attendance_list.file_name(comp, the_day, "xlsx"))
+
+
+# --- badges for judges, staff and the committee, and their own check-in -------------------------
+
+
+def _badge_roles() -> list[Role]:
+    wanted = [Role(r) for r in request.args.getlist("peran") if r in {x.value for x in badges.BADGE_ROLES}]
+    return wanted or list(badges.BADGE_ROLES)
+
+
+@bp.route("/admin/lencana")
+@admin_required
+def badge_list():
+    """The people who get a badge (judges, gate staff, the committee) and the PDFs to print them."""
+    from ..competitions.services import current_event
+
+    return render_template(
+        "checkin/badges.html",
+        people=badges.badge_people(),
+        roles=badges.BADGE_ROLES,
+        event=current_event(),
+    )
+
+
+@bp.route("/admin/lencana.pdf")
+@admin_required
+def badges_pdf():
+    """Badges of the current event as one PDF (`?peran=judge&peran=admin`, `?tata=a6|a4`)."""
+    from ..competitions.services import current_event
+
+    event = current_event()
+    if event is None:
+        raise NotFound("event_not_found", _("Belum ada acara."))
+    layout = request.args.get("tata") or "a6"
+    pdf = badges.badges_pdf(badges.badge_people(_badge_roles()), event, layout=layout)
+    db.session.commit()  # passes issued for the printed badges
+    return _download(pdf, "application/pdf", f"lencana-{event.slug}-{layout}.pdf")
+
+
+@bp.route("/checkin/staf", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def staff_checkin():
+    """The gate admits the event's own people by their badge (scan with a hardware scanner, or type)."""
+    form = StaffCodeForm()
+    answer = None
+    status = 200
+    if request.method == "POST":
+        outcome = run_button(
+            form,
+            lambda: badges.check_in_staff(
+                form.code.data, by=current_user, gate=form.gate.data or "", now=clock.now()
+            ),
+            invalid="",
+        )
+        answer = outcome.value
+        if not outcome:
+            status = outcome.status or 422
+        elif answer.verdict != badges.StaffVerdict.checked_in:
+            status = 409
+        gate = form.gate.data
+        form = StaffCodeForm(formdata=None)
+        form.gate.data = gate
+    today = clock.today()
+    return (
+        render_template(
+            "checkin/staff.html", form=form, answer=answer, today=today, rows=badges.staff_checkins(today)
+        ),
+        status,
+    )

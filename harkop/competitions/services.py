@@ -25,7 +25,7 @@ from ..auth.actors import acts_for_office
 from ..cooperatives.vocab import Jenis, Predikat
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
-from . import eligibility
+from . import eligibility, rubric
 from .models import (
     Aggregation,
     Competition,
@@ -478,6 +478,14 @@ def set_rubric(
             raise _field_error("invalid_weight", _("Bobot kriteria harus lebih dari 0."), "criteria")
         if row.max_score is None or row.max_score <= 0:
             raise _field_error("invalid_max_score", _("Nilai maksimal harus lebih dari 0."), "criteria")
+    for index, row in enumerate(rows):
+        problem = rubric.level_problem(row.levels, row.max_score)
+        if problem is not None:
+            raise ValidationFailed(
+                problem.code,
+                _("Kriteria “%(name)s”: %(problem)s", name=row.name.strip(), problem=problem.message),
+                details={"field": f"criteria.{index}.levels", "criterion": row.name.strip()},
+            )
     before = [
         {"id": c.id, "name": c.name, "weight": c.weight, "max_score": c.max_score} for c in comp.criteria
     ]

@@ -146,9 +146,11 @@ def _form_data(comp: Competition) -> dict[str, Any]:
 BLANK_CRITERIA_ROWS = 3
 
 
-def _criteria_rows(form: CompetitionForm) -> list[services.CriterionInput]:
+def _criteria_rows(form: CompetitionForm) -> tuple[list[services.CriterionInput], dict[str, str]]:
+    """The rubric rows typed, and where each row's errors go on the form (rows skip blank ones)."""
     rows = []
-    for sub in form.criteria:
+    at: dict[str, str] = {}
+    for form_index, sub in enumerate(form.criteria):
         f = sub.form
         if f.remove.data:
             continue
@@ -165,7 +167,8 @@ def _criteria_rows(form: CompetitionForm) -> list[services.CriterionInput]:
                 tie_break_rank=f.tie_break_rank.data,
             )
         )
-    return rows
+        at[f"criteria.{len(rows) - 1}.levels"] = f"criteria.{form_index}.levels"
+    return rows, at
 
 
 def _qualify_preview(event: Event, values: dict[str, Any]):
@@ -198,14 +201,15 @@ def _competition_form_page(event: Event, comp: Competition | None):
             count = _qualify_preview(event, form.service_values())
         status = 422 if form.errors else 200
     else:
+        rows, at = _criteria_rows(form)
 
         def save() -> Competition:
             saved = services.save_competition(event, comp, form.service_values(), by=current_user)
             if not locked:
-                services.set_rubric(saved, _criteria_rows(form), by=current_user)
+                services.set_rubric(saved, rows, by=current_user)
             return saved
 
-        outcome = run_form(form, save, success=lambda saved: _("Lomba %(n)s disimpan.", n=saved.name))
+        outcome = run_form(form, save, at=at, success=lambda saved: _("Lomba %(n)s disimpan.", n=saved.name))
         if outcome:
             return redirect(url_for("competitions.competition_edit", competition_id=outcome.value.id))
         status = outcome.status

@@ -25,6 +25,7 @@ import shutil
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -40,6 +41,43 @@ from .importer import ImportReport, import_cooperatives, tidy_after_import
 from .models import ImportJob
 
 STALE_AFTER = timedelta(minutes=10)
+IMPORT = "import"
+
+# Other kinds of background work that use this queue (its table, lease, progress file and page
+# script): kind -> runner(job, progress) returning the report to keep. A runner writes its result
+# file to `output_path(job)`; the package that owns the work registers it at start-up.
+Runner = Callable[[ImportJob, Callable[..., Any]], dict[str, Any]]
+RUNNERS: dict[str, Runner] = {}
+
+
+def register_runner(kind: str, runner: Runner) -> None:
+    """Let the queue run jobs of `kind` with `runner` (called once per app, at start-up)."""
+    RUNNERS[kind] = runner
+
+
+def enqueue_job(kind: str, *, filename: str, fmt: str, by: Any, now: datetime | None = None) -> ImportJob:
+    """Queue a job of a registered kind that makes a file (`filename`, `fmt`); the caller commits."""
+    if kind not in RUNNERS:
+        raise KeyError(kind)
+    job = ImportJob(
+        kind=kind,
+        status="queued",
+        filename=filename[:200],
+        stored_name=f"{uuid.uuid4().hex}.{fmt}",
+        fmt=fmt[:4],
+        created_by_id=getattr(by, "id", None),
+        created_at=now or clock.now(),
+    )
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def output_path(job: ImportJob) -> Path:
+    """Where a job that makes a file keeps it: beside the uploads (HARKOP_UPLOAD_DIR/imports)."""
+    return imports_dir() / job.stored_name
+
+
 WRITE_EVERY_SECONDS = 0.5
 
 
@@ -175,8 +213,29 @@ def claim_next(holder: str, *, now: datetime | None = None) -> ImportJob | None:
     return db.session.get(ImportJob, candidate)
 
 
+def run_other_job(job: ImportJob) -> ImportJob:
+    """Run a claimed job of a registered kind: its runner makes its file and returns its report."""
+    job_id = job.id
+    try:
+        report = RUNNERS[job.kind](job, progress_writer(job))
+        db.session.commit()
+        job = db.session.get(ImportJob, job_id)
+        job.status, job.report = "done", report
+    except Exception:  # noqa: BLE001 - a failed job is recorded for the office, never fatal
+        db.session.rollback()
+        job = db.session.get(ImportJob, job_id)
+        job.status, job.error = "failed", traceback.format_exc()[-4000:]
+        current_app.logger.exception("%s job %s failed", job.kind, job_id)
+    job.finished_at = clock.now()
+    db.session.commit()
+    return job
+
+
 def run_import_job(job: ImportJob, *, holder: str) -> ImportJob:
-    """Run one claimed job to its end: the import commits (or not) and the job records the report."""
+    """Run one claimed job to its end: the import commits (or not) and the job records the report.
+    A job of another kind goes to its registered runner."""
+    if job.kind != IMPORT:
+        return run_other_job(job)
     job_id, path = job.id, imports_dir() / job.stored_name
     by = db.session.get(User, job.created_by_id) if job.created_by_id else None
     try:

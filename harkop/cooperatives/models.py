@@ -336,6 +336,9 @@ class ImportJob(db.Model):
     __tablename__ = "import_job"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # "import", or another kind a package registered (import_jobs.register_runner), e.g. the
+    # office's "inactive_report": the same queue, progress and page machinery for both.
+    kind: Mapped[str] = mapped_column(String(20), default="import", server_default="import")
     status: Mapped[str] = mapped_column(String(12), default="queued", index=True)
     filename: Mapped[str] = mapped_column(String(200))
     stored_name: Mapped[str] = mapped_column(String(80))

@@ -16,6 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from ..spreadsheets import CsvSheet, Styled, WorkbookTooLarge, XlsxBook, check_workbook, restore
 
 
@@ -26,49 +28,152 @@ class Column:
     header: str
     target: str  # "coop.<field>", "figures.<field>", "figures.book_year", "rat.book_year", "rat.held_on"
     kind: str = "text"  # text | date | int
+    about: Any = ""  # what goes in it, shown on the import page (a lazy translatable string)
 
 
 COLUMNS: tuple[Column, ...] = (
     # The ODS layout the office exports from the Ministry's system, in its order.
-    Column("NIK", "coop.nik"),
-    Column("Nama_Koperasi", "coop.name"),
-    Column("Nomor_Badan_Hukum_Pendirian", "coop.badan_hukum_no"),
-    Column("Tanggal_Badan_Hukum_Pendirian", "coop.badan_hukum_on", "date"),
-    Column("Alamat", "coop.alamat"),
-    Column("Kelurahan", "coop.kelurahan_code"),
-    Column("Kecamatan", "coop.kecamatan_code"),
-    Column("Bentuk_Koperasi", "coop.bentuk"),
-    Column("Jenis_Koperasi", "coop.jenis"),
-    Column("Pola_Pengelolaan", "coop.pola_pengelolaan"),
-    Column("Kelompok_Koperasi", "coop.kelompok"),
-    Column("Sektor_Usaha", "coop.sektor_usaha"),
-    Column("StatusKoperasi", "coop.ods_status"),
-    Column("Grade", "coop.ods_grade"),
-    Column("Anggota_Pria", "figures.anggota_pria", "int"),
-    Column("Anggota_Wanita", "figures.anggota_wanita", "int"),
+    Column(
+        "NIK",
+        "coop.nik",
+        about=_l(
+            "NIK Koperasi: tepat 16 angka (spasi, titik, tanda hubung diabaikan). Wajib, tidak boleh berulang dalam berkas."
+        ),
+    ),
+    Column("Nama_Koperasi", "coop.name", about=_l("Nama koperasi, paling banyak 200 karakter. Wajib.")),
+    Column(
+        "Nomor_Badan_Hukum_Pendirian",
+        "coop.badan_hukum_no",
+        about=_l("Nomor badan hukum pendirian, teks bebas sampai 120 karakter."),
+    ),
+    Column(
+        "Tanggal_Badan_Hukum_Pendirian",
+        "coop.badan_hukum_on",
+        "date",
+        about=_l("Tanggal badan hukum pendirian (tanggal)."),
+    ),
+    Column("Alamat", "coop.alamat", about=_l("Alamat jalan, sampai 300 karakter.")),
+    Column(
+        "Kelurahan",
+        "coop.kelurahan_code",
+        about=_l("Nama kelurahan di Balikpapan; harus berada di kecamatan pada kolom Kecamatan."),
+    ),
+    Column(
+        "Kecamatan",
+        "coop.kecamatan_code",
+        about=_l("Balikpapan Timur, Barat, Utara, Tengah, Selatan atau Kota; boleh kosong."),
+    ),
+    Column(
+        "Bentuk_Koperasi",
+        "coop.bentuk",
+        about=_l("Primer atau Sekunder Kabupaten/Kota, Provinsi atau Nasional."),
+    ),
+    Column(
+        "Jenis_Koperasi", "coop.jenis", about=_l("Konsumen, Produsen, Simpan Pinjam, Pemasaran atau Jasa.")
+    ),
+    Column("Pola_Pengelolaan", "coop.pola_pengelolaan", about=_l("Konvensional atau Syariah.")),
+    Column(
+        "Kelompok_Koperasi",
+        "coop.kelompok",
+        about=_l("KUD, KSU, KSP, KSPPS, KPRI, Kopkar, Koperasi Wanita, … atau Lainnya."),
+    ),
+    Column("Sektor_Usaha", "coop.sektor_usaha", about=_l("Kategori KBLI 2020: namanya atau hurufnya A–U.")),
+    Column(
+        "StatusKoperasi",
+        "coop.ods_status",
+        about=_l(
+            "Status catatan Kementerian: Aktif atau Tidak Aktif (disimpan di samping status hitungan Harkop)."
+        ),
+    ),
+    Column("Grade", "coop.ods_grade", about=_l("Grade catatan Kementerian: A, B, C1, C2 atau D.")),
+    Column(
+        "Anggota_Pria",
+        "figures.anggota_pria",
+        "int",
+        about=_l("Anggota laki-laki pada Tahun_Buku: bilangan bulat ≥ 0."),
+    ),
+    Column(
+        "Anggota_Wanita",
+        "figures.anggota_wanita",
+        "int",
+        about=_l("Anggota perempuan pada Tahun_Buku: bilangan bulat ≥ 0."),
+    ),
     # The rest Harkop keeps (docs/domain.md §2), after the ODS columns.
-    Column("Status_NIK", "coop.status_nik"),
-    Column("Nomor_Perubahan_AD", "coop.perubahan_ad_no"),
-    Column("Tanggal_Perubahan_AD", "coop.perubahan_ad_on", "date"),
-    Column("NIB", "coop.nib"),
-    Column("NPWP", "coop.npwp"),
-    Column("Kode_Pos", "coop.kode_pos"),
-    Column("KUK", "coop.kuk", "int"),
-    Column("Tanggal_Berdiri", "coop.founded_on", "date"),
-    Column("Tahun_Sistem_Digital", "coop.digital_since", "int"),
-    Column("Tahun_Buku", "figures.book_year", "int"),
-    Column("Karyawan", "figures.karyawan", "int"),
-    Column("Manajer", "figures.manajer", "int"),
-    Column("Modal_Sendiri", "figures.modal_sendiri", "int"),
-    Column("Modal_Luar", "figures.modal_luar", "int"),
-    Column("Aset", "figures.aset", "int"),
-    Column("Volume_Usaha", "figures.volume_usaha", "int"),
-    Column("SHU", "figures.shu", "int"),
-    Column("Tahun_Buku_RAT_Terakhir", "rat.book_year", "int"),
-    Column("Tanggal_RAT_Terakhir", "rat.held_on", "date"),
+    Column(
+        "Status_NIK",
+        "coop.status_nik",
+        about=_l("Bersertifikat, Belum Bersertifikat atau Sertifikat Expired."),
+    ),
+    Column(
+        "Nomor_Perubahan_AD",
+        "coop.perubahan_ad_no",
+        about=_l("Nomor perubahan anggaran dasar terakhir, sampai 120 karakter."),
+    ),
+    Column(
+        "Tanggal_Perubahan_AD",
+        "coop.perubahan_ad_on",
+        "date",
+        about=_l("Tanggal perubahan anggaran dasar terakhir (tanggal)."),
+    ),
+    Column("NIB", "coop.nib", about=_l("Nomor Induk Berusaha: angka saja, sampai 20.")),
+    Column(
+        "NPWP", "coop.npwp", about=_l("NPWP, sampai 30 karakter (titik dan tanda hubung seperti ditulis).")
+    ),
+    Column("Kode_Pos", "coop.kode_pos", about=_l("Kode pos: 5 angka.")),
+    Column("KUK", "coop.kuk", "int", about=_l("Klasifikasi usaha koperasi: 1–4.")),
+    Column(
+        "Tanggal_Berdiri",
+        "coop.founded_on",
+        "date",
+        about=_l("Tanggal berdiri (tanggal); menentukan grade C1 atau C2."),
+    ),
+    Column(
+        "Tahun_Sistem_Digital",
+        "coop.digital_since",
+        "int",
+        about=_l("Tahun koperasi masuk sistem digital Dinas (1990–2100)."),
+    ),
+    Column(
+        "Tahun_Buku",
+        "figures.book_year",
+        "int",
+        about=_l("Tahun buku angka-angka di baris ini; wajib bila ada kolom angka yang terisi."),
+    ),
+    Column("Karyawan", "figures.karyawan", "int", about=_l("Jumlah karyawan: bilangan bulat ≥ 0.")),
+    Column("Manajer", "figures.manajer", "int", about=_l("Jumlah manajer: bilangan bulat ≥ 0.")),
+    Column(
+        "Modal_Sendiri",
+        "figures.modal_sendiri",
+        "int",
+        about=_l("Modal sendiri dalam rupiah (boleh negatif; 1.250.000 dibaca 1250000)."),
+    ),
+    Column(
+        "Modal_Luar", "figures.modal_luar", "int", about=_l("Modal luar dalam rupiah: bilangan bulat ≥ 0.")
+    ),
+    Column("Aset", "figures.aset", "int", about=_l("Aset dalam rupiah: bilangan bulat ≥ 0.")),
+    Column(
+        "Volume_Usaha",
+        "figures.volume_usaha",
+        "int",
+        about=_l("Volume usaha dalam rupiah: bilangan bulat ≥ 0."),
+    ),
+    Column("SHU", "figures.shu", "int", about=_l("Sisa hasil usaha dalam rupiah (boleh negatif).")),
+    Column(
+        "Tahun_Buku_RAT_Terakhir",
+        "rat.book_year",
+        "int",
+        about=_l("Tahun buku RAT terakhir yang diadakan (sebelum tahun berjalan)."),
+    ),
+    Column(
+        "Tanggal_RAT_Terakhir",
+        "rat.held_on",
+        "date",
+        about=_l("Tanggal RAT itu diadakan; boleh kosong bila tidak diketahui."),
+    ),
 )
 HEADERS = tuple(c.header for c in COLUMNS)
 REQUIRED_HEADERS = ("NIK", "Nama_Koperasi")
+DATE_FORMATS_HELP = _l("Tanggal: 2024-07-26, 26/07/2024, 26-07-2024 atau sel tanggal XLSX.")
 
 
 def header_key(text: Any) -> str:

@@ -399,7 +399,16 @@ def admin_import():
         else:
             db.session.rollback()
     status = 422 if form.errors or (report is not None and report.rejected) else 200
-    return render_template("cooperatives/admin_import.html", form=form, report=report), status
+    from .spreadsheet import COLUMNS, DATE_FORMATS_HELP, REQUIRED_HEADERS
+
+    return render_template(
+        "cooperatives/admin_import.html",
+        form=form,
+        report=report,
+        columns=COLUMNS,
+        required=REQUIRED_HEADERS,
+        date_help=DATE_FORMATS_HELP,
+    ), status
 
 
 @bp.route("/admin/koperasi/impor/<int:job_id>")
@@ -410,7 +419,7 @@ def admin_import_job(job_id: int):
     from .models import ImportJob
 
     job = db.session.get(ImportJob, job_id)
-    if job is None:
+    if job is None or job.kind != "import":
         abort(404)
     return render_template(
         "cooperatives/admin_import_job.html", job=job, status=job_status(job), report=report_of(job)
@@ -427,9 +436,39 @@ def admin_import_job_status(job_id: int):
     from .models import ImportJob
 
     job = db.session.get(ImportJob, job_id)
-    if job is None:
+    if job is None or job.kind != "import":
         abort(404)
     return jsonify(job_status(job))
+
+
+@bp.route("/admin/koperasi/impor/templat.<fmt>")
+@admin_required
+def admin_import_template(fmt: str):
+    """An empty file in the import's layout: the header row of every column (CSV or XLSX),
+    written through the shared spreadsheet writer."""
+    from .spreadsheet import HEADERS, writer_for
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    handle = tempfile.NamedTemporaryFile(suffix=f".{fmt}", delete=False)
+    handle.close()
+    writer = writer_for(handle.name, fmt)
+    writer.header(list(HEADERS))
+    writer.close()
+
+    @after_this_request
+    def _remove(response):
+        Path(handle.name).unlink(missing_ok=True)
+        return response
+
+    return send_file(
+        handle.name,
+        as_attachment=True,
+        download_name=f"templat-impor-koperasi.{fmt}",
+        mimetype="text/csv"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @bp.route("/admin/koperasi/ekspor")

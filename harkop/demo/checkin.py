@@ -16,9 +16,11 @@ from ..registrations.tickets import qr_payload
 
 
 def seed_checkins() -> int:
-    """Morning check-ins on 26 July 2024 for about two thirds of that day's tickets, one refused scan
-    and one offline conflict, so the dashboard and the conflict list show something. Idempotent
-    (fixed nonces); does nothing until the demo has confirmed entries with tickets."""
+    """Early-morning check-ins on 26 July 2024 (from 06.00, half a minute apart) for about two thirds
+    of that day's tickets, one refused scan and one offline conflict at 06.40, so the dashboard and
+    the conflict list show something. All of it is before the first competition (07.00) and the
+    demo's "now" (09.00). Idempotent (fixed nonces); does nothing until the demo has confirmed
+    entries with tickets."""
 
     staff = db.session.scalar(select(User).where(User.username == "petugas"))
     day = date(2024, 7, 26)
@@ -36,10 +38,10 @@ def seed_checkins() -> int:
     )
     if staff is None or not tickets:
         return 0
-    start = datetime(2024, 7, 26, 7, 30, tzinfo=WITA)
+    start = datetime(2024, 7, 26, 6, 0, tzinfo=WITA)
     admitted = tickets[: max(1, len(tickets) * 2 // 3)]
     for i, ticket in enumerate(admitted):
-        at = start + timedelta(minutes=2 * i)
+        at = start + timedelta(seconds=30 * i)
         gate = "Pintu Utara" if i % 2 else "Pintu Selatan"
         check_in(
             ScanInput(
@@ -50,7 +52,7 @@ def seed_checkins() -> int:
             now=at,
         )  # fmt: skip
     first = admitted[0]
-    later = start + timedelta(hours=2)
+    later = start + timedelta(minutes=40)
     check_in(
         ScanInput(code="HK1:TIKETPALSU", device_id="demo-hp-1", gate="Pintu Utara", nonce="demo-forged"),
         by=staff,

@@ -40,7 +40,15 @@ def _levels(*lines: str) -> list[dict[str, Any]]:
     return competitions.parse_levels("\n".join(lines))
 
 
-FOUR_LEVELS = ("4: Sangat baik", "3: Baik", "2: Cukup", "1: Kurang")
+LEVEL_NAMES = ("Sangat baik", "Baik", "Cukup", "Kurang")
+
+
+def four_levels(max_score: int) -> tuple[str, ...]:
+    """The four level buttons across a criterion's scale: 10 → 10, 8, 6, 4 (the top is the maximum)."""
+    return tuple(
+        f"{round(max_score * share)}: {name}"
+        for share, name in zip((1, 0.8, 0.6, 0.4), LEVEL_NAMES, strict=True)
+    )
 
 
 @dataclass
@@ -61,15 +69,13 @@ class DemoCompetition:
     names: list[str] = field(default_factory=list)
 
 
-def _criterion(
-    name: str, weight: float, description: str, levels=FOUR_LEVELS, max_score: int = 10, rank=None
-):
+def _criterion(name: str, weight: float, description: str, levels=None, max_score: int = 10, rank=None):
     return competitions.CriterionInput(
         name=name,
         weight=weight,
         max_score=max_score,
         description=description,
-        levels=_levels(*levels),
+        levels=_levels(*(levels or four_levels(max_score))),
         tie_break_rank=rank,
     )
 
@@ -83,9 +89,10 @@ DEMO_COMPETITIONS = [
                 "Setiap tim memasak satu porsi ayam geprek dengan sambal khas koperasinya dalam 90 menit. "
                 "Bahan dibawa sendiri; kompor dan meja disediakan panitia."
             ),
+            # Early on the first day: judged and announced before the demo's "now" (09.00).
             "days": [date(2024, 7, 26)],
-            "starts_at": time(10, 0),
-            "ends_at": time(12, 0),
+            "starts_at": time(7, 0),
+            "ends_at": time(8, 30),
             "place": "Atrium Utama Lt. 1, Pentacity Mall",
             "team_kind": "team",
             "min_team_size": 2,
@@ -163,7 +170,7 @@ DEMO_COMPETITIONS = [
                 "pelayanan pengunjung. Untuk koperasi yang menjual produk anggotanya."
             ),
             "days": [date(2024, 7, 26), date(2024, 7, 27), date(2024, 7, 28)],
-            "starts_at": time(10, 0),
+            "starts_at": time(8, 0),
             "ends_at": time(21, 0),
             "place": "Area Expo Penta Hub Lt. 2",
             "team_kind": "team",

@@ -2,12 +2,13 @@
 
 Built on the demo competitions and entries of harkop/demo/competitions.py, through the real
 services (check-ins at the gate, attendance, automatic assignment, scorecards, finalise, publish),
-at fixed moments of 26 July 2024 (WITA), so the office sees:
+at fixed moments of 26 July 2024 (WITA), all before the demo's "now" (09.00: nothing the demo
+shows happened in its future), so the office sees:
 
-* **Lomba Masak Sambal Ayam Geprek** (26 July): published, with a no-show when the check-in demo
+* **Lomba Masak Sambal Ayam Geprek** (26 July, 07.00–08.30): announced at 08.45, with a no-show when the check-in demo
   left an entry nobody of which came; Juara 1–3 and Harapan 1–2 written into their cooperatives'
   profiles.
-* **Lomba Display Produk Koperasi** (26–28 July): under judging. Every judge has submitted except
+* **Lomba Display Produk Koperasi** (26–28 July, from 08.00): under judging since 08.20. Every judge has submitted except
   `juri` (the demo judge), who has two entries left (one draft, one untouched), and one entry's
   judges disagree enough to be flagged. `ketuajuri` is the head judge of both.
 
@@ -165,18 +166,18 @@ def seed_published(judges: list[User], head: User, admin: Any, staff: Any) -> bo
     comp = _competition(PUBLISHED_SLUG)
     if comp is None or _has_panel(comp) or not judged_entries(comp):
         return False
-    _to_judging(comp, _at(26, 9, 30))
-    _panel(comp, judges, head, _at(26, 9, 30))
-    _gate(comp, staff, leave_out_one=True, when=_at(26, 9, 45))
-    mark_no_shows(comp, by=admin, now=_at(26, 10, 5))
-    auto_assign(comp, by=admin, now=_at(26, 10, 10))
+    _to_judging(comp, _at(26, 6, 45))
+    _panel(comp, judges, head, _at(26, 6, 45))
+    _gate(comp, staff, leave_out_one=True, when=_at(26, 6, 50))
+    mark_no_shows(comp, by=admin, now=_at(26, 7, 5))
+    auto_assign(comp, by=admin, now=_at(26, 7, 10))
     by_id = {j.id: j for j in judges}
     for minute, (entry_id, judge_ids) in enumerate(_assignments(comp).items()):
         entry = db.session.get(Entry, entry_id)
         for judge_id in judge_ids:
-            _save(entry, by_id[judge_id], comp, _at(26, 11, 20 + minute), submit=True)
-    services.finalise_results(comp, by=head, now=_at(26, 12, 30))
-    services.publish_results(comp, by=admin, now=_at(26, 14, 0))
+            _save(entry, by_id[judge_id], comp, _at(26, 8, 0 + minute), submit=True)
+    services.finalise_results(comp, by=head, now=_at(26, 8, 35))
+    services.publish_results(comp, by=admin, now=_at(26, 8, 45))
     return True
 
 
@@ -185,15 +186,15 @@ def seed_under_judging(judges: list[User], head: User, admin: Any, staff: Any) -
     comp = _competition(JUDGING_SLUG)
     if comp is None or _has_panel(comp) or not judged_entries(comp):
         return False
-    _to_judging(comp, _at(26, 9, 30))
-    _panel(comp, judges, head, _at(26, 9, 30))
+    _to_judging(comp, _at(26, 7, 30))
+    _panel(comp, judges, head, _at(26, 7, 30))
     # juri.andi is a member of one exhibitor's cooperative: the assignment keeps them apart.
     andi = next(j for j in judges if j.username == "juri.andi")
     first = judged_entries(comp)[0]
-    services.add_affiliation(andi, first.cooperative.nik, by=admin, now=_at(26, 9, 35))
-    _gate(comp, staff, leave_out_one=False, when=_at(26, 10, 15))
-    mark_no_shows(comp, by=admin, now=_at(26, 10, 20))
-    auto_assign(comp, by=admin, now=_at(26, 10, 25))
+    services.add_affiliation(andi, first.cooperative.nik, by=admin, now=_at(26, 7, 35))
+    _gate(comp, staff, leave_out_one=False, when=_at(26, 7, 45))
+    mark_no_shows(comp, by=admin, now=_at(26, 8, 5))
+    auto_assign(comp, by=admin, now=_at(26, 8, 10))
     by_id = {j.id: j for j in judges}
     demo = next((j for j in judges if j.username == DEMO_JUDGE), None)
     demo_entries = [e for e, js in _assignments(comp).items() if demo is not None and demo.id in js]
@@ -204,7 +205,7 @@ def seed_under_judging(judges: list[User], head: User, admin: Any, staff: Any) -
         entry = db.session.get(Entry, entry_id)
         for n, judge_id in enumerate(judge_ids):
             judge = by_id[judge_id]
-            when = _at(26, 13, minute)
+            when = _at(26, 8, 20 + minute)
             if entry_id == open_entry and judge is demo:
                 continue
             bias = -4 if entry_id == flagged and n == 0 else 0

@@ -199,6 +199,7 @@ def scorecard_put(entry_id: int):
                 comment: {type: string}
                 submit: {type: boolean, default: false}
                 revision: {type: integer, minimum: 1, description: "the device's counter; must grow"}
+                base_revision: {type: integer, minimum: 0, description: "the server revision the device last saw: a card changed since by another device is a stale_revision"}
                 device_id: {type: string}
       responses:
         200: {description: "The card {entry_id, state, revision, scores, comment}; `replayed` true for a repeated save"}
@@ -222,9 +223,39 @@ def scorecard_put(entry_id: int):
             submit=submit,
             revision=body.get("revision"),
             device_id=body.get("device_id"),
+            base_revision=body.get("base_revision"),
         )
     )
     return jsonify({**services.card_json(outcome.card), "replayed": outcome.replayed})
+
+
+@bp.route("/scorecards/<int:entry_id>/refusals", methods=["POST"])
+@roles_required(Role.judge)
+def scorecard_refusal(entry_id: int):
+    """Report a queued save the server refused for good, so the judging monitor shows it.
+    ---
+    post:
+      tags: [judging]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                scores: {type: object, additionalProperties: {type: number, nullable: true}}
+                comment: {type: string}
+                submit: {type: boolean}
+                code: {type: string, description: "the refusal's error code"}
+                reason: {type: string, description: "the refusal's message"}
+                device_id: {type: string}
+      responses:
+        201: {description: "Recorded: {id}"}
+        404: {description: entry_not_found}
+        422: {description: invalid_scores}
+    """
+    body = json_body()
+    row = _commit(lambda: services.record_refusal(entry_id, judge=current_user, report=body))
+    return jsonify({"id": row.id}), 201
 
 
 @bp.route("/scorecards/<int:entry_id>/unlock", methods=["POST"])

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -168,6 +169,22 @@ class Scorecard(db.Model):
     )
 
 
+class ResultStanding(Choice):
+    """Where an entry stands in a published competition, as its cooperative's results page says it.
+
+    Only `no_show` is "tidak hadir": a withdrawn, waitlisted, rejected or never-approved entry
+    did not compete for another reason, and the page says which.
+    """
+
+    ranked = "ranked", _l("Dinilai"), Badge("good", "✓")
+    no_show = "no_show", _l("Tidak hadir"), Badge("bad", "✗")
+    withdrawn = "withdrawn", _l("Mengundurkan diri"), Badge("info", "–")
+    waitlisted = "waitlisted", _l("Tidak mendapat tempat (daftar tunggu)"), Badge("info", "⏳")
+    rejected = "rejected", _l("Ditolak"), Badge("bad", "✗")
+    pending = "pending", _l("Tidak disetujui sebelum lomba"), Badge("info", "–")
+    not_judged = "not_judged", _l("Tidak dinilai"), Badge("info", "–")
+
+
 class CardEventKind(Choice):
     """What happened to a scorecard (its history page lists them by these labels)."""
 
@@ -195,6 +212,8 @@ class ScorecardEvent(db.Model):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     by_name: Mapped[str | None] = mapped_column(String(80))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Typed in from the judge's paper score sheet by the head judge or the office (`by_*`).
+    from_paper: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     scorecard: Mapped[Scorecard] = relationship(back_populates="events")
 
@@ -209,6 +228,32 @@ def _events_are_append_only(_mapper, _connection, target: ScorecardEvent) -> Non
 def _events_are_never_deleted(_mapper, _connection, target: ScorecardEvent) -> None:
     """See `_events_are_append_only`."""
     raise RuntimeError(f"scorecard_event {target.id} is append-only")
+
+
+class ScoreRefusal(db.Model):
+    """A save a judge's tablet queued and the server refused for good, as the tablet reported it.
+
+    The tablet keeps the item (values and reason) until the judge dismisses it; this row is what
+    the judging monitor shows the office and the head judge, so nothing refused goes unseen.
+    """
+
+    __tablename__ = "score_refusal"
+    __table_args__ = (Index("ix_score_refusal_competition", "competition_id", "reported_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competition.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
+    judge_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    device_id: Mapped[str] = mapped_column(String(64), default="")
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    submit: Mapped[bool] = mapped_column(default=False)
+    code: Mapped[str] = mapped_column(String(40), default="")
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    entry = relationship("Entry")
+    judge = relationship("User")
 
 
 class SnapshotKind(enum.StrEnum):
@@ -244,3 +289,58 @@ class ResultSnapshot(db.Model):
     published_by_name: Mapped[str | None] = mapped_column(String(80))
 
     competition = relationship("Competition")
+
+
+class Certificate(db.Model):
+    """A certificate as issued: one per participant of a judged entry, and one for the team when a team
+    wins an award. Its random `code` (printed with a QR) opens the public verification page, which
+    reads the facts stored here, so they stay what was printed whatever changes later.
+
+    A correction that changes a holder's facts (award, names) withdraws the certificate
+    (`withdrawn_at`, `withdrawn_reason`, `replaced_by_id`) and issues a new one with a new code; a
+    withdrawn code still verifies, as withdrawn. `holder` is "team" or "p<participant id>": at most
+    one valid certificate per entry and holder.
+    """
+
+    __tablename__ = "certificate"
+    __table_args__ = (
+        partial_index(
+            "uq_certificate_one_valid_per_holder",
+            "entry_id",
+            "holder",
+            where="withdrawn_at IS NULL",
+            unique=True,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competition.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
+    holder: Mapped[str] = mapped_column(String(24))
+    name: Mapped[str] = mapped_column(String(200))
+    team_name: Mapped[str] = mapped_column(String(120))
+    cooperative_name: Mapped[str] = mapped_column(String(200))
+    competition_name: Mapped[str] = mapped_column(String(200))
+    event_name: Mapped[str] = mapped_column(String(200))
+    award: Mapped[str | None] = mapped_column(String(40))
+    snapshot_version: Mapped[int]
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(500))
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id", ondelete="SET NULL"))
+
+    competition = relationship("Competition")
+    entry = relationship("Entry")
+    replaced_by: Mapped[Certificate | None] = relationship(remote_side=[id])
+
+    @property
+    def is_team(self) -> bool:
+        """True for the team's certificate (not one person's)."""
+        return self.holder == "team"
+
+    @property
+    def is_valid(self) -> bool:
+        """True until a correction withdraws it."""
+        return self.withdrawn_at is None

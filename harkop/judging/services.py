@@ -34,8 +34,8 @@ from ..extensions import db
 from ..outbox import queue_message
 from ..registrations.models import Entry, EntryState
 from ..registrations.services import absolute_url, register_entry_reader
+from . import certificates, scoring
 from . import results as results_mod
-from . import scoring
 from .assignments import (
     affiliations_of,
     clear_panel_assignments,
@@ -49,8 +49,10 @@ from .models import (
     CardState,
     CompetitionJudge,
     ResultSnapshot,
+    ResultStanding,
     Scorecard,
     ScorecardEvent,
+    ScoreRefusal,
     SnapshotKind,
 )
 
@@ -427,7 +429,7 @@ def _insert_ignore(values: dict[str, Any]) -> None:
     db.session.execute(stmt)
 
 
-def _lock_card(comp: Competition, entry: Entry, judge_id: int, now: datetime) -> tuple[Scorecard, bool]:
+def lock_card(comp: Competition, entry: Entry, judge_id: int, now: datetime) -> tuple[Scorecard, bool]:
     """The card of (entry, judge), created if need be and locked for this transaction."""
     existed = own_card(entry.id, judge_id) is not None
     if not existed:
@@ -468,7 +470,7 @@ def card_json(card: Scorecard | None, *, entry_id: int | None = None) -> dict[st
     }
 
 
-def _event(
+def record_event(
     card: Scorecard,
     kind: CardEventKind,
     *,
@@ -476,7 +478,9 @@ def _event(
     now: datetime,
     reason: str | None = None,
     device_id: str | None = None,
+    from_paper: bool = False,
 ) -> ScorecardEvent:
+    """Append one change to a card's history (its scores after it, who, when, why; from paper or not)."""
     row = ScorecardEvent(
         scorecard_id=card.id,
         competition_id=card.competition_id,
@@ -489,6 +493,7 @@ def _event(
         by_id=getattr(by, "id", None),
         by_name=actor_name(by),
         at=now,
+        from_paper=from_paper,
     )
     db.session.add(row)
     return row
@@ -516,6 +521,26 @@ def _parse_revision(value: Any) -> int:
     return revision
 
 
+def _parse_base(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationFailed(
+            "invalid_base_revision",
+            _("`base_revision` harus bilangan bulat ≥ 0."),
+            details={"field": "base_revision"},
+        )
+    return value
+
+
+def _last_device(card: Scorecard) -> str | None:
+    """The device of the card's latest change (None: a page, an unlock, the office)."""
+    return db.session.scalar(
+        select(ScorecardEvent.device_id)
+        .where(ScorecardEvent.scorecard_id == card.id)
+        .order_by(ScorecardEvent.id.desc())
+        .limit(1)
+    )
+
+
 def save_scorecard(
     entry_id: int,
     *,
@@ -525,9 +550,15 @@ def save_scorecard(
     submit: bool = False,
     revision: Any,
     device_id: str | None = None,
+    base_revision: Any = None,
     now: datetime | None = None,
 ) -> SaveResult:
     """Save a judge's draft or submit their scorecard for an entry, under the revision rule.
+
+    `base_revision` (optional) is the card's revision the device last saw from the server. When
+    the card has moved on since, by a save from another device (two tablets of one judge, each
+    offline), the save is a `stale_revision` whatever its own revision: the judge is shown both
+    versions and chooses, rather than one silently overwriting the other.
 
     Refusals: 404 `entry_not_found`; 403 `conflict_of_interest`, `not_assigned`; 409 `not_judging`,
     `entry_no_show`, `stale_revision` (details: the current card), `scorecard_submitted`,
@@ -542,6 +573,7 @@ def save_scorecard(
     if entry.id in no_show_ids(comp):
         raise Conflict("entry_no_show", _("Peserta ini tidak hadir dan tidak dinilai."))
     revision = _parse_revision(revision)
+    base = None if base_revision is None else _parse_base(base_revision)
     values = normalise_scores(comp, scores)
     comment = str(comment or "").strip()[:MAX_COMMENT]
     submit = bool(submit)
@@ -554,7 +586,7 @@ def save_scorecard(
                 details={"missing": missing},
             )
 
-    card, fresh = _lock_card(comp, entry, judge.id, now)
+    card, fresh = lock_card(comp, entry, judge.id, now)
     done = card.state in (CardState.submitted, CardState.finalised)
     if card.revision > 0 and revision <= card.revision:
         same = card.scores == values and (card.comment or "") == comment and done == submit
@@ -573,6 +605,12 @@ def save_scorecard(
             _("Nilai ini sudah dikirim. Minta ketua juri membuka kuncinya untuk mengubah."),
             details={"card": card_json(card)},
         )
+    if base is not None and card.revision > base and _last_device(card) != device_id:
+        raise Conflict(
+            "stale_revision",
+            _("Nilai di server lebih baru dari perangkat ini; halaman memuat ulang nilai terakhir."),
+            details={"card": card_json(card)},
+        )
     # After finalising, only a card the office unlocked for a correction may change.
     if comp.state != S.judging and (fresh or card.revision == 0):
         raise Conflict("not_judging", _("Penilaian lomba ini sudah ditutup."))
@@ -586,7 +624,7 @@ def save_scorecard(
     else:
         card.state = CardState.draft
     db.session.flush()
-    _event(
+    record_event(
         card,
         CardEventKind.submitted if submit else CardEventKind.draft_saved,
         by=judge,
@@ -623,7 +661,7 @@ def unlock_scorecard(card: Scorecard, reason: str, *, by: Any, now: datetime | N
     card.state = CardState.draft
     card.updated_at = now
     db.session.flush()
-    _event(card, CardEventKind.unlocked, by=by, now=now, reason=reason[:500])
+    record_event(card, CardEventKind.unlocked, by=by, now=now, reason=reason[:500])
     record_audit(
         "judging.scorecard_unlocked",
         entity_type="scorecard",
@@ -766,7 +804,7 @@ def _finalise_cards(comp: Competition, *, by: Any, now: datetime) -> int:
     for card in cards:
         card.state = CardState.finalised
         card.finalised_at = now
-        _event(card, CardEventKind.finalised, by=by, now=now)
+        record_event(card, CardEventKind.finalised, by=by, now=now)
     db.session.flush()
     return len(cards)
 
@@ -916,6 +954,7 @@ def publish_results(comp: Competition, *, by: Any, now: datetime | None = None) 
     snapshot.published_by_name = actor_name(by)
     db.session.flush()
     written = _write_achievements(comp, snapshot, None, by=by, now=now)
+    certificates.sync_certificates(comp, snapshot, by=by, now=now)
     with _transition_allowed(S.published):
         transition_competition(comp, S.published, by=by, now=now, reason=f"results v{snapshot.version}")
     record_audit(
@@ -956,6 +995,7 @@ def correct_results(
         snapshot.published_by_name = getattr(by, "username", None)
         db.session.flush()
         _write_achievements(comp, snapshot, previous, by=by, now=now)
+        certificates.sync_certificates(comp, snapshot, by=by, now=now)
         _notify_published(comp, snapshot, now=now, corrected=True)
     record_audit(
         "judging.results_corrected",
@@ -983,8 +1023,25 @@ def publish_due_results(*, now: datetime | None = None) -> dict[str, int]:
     return {"published": len(due)}
 
 
-def results_for_cooperative(cooperative_id: int) -> list[tuple[Entry, dict[str, Any] | None]]:
-    """A cooperative's entries in published competitions, each with its line of the published result."""
+def result_standing(entry: Entry, line: dict[str, Any] | None, no_show_ids: set[int]) -> ResultStanding:
+    """Why an entry is or is not in a published result (pure: from its state and the snapshot)."""
+    if line is not None:
+        return ResultStanding.ranked
+    if entry.id in no_show_ids:
+        return ResultStanding.no_show
+    by_state = {
+        EntryState.withdrawn: ResultStanding.withdrawn,
+        EntryState.waitlisted: ResultStanding.waitlisted,
+        EntryState.rejected: ResultStanding.rejected,
+        EntryState.pending: ResultStanding.pending,
+    }
+    return by_state.get(entry.state, ResultStanding.not_judged)
+
+
+def results_for_cooperative(
+    cooperative_id: int,
+) -> list[tuple[Entry, dict[str, Any] | None, ResultStanding]]:
+    """A cooperative's entries in published competitions: the result's line and the entry's standing."""
     entries = db.session.scalars(
         select(Entry)
         .join(Competition, Competition.id == Entry.competition_id)
@@ -995,7 +1052,64 @@ def results_for_cooperative(cooperative_id: int) -> list[tuple[Entry, dict[str, 
     for entry in entries:
         snapshot = results_mod.published_snapshot(entry.competition)
         line = None
+        absent: set[int] = set()
         if snapshot is not None:
             line = next((r for r in snapshot.data["entries"] if r["entry_id"] == entry.id), None)
-        out.append((entry, line))
+            absent = {r["entry_id"] for r in snapshot.data.get("no_shows", [])}
+        out.append((entry, line, result_standing(entry, line, absent)))
     return out
+
+
+# --------------------------------------------------------------------------- refused saves
+
+
+MAX_REFUSAL_SCORES = 100
+
+
+def record_refusal(
+    entry_id: int, *, judge: Any, report: dict[str, Any], now: datetime | None = None
+) -> ScoreRefusal:
+    """Keep a save the judge's tablet queued and the server refused for good, for the judging monitor.
+
+    `report` is what the tablet sends: scores (criterion id → value, as it holds them), comment,
+    submit, the refusal's code and message, device_id. Checked for shape and size only: the
+    values are what the judge typed, shown to the office as they were.
+    """
+    now = now or clock.now()
+    entry = db.session.get(Entry, entry_id)
+    if entry is None:
+        raise NotFound("entry_not_found", _("Peserta tidak ditemukan."))
+    scores = report.get("scores") or {}
+    if not isinstance(scores, dict) or len(scores) > MAX_REFUSAL_SCORES:
+        raise ValidationFailed("invalid_scores", _("`scores` harus objek kriteria → nilai."))
+    clean: dict[str, Any] = {}
+    for key, value in scores.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ValidationFailed("invalid_scores", _("`scores` harus objek kriteria → nilai."))
+        clean[str(key)[:20]] = value
+    row = ScoreRefusal(
+        competition_id=entry.competition_id,
+        entry_id=entry.id,
+        judge_id=judge.id,
+        device_id=str(report.get("device_id") or "")[:64],
+        scores=clean,
+        comment=str(report.get("comment") or "")[:MAX_COMMENT],
+        submit=report.get("submit") is True,
+        code=str(report.get("code") or "")[:40],
+        reason=str(report.get("reason") or "")[:500],
+        reported_at=now,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def refusals_of(comp: Competition) -> list[ScoreRefusal]:
+    """The refused saves reported for a competition, newest first (the judging monitor lists them)."""
+    return list(
+        db.session.scalars(
+            select(ScoreRefusal)
+            .where(ScoreRefusal.competition_id == comp.id)
+            .order_by(ScoreRefusal.reported_at.desc(), ScoreRefusal.id.desc())
+        )
+    )

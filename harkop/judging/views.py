@@ -7,7 +7,17 @@ import threading
 from typing import Any
 
 from cachetools import LRUCache
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -25,8 +35,8 @@ from ..extensions import db
 from ..form_actions import ConfirmForm, run_button, run_form
 from ..registrations.models import Entry
 from . import assignments as assign
+from . import certificates, services
 from . import results as results_mod
-from . import services
 from .forms import (
     AddJudgeForm,
     AffiliationForm,
@@ -359,8 +369,11 @@ def monitor(competition_id: int):
                     continue
                 totals[(card.entry_id, card.judge_id)] = results_mod.scoring.display(total)
     names = {j.user.id: j.user for j in mon.judges}
+    criteria_names = {str(c.id): c.name for c in comp.criteria}
     return render_template(
         "judging/monitor.html",
+        refusals=services.refusals_of(comp),
+        criteria_names=criteria_names,
         comp=comp,
         monitor=mon,
         names=names,
@@ -371,6 +384,72 @@ def monitor(competition_id: int):
         reason_form=ReasonForm(),
         confirm=ConfirmForm(),
     )
+
+
+# --------------------------------------------------------------------------- paper fallback
+
+
+@bp.route("/penilaian/<int:competition_id>/lembar/<int:user_id>.pdf")
+@roles_required(Role.admin, Role.judge)
+def score_sheet(competition_id: int, user_id: int):
+    """A judge's printable score sheet (PDF): the judge themself, the head judge or the office."""
+    from .paper import score_sheet_pdf
+
+    comp = _comp(competition_id)
+    judge = _user(user_id)
+    if current_user.id != judge.id:
+        services.require_monitor(current_user, comp)
+    if services.panel_row(comp, judge.id) is None:
+        raise NotFound("judge_not_found", _("Juri ini tidak ada di panel lomba ini."))
+    response = Response(score_sheet_pdf(comp, judge), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="lembar-nilai-{comp.id}-{judge.id}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/penilaian/<int:competition_id>/kertas", methods=["GET", "POST"])
+@roles_required(Role.admin, Role.judge)
+def paper_entry(competition_id: int):
+    """The head judge or the office types a judge's paper sheet in, one entry at a time."""
+    from .paper import enter_from_paper, sheet_entries
+
+    comp = _monitored(competition_id)
+    judges = [j.user for j in results_mod.monitor(comp).judges]
+    source = request.form if request.method == "POST" else request.args
+    judge = next((j for j in judges if str(j.id) == source.get("juri")), None)
+    entries = sheet_entries(comp, judge) if judge is not None else []
+    entry, card = next(((e, c) for e, c in entries if str(e.id) == source.get("peserta")), (None, None))
+    status = 200
+    if request.method == "POST" and judge is not None and entry is not None:
+        if not ConfirmForm().validate_on_submit():
+            flash(_("Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."), "error")
+            return redirect(url_for("judging.paper_entry", competition_id=comp.id))
+        typed = {str(c.id): (request.form.get(f"angka-{c.id}") or "").strip() or None for c in comp.criteria}
+        outcome = run_form(
+            None,
+            lambda: enter_from_paper(
+                comp,
+                entry_id=entry.id,
+                judge_id=judge.id,
+                scores=typed,
+                comment=request.form.get("catatan", ""),
+                by=current_user,
+            ),
+            success=_("Lembar kertas %(j)s untuk %(t)s tersimpan.", j=judge.label, t=entry.team_name),
+        )
+        if outcome:
+            return redirect(url_for("judging.paper_entry", competition_id=comp.id, juri=judge.id))
+        status = 409 if outcome.error.status == 409 else outcome.status
+    return render_template(
+        "judging/paper_entry.html",
+        comp=comp,
+        judges=judges,
+        judge=judge,
+        entries=entries,
+        entry=entry,
+        card=card,
+        confirm=ConfirmForm(),
+    ), status
 
 
 @bp.route("/admin/penilaian/kartu/<int:card_id>/riwayat")
@@ -467,6 +546,18 @@ def snapshot(competition_id: int, version: int):
 # --------------------------------------------------------------------------- judges' tablets
 
 
+@bp.route("/juri/sw.js")
+@public
+def service_worker():
+    """The judges' service worker (static/js/judging-sw.js); its scope is /juri (list and rubric pages)."""
+    response = send_from_directory(
+        current_app.static_folder, "js/judging-sw.js", mimetype="text/javascript", max_age=0
+    )
+    response.headers["Cache-Control"] = "no-cache"  # a new version reaches tablets at once
+    response.headers["Service-Worker-Allowed"] = "/juri"
+    return response
+
+
 @bp.route("/juri")
 @roles_required(Role.judge)
 def judge_home():
@@ -484,6 +575,7 @@ def judge_home():
                 "done": 0,
                 "total": 0,
                 "head": services.is_head_judge(current_user, comp),
+                "deadline": comp.slot_end(comp.days[-1]) if comp.days else None,
             }
         group = groups[comp.id]
         no_show = entry.id in absent[comp.id]
@@ -772,16 +864,66 @@ def my_results():
 @bp.route("/piagam/<int:entry_id>.pdf")
 @roles_required(Role.coop_rep, Role.admin)
 def certificate(entry_id: int):
-    """The entry's certificate (Juara/Harapan or participation) as a PDF, once results are public."""
-    from .certificates import certificate_for
-
+    """The entry's certificates (each participant's, the team's when it won) as one PDF, once public."""
     entry = db.session.get(Entry, entry_id)
     if entry is None:
         raise NotFound("entry_not_found", _("Peserta tidak ditemukan."))
     if not acts_for_cooperative(current_user, entry.cooperative_id):
         raise Forbidden("forbidden", _("Piagam ini milik koperasi lain."))
-    pdf, filename = certificate_for(entry)
+    pdf, filename = certificates.certificate_for(entry, by=current_user)
+    db.session.commit()  # certificates of results published before codes existed are issued on first print
+    return _pdf_response(pdf, filename)
+
+
+@bp.route("/admin/penilaian/<int:competition_id>/piagam.pdf")
+@admin_required
+def competition_certificates(competition_id: int):
+    """Every valid certificate of a published competition in one PDF, for the office to print."""
+    comp = db.session.get(Competition, competition_id)
+    if comp is None:
+        raise NotFound("competition_not_found", _("Lomba tidak ditemukan."))
+    pdf, filename = certificates.competition_certificates(comp, by=current_user)
+    db.session.commit()
+    return _pdf_response(pdf, filename)
+
+
+def _pdf_response(pdf: bytes, filename: str) -> Response:
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --------------------------------------------------------------------------- verifying a certificate
+
+
+@bp.route("/verifikasi")
+@public
+def verify_form():
+    """Anyone checks a certificate by typing its code (or arrives from its QR at /verifikasi/<code>)."""
+    typed = (request.args.get("kode") or "").strip()
+    if typed:
+        code = certificates.normalise_code(typed)
+        if code is not None:
+            return redirect(url_for("judging.verify_certificate", code=code))
+        return render_template("judging/verify.html", cert=None, typed=typed, malformed=True), 404
+    return render_template("judging/verify.html", cert=None, typed="", malformed=False)
+
+
+@bp.route("/verifikasi/<code>")
+@public
+def verify_certificate(code: str):
+    """What a certificate code stands for: holder, cooperative, competition, award and event, or that
+    it is unknown (404) or withdrawn after a correction (410)."""
+    cert = certificates.find_certificate(code)
+    if cert is None:
+        html = render_template(
+            "judging/verify.html", cert=None, typed=code[:40], malformed=False, unknown=True
+        )
+        return Response(html, status=404, mimetype="text/html")
+    html = render_template(
+        "judging/verify.html", cert=cert, code=certificates.format_code(cert.code), typed="", malformed=False
+    )
+    response = Response(html, status=200 if cert.is_valid else 410, mimetype="text/html")
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -14,11 +14,13 @@ Every number comes from a few aggregate queries; only the inactive list itself i
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
@@ -624,29 +626,86 @@ def letter_file_name(letter: WarningLetter) -> str:
 
 
 @in_indonesian
-def write_inactive_report(out_dir: Path, *, today: date | None = None) -> list[Path]:
-    """Write the XLSX, the PDF summary and every letter issued this year into `out_dir`."""
+def write_inactive_report(out_dir: Path, *, today: date | None = None, progress: Any = None) -> list[Path]:
+    """Write the XLSX, the PDF summary and every letter issued this year into `out_dir`.
+
+    `progress(label, length)`, if given, is a context manager whose bar is moved one step per
+    file written (the background job's progress, harkop/cooperatives/import_jobs.py)."""
     today = today or clock.today()
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = inactive_rows()
     stats = summary(today=today)
     stamp = today.isoformat()
-    written = []
-    xlsx = out_dir / f"koperasi-tidak-aktif-{stamp}.xlsx"
-    xlsx.write_bytes(inactive_xlsx(rows, stats))
-    written.append(xlsx)
-    pdf = out_dir / f"laporan-koperasi-tidak-aktif-{stamp}.pdf"
-    pdf.write_bytes(inactive_pdf(rows, stats))
-    written.append(pdf)
-    issued = db.session.scalars(
-        select(WarningLetter)
-        .where(WarningLetter.status == LetterStatus.issued, WarningLetter.year == today.year)
-        .order_by(WarningLetter.seq)
+    issued = list(
+        db.session.scalars(
+            select(WarningLetter)
+            .where(WarningLetter.status == LetterStatus.issued, WarningLetter.year == today.year)
+            .order_by(WarningLetter.seq)
+        )
     )
-    folder = out_dir / "surat-teguran"
-    for letter in issued:
-        folder.mkdir(exist_ok=True)
-        path = folder / letter_file_name(letter)
-        path.write_bytes(letter_pdf(letter))
-        written.append(path)
+    written = []
+    with (progress or _no_progress)(str(_l("Menulis laporan dan surat")), 2 + len(issued)) as bar:
+        xlsx = out_dir / f"koperasi-tidak-aktif-{stamp}.xlsx"
+        xlsx.write_bytes(inactive_xlsx(rows, stats))
+        written.append(xlsx)
+        bar.update(1)
+        pdf = out_dir / f"laporan-koperasi-tidak-aktif-{stamp}.pdf"
+        pdf.write_bytes(inactive_pdf(rows, stats))
+        written.append(pdf)
+        bar.update(1)
+        folder = out_dir / "surat-teguran"
+        for letter in issued:
+            folder.mkdir(exist_ok=True)
+            path = folder / letter_file_name(letter)
+            path.write_bytes(letter_pdf(letter))
+            written.append(path)
+            bar.update(1)
     return written
+
+
+@contextmanager
+def _no_progress(_label: str, _length: int):
+    class Bar:
+        def update(self, _n: int) -> None:
+            pass
+
+    yield Bar()
+
+
+REPORT_JOB = "inactive_report"
+
+
+def enqueue_inactive_report(*, by: Any) -> Any:
+    """Queue the inactive-cooperatives report with this year's letters as a background job that
+    makes one ZIP file (the caller commits); the scheduler runs it (run_inactive_report_job)."""
+    from ..cooperatives.import_jobs import enqueue_job
+
+    name = f"laporan-koperasi-tidak-aktif-{clock.today().isoformat()}.zip"
+    return enqueue_job(REPORT_JOB, filename=name, fmt="zip", by=by)
+
+
+def run_inactive_report_job(job: Any, progress: Any) -> dict[str, Any]:
+    """The job's work, as `flask harkop report-inactive` does it: refresh the registry's cached
+    statuses, write the XLSX, the PDF and this year's letters, and pack them into the job's ZIP."""
+    import tempfile
+    import zipfile
+
+    from ..cooperatives.import_jobs import output_path
+    from ..cooperatives.services import recompute_registry
+
+    recompute_registry()
+    db.session.commit()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        files = write_inactive_report(root, progress=progress)
+        with zipfile.ZipFile(output_path(job), "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in files:
+                archive.write(path, path.relative_to(root).as_posix())
+    return {"files": [path.relative_to(root).as_posix() for path in files]}
+
+
+def install_report_jobs() -> None:
+    """Let the background queue run the report (called when the app starts)."""
+    from ..cooperatives.import_jobs import register_runner
+
+    register_runner(REPORT_JOB, run_inactive_report_job)

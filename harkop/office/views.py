@@ -7,7 +7,7 @@ A pengurus only ever reaches their own cooperative's proposals: another cooperat
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from .. import clock
 from ..auth.decorators import admin_required, roles_required
 from ..auth.models import Role
 from ..cooperatives import reference, rules
-from ..cooperatives.models import Cooperative
+from ..cooperatives.models import Cooperative, ImportJob
 from ..cooperatives.views import coop_or_404
 from ..errors import DomainError
 from ..extensions import db
@@ -200,7 +200,9 @@ def _own_cooperative() -> Cooperative:
 def my_proposals():
     """A pengurus' proposals for their cooperative and when each fact was last verified."""
     coop = _own_cooperative()
-    stmt = rounds.proposals_query(viewer=current_user)
+    status = request.args.get("status", "")
+    status = status if status in {s.value for s in ProposalStatus} else ""
+    stmt = rounds.proposals_query(viewer=current_user, status=status)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     return render_template(
         "office/my_proposals.html",
@@ -332,9 +334,62 @@ def disagreements():
 @bp.route("/admin/laporan")
 @admin_required
 def reports_page():
-    """The report for the Province and the Ministry: numbers, and the XLSX and PDF downloads."""
+    """The report for the Province and the Ministry: numbers, the XLSX and PDF downloads, and the
+    whole package (report and this year's letters) made in the background."""
     stats = reports.summary()
-    return render_template("office/reports.html", stats=stats)
+    jobs = db.session.scalars(
+        select(ImportJob).where(ImportJob.kind == reports.REPORT_JOB).order_by(ImportJob.id.desc()).limit(5)
+    ).all()
+    return render_template("office/reports.html", stats=stats, jobs=jobs, confirm=ConfirmForm())
+
+
+@bp.route("/admin/laporan/buat", methods=["POST"])
+@admin_required
+def report_job_new():
+    """Start the inactive-cooperatives report with this year's letters as a background job."""
+    outcome = run_button(ConfirmForm(), lambda: reports.enqueue_inactive_report(by=current_user))
+    if not outcome:
+        return redirect(url_for("office.reports_page"))
+    return redirect(url_for("office.report_job", job_id=outcome.value.id))
+
+
+def _report_job_or_404(job_id: int) -> ImportJob:
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.kind != reports.REPORT_JOB:
+        abort(404)
+    return job
+
+
+@bp.route("/admin/laporan/tugas/<int:job_id>")
+@admin_required
+def report_job(job_id: int):
+    """A report job: its progress while it runs (the page polls), its download once done."""
+    from ..cooperatives.import_jobs import job_status
+
+    job = _report_job_or_404(job_id)
+    return render_template("office/report_job.html", job=job, status=job_status(job))
+
+
+@bp.route("/admin/laporan/tugas/<int:job_id>/status")
+@admin_required
+def report_job_status(job_id: int):
+    """A report job's progress as JSON, for the page's progress bar (static/js/import-progress.js)."""
+    from ..cooperatives.import_jobs import job_status
+
+    return jsonify(job_status(_report_job_or_404(job_id)))
+
+
+@bp.route("/admin/laporan/tugas/<int:job_id>/unduh")
+@admin_required
+def report_job_download(job_id: int):
+    """The finished job's ZIP: the XLSX, the PDF and this year's letters."""
+    from ..cooperatives.import_jobs import output_path
+
+    job = _report_job_or_404(job_id)
+    path = output_path(job)
+    if job.status != "done" or not path.exists():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=job.filename, mimetype="application/zip")
 
 
 def _download(data: bytes, mimetype: str, name: str) -> Response:

@@ -37,7 +37,7 @@ class RegisterForm(FlaskForm):
     """A team: its name and a fixed number of participant rows (the competition's maximum)."""
 
     team_name = StringField(_l("Nama tim"), validators=[Optional(), Length(max=120)])
-    participants = FieldList(FormField(ParticipantFields), min_entries=0)
+    participants = FieldList(FormField(ParticipantFields), label=_l("Peserta"), min_entries=0)
 
 
 class ReplaceForm(FlaskForm, ParticipantFields):

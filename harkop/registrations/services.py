@@ -157,13 +157,18 @@ def validate_participants(
     """
     rows = [(i, p) for i, p in enumerate(people) if not p.is_blank]
     low, high = min_size, max_size
+    size_message = None
     if not low <= len(rows) <= high:
-        message = (
+        size_message = (
             _("Lomba perorangan: daftarkan tepat satu peserta.")
             if low == high == 1
             else _("Jumlah peserta harus %(a)d sampai %(b)d orang.", a=low, b=high)
         )
-        raise ValidationFailed("team_size", message, details={"min": low, "max": high, "given": len(rows)})
+    if len(rows) < low:
+        # Too few: the blank rows that would make up the minimum are checked too, so an empty
+        # form names every missing field at once, not only the team's size.
+        blank = [(i, p) for i, p in enumerate(people) if p.is_blank][: low - len(rows)]
+        rows = sorted(rows + blank, key=lambda row: row[0])
     problems: list[dict[str, Any]] = []
     for i, p in rows:
         if not p.name.strip() or len(p.name.strip()) > 120:
@@ -200,6 +205,10 @@ def validate_participants(
                         _("Persetujuan orang tua/wali wajib dicentang untuk peserta anak."),
                     )
                 )
+    if size_message is not None:
+        details = {"min": low, "max": high, "given": len([p for p in people if not p.is_blank])}
+        details = {**details, "participants": problems, "form": size_message}
+        raise ValidationFailed("team_size", size_message, details=details)
     if problems:
         first = problems[0]
         raise ValidationFailed(first["code"], first["message"], details={"participants": problems})
@@ -256,8 +265,8 @@ def count_active_entries(competition_id: int, cooperative_id: int, *, excluding:
 
 
 def _next_waitlist_position(competition_id: int) -> int:
-    # Positions only grow: a position freed by promotion or withdrawal is never reused, so the
-    # order of the waiting list is the order of arrival.
+    # The list is kept numbered 1..n (renumber_waitlist after every change), so the next
+    # position is the end of the line and the order stays the order of arrival.
     highest = db.session.scalar(
         select(func.max(Entry.waitlist_position)).where(Entry.competition_id == competition_id)
     )
@@ -267,6 +276,20 @@ def _next_waitlist_position(competition_id: int) -> int:
 def _refresh_count(comp: Competition) -> None:
     comp.confirmed_count = count_confirmed(comp.id)
     db.session.flush()
+
+
+def renumber_waitlist(competition_id: int) -> list[Entry]:
+    """Number the waiting list 1..n again in its order, after an entry left it (call under the lock).
+
+    Positions only move down, and they are written in order with a flush each, so the unique
+    (competition, position) constraint holds after every single update.
+    """
+    line = waitlist(competition_id)
+    for number, entry in enumerate(line, start=1):
+        if entry.waitlist_position != number:
+            entry.waitlist_position = number
+            db.session.flush()
+    return line
 
 
 def waitlist(competition_id: int) -> list[Entry]:
@@ -513,15 +536,24 @@ def register_entry(
     )
     if closed is not None:
         raise closed
-    people = validate_participants(
-        participants, min_size=comp.min_team_size, max_size=comp.max_team_size, for_children=comp.for_children
-    )
     team_name = (team_name or "").strip()
+    name_missing = comp.is_team and not team_name
+    try:
+        people = validate_participants(
+            participants,
+            min_size=comp.min_team_size,
+            max_size=comp.max_team_size,
+            for_children=comp.for_children,
+        )
+    except ValidationFailed as err:
+        if name_missing:  # every problem at once: the team's name beside the participants'
+            err.details = {**err.details, "fields": {"team_name": _("Nama tim wajib diisi.")}}
+        raise
+    if name_missing:
+        raise ValidationFailed(
+            "team_name_required", _("Nama tim wajib diisi."), details={"field": "team_name"}
+        )
     if not team_name:
-        if comp.is_team:
-            raise ValidationFailed(
-                "team_name_required", _("Nama tim wajib diisi."), details={"field": "team_name"}
-            )
         team_name = people[0].name.strip()
     decision = check_cooperative(comp, cooperative_id, now=now)
     if not decision.eligible:
@@ -664,6 +696,7 @@ def reject_entry(entry: Entry, reason: str, *, by: Any, now: datetime | None = N
     _refresh_count(comp)
     if was_confirmed:
         _promote(comp, now=now, by=by)
+    renumber_waitlist(comp.id)
     return entry
 
 
@@ -708,16 +741,31 @@ def withdraw_entry(entry: Entry, *, by: Any, now: datetime | None = None, reason
     _refresh_count(comp)
     if was_confirmed:
         _promote(comp, now=now, by=by)
+    renumber_waitlist(comp.id)
     return entry
 
 
 def _promote(comp: Competition, *, now: datetime, by: Any) -> list[Entry]:
-    promoted = []
+    """Confirm waiting entries in order while places are free; each is judged again first.
+
+    An entry its cooperative no longer qualifies with (inactive, RAT missed, …) stays on the list
+    and is skipped with its reasons recorded (`state_reason`, the audit log, a message to its
+    pengurus, once per change of reasons); the next one in line gets the place.
+    """
+    promoted: list[Entry] = []
     if comp.state not in ENTRY_CHANGE_STATES or not _before_start(comp, now):
         return promoted
     free = comp.capacity - count_confirmed(comp.id)
-    for entry in waitlist(comp.id)[: max(0, free)]:
+    for entry in waitlist(comp.id):
+        if free <= 0:
+            break
+        decision = check_cooperative(comp, entry.cooperative_id, now=now, excluding=entry.id)
+        if not decision.eligible:
+            _skip_promotion(entry, decision, by=by, now=now)
+            continue
         before = _snapshot(entry)
+        entry.decision = _decision_record(decision, "promotion", by)
+        entry.state_reason = None
         _confirm(entry, now=now, promoted=True)
         record_audit(
             "entry.promoted",
@@ -729,8 +777,41 @@ def _promote(comp: Competition, *, now: datetime, by: Any) -> list[Entry]:
             now=now,
         )
         promoted.append(entry)
+        free -= 1
     _refresh_count(comp)
+    renumber_waitlist(comp.id)
     return promoted
+
+
+def _skip_promotion(entry: Entry, decision: eligibility.Decision, *, by: Any, now: datetime) -> None:
+    reasons = " ".join(f.reason for f in decision.failures)
+    text = _("Dilewati saat naik dari daftar tunggu: %(r)s", r=reasons)[:2000]
+    if entry.state_reason == text:
+        return  # already recorded and told: the scheduler's next run adds nothing
+    entry.state_reason = text
+    entry.updated_at = now
+    db.session.flush()
+    record_audit(
+        "entry.promotion_skipped",
+        entity_type="entry",
+        entity_id=entry.id,
+        by=by,
+        after={"reasons": [f.as_dict() for f in decision.failures], "stage": "promotion"},
+        detail=", ".join(decision.codes)[:500],
+        now=now,
+    )
+    notify_entry(
+        entry,
+        "entry.promotion_skipped",
+        _("“%(team)s” dilewati di daftar tunggu: %(comp)s", **_label(entry)),
+        _(
+            "Ada tempat kosong di %(comp)s, tetapi koperasi belum memenuhi syarat: %(r)s "
+            "“%(team)s” tetap di daftar tunggu dan diperiksa lagi saat ada tempat berikutnya.",
+            r=reasons,
+            **_label(entry),
+        ),
+        now=now,
+    )
 
 
 def promote_waitlist(comp: Competition, *, by: Any = "scheduler", now: datetime | None = None) -> list[Entry]:
@@ -879,15 +960,12 @@ def entries_of(
     return stmt.order_by(Entry.created_at, Entry.id)
 
 
-def entries_of_cooperative(cooperative_id: int) -> list[Entry]:
-    """A cooperative's entries, newest first."""
-    return list(
-        db.session.scalars(
-            select(Entry)
-            .where(Entry.cooperative_id == cooperative_id)
-            .order_by(Entry.created_at.desc(), Entry.id.desc())
-        )
-    )
+def entries_of_cooperative(cooperative_id: int, *, states: Iterable[EntryState] | None = None) -> list[Entry]:
+    """A cooperative's entries (optionally some states only), newest first."""
+    stmt = select(Entry).where(Entry.cooperative_id == cooperative_id)
+    if states is not None:
+        stmt = stmt.where(Entry.state.in_(list(states)))
+    return list(db.session.scalars(stmt.order_by(Entry.created_at.desc(), Entry.id.desc())))
 
 
 def tickets_of(entry: Entry) -> list[Ticket]:
@@ -911,3 +989,22 @@ def refused_attempts(comp: Competition, limit: int = 100) -> list[Any]:
             .limit(limit)
         )
     )
+
+
+def printable_tickets(
+    *, competition_id: int | None = None, cooperative_id: int | None = None
+) -> list[Ticket]:
+    """Valid tickets of confirmed entries, for printing in one go: a competition's, a cooperative's, or
+    both filters at once; ordered by competition, team and place in the team."""
+    stmt = (
+        select(Ticket)
+        .join(Participant, Participant.id == Ticket.participant_id)
+        .join(Entry, Entry.id == Participant.entry_id)
+        .where(Ticket.revoked_at.is_(None), Participant.replaced_at.is_(None), Entry.state == E.confirmed)
+        .order_by(Entry.competition_id, Entry.team_name, Entry.id, Participant.position, Participant.id)
+    )
+    if competition_id is not None:
+        stmt = stmt.where(Entry.competition_id == competition_id)
+    if cooperative_id is not None:
+        stmt = stmt.where(Entry.cooperative_id == cooperative_id)
+    return list(db.session.scalars(stmt))

@@ -14,6 +14,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -105,6 +106,17 @@ def _qr(payload: str, *, box_size: int = 10) -> qrcode.QRCode:
     return qr
 
 
+def qr_image(payload: str, *, box_size: int = 12) -> Any:
+    """The QR code as a greyscale picture for PDFs (fpdf2 stores it Flate-compressed, which every
+    viewer reads; 1-bit images are not)."""
+    return (
+        _qr(payload, box_size=box_size)
+        .make_image(fill_color="black", back_color="white")
+        .get_image()
+        .convert("L")
+    )
+
+
 def qr_png(payload: str, *, box_size: int = 10) -> bytes:
     """The QR code as a PNG (black on white, four modules of quiet zone)."""
     image = _qr(payload, box_size=box_size).make_image(fill_color="black", back_color="white")
@@ -168,7 +180,7 @@ def ticket_view(ticket: Ticket, locale: str | None = None) -> TicketView:
     )
 
 
-def _pdf_text(text: str) -> str:
+def pdf_text(text: str) -> str:
     """Text the PDF's built-in Helvetica can print (Latin-1): dashes and quotes made plain."""
     table = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "•": "-", "…": "..."})
     text = (text or "").translate(table)
@@ -181,84 +193,147 @@ def _pdf_text(text: str) -> str:
 
 
 BADGE_SIZE = (105, 148)  # A6 portrait in mm: a lanyard badge
-QR_SIZES = (56, 48, 40)  # mm; a smaller code only when long names would push text off the card
+A4 = (210, 297)
+QR_SIZES = (52, 46, 40, 34)  # mm; a smaller code only when long names would push text off the card
+CARD_MARGIN = 7  # mm inside each card
+LAYOUTS = ("a6", "a4")  # one card per A6 page, or four per A4 sheet to cut along the lines
+
+
+def _pdf(title: str, page_format: tuple[float, float]) -> FPDF:
+    pdf = FPDF(orientation="P", unit="mm", format=page_format)
+    pdf.set_auto_page_break(auto=False)
+    pdf.set_margins(0, 0, 0)
+    pdf.set_title(pdf_text(title))
+    pdf.set_author("Harkop")
+    pdf.set_creator("Harkop")
+    return pdf
 
 
 @in_indonesian
 def ticket_pdf(ticket: Ticket) -> bytes:
-    """A printable badge (A6 portrait) with the QR, name, cooperative, competition, day, time and place.
+    """A printable badge (A6 portrait): QR, name, role, team, cooperative, competition, day, time, place.
 
     In Indonesian whatever the page's language: the badge is worn at the venue in Balikpapan and
     read by the gate staff there.
     """
     view = ticket_view(ticket)
-    for qr_size in QR_SIZES:
-        pdf, bottom = _badge(view, qr_size)
-        if bottom <= pdf.h - 6:
-            break
+    return cards_pdf([view], title=f"Tiket {view.competition_name} - {view.participant_name}")
+
+
+@in_indonesian
+def tickets_pdf(items: list[Ticket], *, title: str, layout: str = "a6") -> bytes:
+    """Many tickets in one document: one A6 page each, or four to an A4 sheet (`layout` "a4")."""
+    return cards_pdf([ticket_view(t) for t in items], title=title, layout=layout)
+
+
+def cards_pdf(views: list[TicketView], *, title: str, layout: str = "a6") -> bytes:
+    """Lay ticket cards out on A6 pages or four to an A4 sheet with cutting lines."""
+    if layout not in LAYOUTS:
+        layout = "a6"
+    width, height = BADGE_SIZE
+    if layout == "a6":
+        pdf = _pdf(title, BADGE_SIZE)
+        for view in views:
+            pdf.add_page()
+            draw_card(pdf, view, 0, 0)
+        if not views:
+            pdf.add_page()
+        return bytes(pdf.output())
+    pdf = _pdf(title, A4)
+    slots = [(0, 0), (width, 0), (0, A4[1] / 2), (width, A4[1] / 2)]
+    for index, view in enumerate(views):
+        if index % 4 == 0:
+            pdf.add_page()
+            cut_lines(pdf)
+        draw_card(pdf, view, *slots[index % 4])
+    if not views:
+        pdf.add_page()
     return bytes(pdf.output())
 
 
-def _badge(view: TicketView, qr_size: float) -> tuple[FPDF, float]:
-    """Lay the badge out with a QR of this size; returns the document and where the text ends."""
-    pdf = FPDF(orientation="P", unit="mm", format=BADGE_SIZE)
-    pdf.set_auto_page_break(auto=False)
-    pdf.set_margins(8, 8, 8)
-    pdf.set_title(_pdf_text(f"Tiket {view.competition_name} - {view.participant_name}"))
-    pdf.set_author("Harkop")
-    pdf.set_creator("Harkop")
-    pdf.add_page()
-    width = pdf.w - 16
+def cut_lines(pdf: FPDF) -> None:
+    """Dashed lines between the four quarters of an A4 sheet."""
+    pdf.set_draw_color(150, 150, 150)
+    pdf.set_line_width(0.2)
+    pdf.set_dash_pattern(dash=2, gap=2)
+    pdf.line(pdf.w / 2, 0, pdf.w / 2, pdf.h)
+    pdf.line(0, pdf.h / 2, pdf.w, pdf.h / 2)
+    pdf.set_dash_pattern()
+
+
+def draw_card(pdf: FPDF, view: TicketView, left: float, top: float) -> None:
+    """Draw one ticket card in the A6 box at (left, top), with the largest QR that lets the text fit."""
+    for qr_size in QR_SIZES:
+        scratch = _pdf("", BADGE_SIZE)
+        scratch.add_page()
+        if _card(scratch, view, 0, 0, qr_size, measure=True) <= BADGE_SIZE[1] - CARD_MARGIN - 6:
+            break
+    _card(pdf, view, left, top, qr_size)
+
+
+def _card(
+    pdf: FPDF, view: TicketView, left: float, top: float, qr_size: float, *, measure: bool = False
+) -> float:
+    """Lay one card out; returns where its text ends (mm from the card's top)."""
+    margin = CARD_MARGIN
+    width = BADGE_SIZE[0] - 2 * margin
+    x = left + margin
+
+    def line(text: str, height: float, *, style: str = "", size: float = 9) -> None:
+        pdf.set_font("Helvetica", style, size)
+        pdf.set_x(x)
+        pdf.multi_cell(width, height, pdf_text(text), align="C", new_x="LEFT", new_y="NEXT")
 
     pdf.set_fill_color(11, 92, 173)
-    pdf.rect(0, 0, pdf.w, 12, style="F")
+    pdf.rect(left, top, BADGE_SIZE[0], 11, style="F")
     pdf.set_text_color(255, 255, 255)
-    pdf.set_font("Helvetica", "B", 10)
-    pdf.set_xy(8, 3)
-    pdf.cell(width, 6, _pdf_text(view.event_name), align="C")
+    pdf.set_font("Helvetica", "B", 9.5)
+    pdf.set_xy(x, top + 2.5)
+    pdf.cell(width, 6, pdf_text(view.event_name), align="C")
 
     pdf.set_text_color(27, 31, 36)
-    pdf.set_xy(8, 14.5)
-    pdf.set_font("Helvetica", "B", 11)
-    pdf.multi_cell(width, 5, _pdf_text(view.competition_name), align="C")
-
-    qr_image = _qr(view.payload, box_size=12).make_image(fill_color="black", back_color="white")
-    # Greyscale, not 1-bit: fpdf2 stores it Flate-compressed (PNG predictors), which every viewer reads.
-    pdf.image(
-        qr_image.get_image().convert("L"), x=(pdf.w - qr_size) / 2, y=pdf.get_y() + 0.5, w=qr_size, h=qr_size
-    )
+    pdf.set_xy(x, top + 13)
+    line(view.competition_name, 4.8, style="B", size=10.5)
+    if not measure:
+        pdf.image(
+            qr_image(view.payload),
+            x=left + (BADGE_SIZE[0] - qr_size) / 2,
+            y=pdf.get_y() + 0.5,
+            w=qr_size,
+            h=qr_size,
+        )
     pdf.set_y(pdf.get_y() + qr_size + 1)
     pdf.set_font("Courier", "", 8)
-    pdf.cell(width, 4, _pdf_text(view.code), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_x(x)
+    pdf.cell(width, 4, pdf_text(view.code), align="C", new_x="LEFT", new_y="NEXT")
 
     pdf.ln(0.5)
-    pdf.set_font("Helvetica", "B", 14)
-    pdf.multi_cell(width, 6.5, _pdf_text(view.participant_name), align="C")
-    pdf.set_font("Helvetica", "", 8.5)
+    line(view.participant_name, 6.2, style="B", size=14)
     if view.role:
-        pdf.multi_cell(width, 4, _pdf_text(view.role), align="C")
-    pdf.set_font("Helvetica", "B", 9.5)
-    pdf.multi_cell(width, 4.5, _pdf_text(view.cooperative_name), align="C")
-    pdf.set_font("Helvetica", "", 8.5)
+        line(f"Peran: {view.role}", 4, size=8.5)
     if view.team_name and view.team_name != view.participant_name:
-        pdf.multi_cell(width, 4, _pdf_text(f"Tim: {view.team_name}"), align="C")
+        line(f"Tim: {view.team_name}", 4, size=8.5)
+    line(view.cooperative_name, 4.5, style="B", size=9.5)
 
     pdf.ln(1)
     pdf.set_draw_color(201, 209, 217)
-    pdf.line(8, pdf.get_y(), pdf.w - 8, pdf.get_y())
+    pdf.set_line_width(0.2)
+    pdf.line(x, pdf.get_y(), x + width, pdf.get_y())
     pdf.ln(1)
     days = "; ".join(clock.format_date(d) for d in view.days)
     for label, value in (("Hari", days), ("Waktu", view.time_range), ("Tempat", view.place)):
         if not value:
             continue
         pdf.set_font("Helvetica", "B", 8)
-        pdf.cell(14, 4, _pdf_text(label))
+        pdf.set_x(x)
+        pdf.cell(14, 4, pdf_text(label))
         pdf.set_font("Helvetica", "", 8)
-        pdf.multi_cell(width - 14, 4, _pdf_text(value), new_x="LMARGIN", new_y="NEXT")
-    bottom = pdf.get_y()
+        pdf.multi_cell(width - 14, 4, pdf_text(value), new_x="LEFT", new_y="NEXT")
+    bottom = pdf.get_y() - top
     if not view.valid:
         pdf.set_text_color(160, 25, 25)
         pdf.set_font("Helvetica", "B", 12)
-        pdf.set_xy(8, pdf.h - 12)
+        pdf.set_xy(x, top + BADGE_SIZE[1] - 11)
         pdf.cell(width, 6, "TIKET TIDAK BERLAKU", align="C")
-    return pdf, bottom
+        pdf.set_text_color(27, 31, 36)
+    return bottom

@@ -128,9 +128,12 @@ def _entry_outcome_message(entry: Entry) -> str:
 @bp.route("/koperasi-saya/pendaftaran")
 @roles_required(Role.coop_rep)
 def my_entries():
-    """The pengurus's registrations, newest first, with their states and ticket pages."""
-    entries = services.entries_of_cooperative(_my_cooperative_id())
-    return render_template("registrations/my_entries.html", entries=entries)
+    """The pengurus's registrations, newest first, with their states and ticket pages;
+    `?status=confirmed` (any state) shows only those, as the pengurus' home counts them."""
+    state = request.args.get("status") or ""
+    states = [EntryState(state)] if state in set(EntryState) else None
+    entries = services.entries_of_cooperative(_my_cooperative_id(), states=states)
+    return render_template("registrations/my_entries.html", entries=entries, status=state if states else "")
 
 
 def _entry_for_page(entry_id: int) -> Entry:
@@ -140,13 +143,6 @@ def _entry_for_page(entry_id: int) -> Entry:
         if err.status == 403:
             abort(403)
         raise
-
-
-def _waitlist_rank(entry: Entry) -> int | None:
-    if entry.state != EntryState.waitlisted:
-        return None
-    ahead = [e.id for e in services.waitlist(entry.competition_id)]
-    return ahead.index(entry.id) + 1 if entry.id in ahead else None
 
 
 @bp.route("/koperasi-saya/pendaftaran/<int:entry_id>")
@@ -166,7 +162,6 @@ def my_entry(entry_id: int):
         entry=entry,
         comp=comp,
         changeable=changeable,
-        rank=_waitlist_rank(entry),
         withdraw_form=WithdrawForm(),
         ticket_url=lambda t: url_for("registrations.ticket_page", token=t.page_token, _external=True),
     )
@@ -372,3 +367,39 @@ def ticket_pdf(token: str):
     response = Response(tickets.ticket_pdf(ticket), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return _private(response)
+
+
+# --- printing many tickets at once ------------------------------------------------------------
+
+
+def _layout() -> str:
+    layout = request.args.get("tata") or "a6"
+    return layout if layout in tickets.LAYOUTS else "a6"
+
+
+def _pdf_download(pdf: bytes, filename: str) -> Response:
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _private(response)
+
+
+@bp.route("/admin/lomba/<int:competition_id>/tiket.pdf")
+@admin_required
+def admin_competition_tickets(competition_id: int):
+    """Every valid ticket of a competition in one PDF (`?tata=a6` one per page, `a4` four to a sheet)."""
+    comp = competitions.get_competition(competition_id)
+    layout = _layout()
+    items = services.printable_tickets(competition_id=comp.id)
+    pdf = tickets.tickets_pdf(items, title=f"Tiket {comp.name}", layout=layout)
+    return _pdf_download(pdf, f"tiket-{comp.slug}-{layout}.pdf")
+
+
+@bp.route("/koperasi-saya/tiket.pdf")
+@roles_required(Role.coop_rep)
+def my_tickets():
+    """Every valid ticket of the pengurus's cooperative, all competitions, in one PDF."""
+    coop_id = _my_cooperative_id()
+    layout = _layout()
+    items = services.printable_tickets(cooperative_id=coop_id)
+    pdf = tickets.tickets_pdf(items, title=_("Tiket koperasi"), layout=layout)
+    return _pdf_download(pdf, f"tiket-koperasi-{layout}.pdf")

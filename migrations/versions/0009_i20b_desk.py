@@ -2,7 +2,7 @@
 the display keys of the venue's big screens.
 
 Revision ID: 0009_i20b_desk
-Revises: 0008
+Revises: 0009_i20a_print
 Create Date: 2026-12-02 10:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009_i20b_desk'
-down_revision = '0008'
+down_revision = '0009_i20a_print'
 branch_labels = None
 depends_on = None
 

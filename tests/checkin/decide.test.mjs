@@ -10,7 +10,7 @@ const table = JSON.parse(readFileSync(new URL("./verdict_cases.json", import.met
 // decide.js is a browser module (the scanner page loads it with type="module"); the repository's
 // package.json does not declare one, so Node is given its text as a module of its own.
 const source = readFileSync(new URL("../../static/js/checkin/decide.js", import.meta.url), "utf8");
-const { decide, parseCode, sha256Hex } = await import(
+const { boundToDay, decide, parseCode, serverNow, sha256Hex } = await import(
   `data:text/javascript;base64,${Buffer.from(source).toString("base64")}`
 );
 
@@ -32,5 +32,20 @@ for (const c of table.codes) {
     const secret = parseCode(c.text);
     assert.equal(secret, c.secret);
     if (secret !== null) assert.equal(await sha256Hex(secret), c.code_hash);
+  });
+}
+
+for (const c of table.clocks) {
+  test(`clock: ${c.name}`, () => {
+    const bounded = boundToDay(Date.parse(c.at), c.day, Date.parse(c.latest));
+    assert.equal(bounded.at, Date.parse(c.expect.at));
+    assert.equal(bounded.outside, c.expect.outside);
+  });
+}
+
+for (const c of table.offsets) {
+  test(`offset: ${c.name}`, () => {
+    const info = { server_time: c.server_time, fetched_at: Date.parse(c.fetched_at) };
+    assert.equal(serverNow(info, Date.parse(c.device_now)), Date.parse(c.expect));
   });
 }

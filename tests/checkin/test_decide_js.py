@@ -31,6 +31,7 @@ def test_decide_js_gives_every_case_the_tables_verdict():
     )
     report = result.stdout + result.stderr
     assert result.returncode == 0, report
-    # Every case and code ran (a test file that loaded nothing would pass with no tests).
+    # Every case, code, clock and offset ran (a test file that loaded nothing would pass with no tests).
     passed = re.search(r"^# pass (\d+)$", result.stdout, re.M)
-    assert passed and int(passed.group(1)) == len(TABLE["cases"]) + len(TABLE["codes"]) + 1, report
+    expected = sum(len(TABLE[k]) for k in ("cases", "codes", "clocks", "offsets")) + 1
+    assert passed and int(passed.group(1)) == expected, report

@@ -60,14 +60,20 @@ def test_typed_code_form_errors(client, login_as, fake_now):
 
 
 def test_service_worker_is_served_for_the_checkin_scope(client):
-    """The service worker is JavaScript, never cached stale, allowed the /checkin/ scope, and keeps the scanner's assets."""
+    """The service worker is JavaScript, never cached stale, allowed the /checkin scope (landing page, scanner,
+    dashboard), and keeps the scanner's assets."""
     res = client.get("/checkin/sw.js")
     assert res.status_code == 200
     assert res.mimetype == "text/javascript"
     assert res.headers["Cache-Control"] == "no-cache"
-    assert res.headers["Service-Worker-Allowed"] == "/checkin/"
+    assert res.headers["Service-Worker-Allowed"] == "/checkin"
     body = res.get_data(as_text=True)
-    for asset in ("/static/vendor/jsqr/jsQR.js", "/static/js/checkin/scanner.js", "/checkin/pindai"):
+    for asset in (
+        "/static/vendor/jsqr/jsQR.js",
+        "/static/js/checkin/scanner.js",
+        "/checkin/pindai",
+        "/checkin/dasbor",
+    ):
         assert asset in body
 
 
@@ -81,6 +87,24 @@ def test_service_worker_lists_every_scanner_module(client, app):
         if path.name in ("sw.js", "dashboard.js"):
             continue
         assert f"/static/js/checkin/{path.name}" in body, path.name
+    assert "/static/js/offline/store.js" in body  # the one offline store, shared with the judges
+
+
+def test_judges_service_worker_keeps_every_module_the_judges_pages_import(client, app):
+    """/juri/sw.js is allowed the /juri scope and lists scorecard.js and every module it imports."""
+    import re as _re
+    from pathlib import Path
+
+    res = client.get("/juri/sw.js")
+    assert res.status_code == 200 and res.headers["Service-Worker-Allowed"] == "/juri"
+    body = res.get_data(as_text=True)
+    source = (Path(app.static_folder) / "js" / "scorecard.js").read_text()
+    modules = ["/static/js/scorecard.js"] + [
+        "/static/js/" + m.removeprefix("./") for m in _re.findall(r'from "(\./[^"]+)"', source)
+    ]
+    assert len(modules) > 1
+    for module in modules:
+        assert module in body, module
 
 
 def test_dashboard_page_and_fragment(client, login_as, fake_now, ticket, staff):
@@ -162,3 +186,27 @@ def test_checkin_home_links_to_the_scanner(client, login_as):
     login_as("checkin_staff")
     html = client.get("/checkin").get_data(as_text=True)
     assert 'href="/checkin/pindai"' in html and 'href="/checkin/dasbor"' in html
+
+
+def test_scanner_and_judges_pages_are_installable(client, login_as):
+    """The scanner, the dashboard and the judges' pages link a web app manifest whose icons are served."""
+    import json
+    import re as _re
+
+    for role, path, start in (
+        ("checkin_staff", "/checkin/pindai", "/checkin/pindai"),
+        ("checkin_staff", "/checkin/dasbor", "/checkin/pindai"),
+        ("judge", "/juri", "/juri"),
+    ):
+        login_as(role)
+        html = client.get(path).get_data(as_text=True)
+        href = _re.search(r'<link rel="manifest" href="([^"]+)"', html).group(1)
+        res = client.get(href)
+        assert res.status_code == 200
+        manifest = json.loads(res.get_data(as_text=True))
+        assert manifest["start_url"] == start and manifest["display"] == "standalone"
+        assert start.startswith(manifest["scope"])
+        sizes = {icon["sizes"] for icon in manifest["icons"]}
+        assert {"192x192", "512x512"} <= sizes
+        for icon in manifest["icons"]:
+            assert client.get(icon["src"]).status_code == 200

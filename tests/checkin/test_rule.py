@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -107,3 +107,15 @@ def test_codes_parse_to_the_tables_secret_and_hash(case):
     assert secret == case["secret"]
     if secret is not None:
         assert hashlib.sha256(secret.encode()).hexdigest() == case["code_hash"]
+
+
+@pytest.mark.parametrize("case", TABLE["clocks"], ids=lambda c: c["name"])
+def test_an_offline_scans_time_is_bounded_to_its_day_as_the_table_says(case):
+    """`rule.bound_to_day` gives each clock case its admission time and flag (decide.js's boundToDay too)."""
+    at, outside = rule.bound_to_day(
+        datetime.fromisoformat(case["at"].replace("Z", "+00:00")),
+        date.fromisoformat(case["day"]),
+        datetime.fromisoformat(case["latest"]),
+    )
+    assert at == datetime.fromisoformat(case["expect"]["at"])
+    assert outside is case["expect"]["outside"]

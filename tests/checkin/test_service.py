@@ -270,9 +270,8 @@ def offline(scan, code, device, *, at, arrives, **kw):
         offline=True,
         scanned_at=at,
         now=arrives,
-        day=at.astimezone(f.WITA).date(),
+        **{"day": at.astimezone(f.WITA).date(), **kw},
         local_verdict="checked_in",
-        **kw,
     )
 
 
@@ -406,6 +405,50 @@ def test_online_scan_ignores_the_device_day(ticket, scan):
     """Online, the day is the server's today, whatever the device sends."""
     result = scan(f.code(ticket), day=f.DAY2, scanned_at=f.ON_DAY2, now=f.ON_DAY1)
     assert result.day == f.DAY1 and result.verdict == V.checked_in
+
+
+# --- device clocks -------------------------------------------------------------------------
+
+
+def test_online_admission_time_is_the_servers_even_from_a_clock_a_day_behind(ticket, scan):
+    """Online, the device's time is recorded on the scan but the admission is the server's receive time."""
+    result = scan(f.code(ticket), scanned_at=f.ON_DAY1 - timedelta(days=1))
+    admission = db.session.get(CheckIn, result.admission_id)
+    assert admission.admitted_at == f.ON_DAY1
+    assert result.clock_suspect is False
+
+
+def test_offline_scan_with_a_clock_a_day_behind_is_bounded_to_its_day_and_flagged(ticket, scan, make_user):
+    """An offline scan whose time falls the day before: admitted at the day's start, flagged for the office,
+    and "already checked in at…" on another gate names that bounded time, not Thursday's."""
+    behind = offline(
+        scan,
+        f.code(ticket),
+        "device-a",
+        at=f.ON_DAY1 - timedelta(days=1),
+        arrives=f.ON_DAY1 + timedelta(hours=1),
+        day=f.DAY1,
+    )
+    admission = db.session.get(CheckIn, behind.admission_id)
+    assert admission.day == f.DAY1
+    assert clock.to_wita(admission.admitted_at) == datetime(2024, 7, 26, 0, 0, tzinfo=f.WITA)
+    assert behind.clock_suspect is True and behind.conflict is False
+    assert [s.id for s in db.session.scalars(conflicts.conflicts())] == [behind.id]
+    assert conflicts.count_open_conflicts() == 1
+    other_gate = scan(f.code(ticket), device_id="device-b", now=f.ON_DAY1 + timedelta(hours=2))
+    assert other_gate.verdict == V.already_checked_in
+    assert "26" in scan_message(other_gate) and "25" not in scan_message(other_gate)
+    conflicts.review_conflict(behind.id, "jam HP salah, sudah dibetulkan", by=make_user("admin"))
+    assert conflicts.count_open_conflicts() == 0
+
+
+def test_offline_scan_within_its_day_keeps_the_corrected_device_time_unflagged(ticket, scan):
+    """An offline scan timed within its day (the page corrected the clock): that time, no flag."""
+    at = f.ON_DAY1 - timedelta(minutes=20)
+    result = offline(scan, f.code(ticket), "device-a", at=at, arrives=f.ON_DAY1 + timedelta(hours=1))
+    assert db.session.get(CheckIn, result.admission_id).admitted_at == at
+    assert result.clock_suspect is False
+    assert conflicts.count_open_conflicts() == 0
 
 
 # --- conflicts review ----------------------------------------------------------------------

@@ -33,7 +33,7 @@ def competition_form(**overrides) -> dict[str, str]:
         "criteria-0-name": "Kerapian",
         "criteria-0-weight": "40",
         "criteria-0-max_score": "10",
-        "criteria-0-levels": "4: Sangat rapi\n1: Berantakan",
+        "criteria-0-levels": "10: Sangat rapi\n1: Berantakan",
         "criteria-1-name": "Kreativitas",
         "criteria-1-weight": "60",
         "criteria-1-max_score": "10",
@@ -56,7 +56,7 @@ def test_the_office_creates_a_competition_with_rubric_and_rules(client, login_as
     assert comp.state == CompetitionState.draft
     assert [c.name for c in comp.criteria] == ["Kerapian", "Kreativitas"]
     assert comp.criteria[0].levels == [
-        {"score": 4, "description": "Sangat rapi"},
+        {"score": 10, "description": "Sangat rapi"},
         {"score": 1, "description": "Berantakan"},
     ]
     assert [c.name for c in comp.tie_break_criteria()] == ["Kreativitas", "Kerapian"]
@@ -76,6 +76,30 @@ def test_invalid_settings_are_shown_next_to_the_field(client, login_as):
     )
     assert response.status_code == 422
     assert "Jam selesai harus setelah jam mulai." in response.get_data(as_text=True)
+
+
+def test_a_rubric_whose_levels_miss_the_maximum_is_refused_next_to_its_levels(client, login_as):
+    """Levels "4 … 1" on a criterion out of 10 (after a blank row): 422, the message at that row's
+    levels field in Indonesian, and nothing saved."""
+    login_as("admin")
+    event = make_event()
+    db.session.commit()
+    data = competition_form(
+        **{
+            "criteria-0-name": "",
+            "criteria-0-levels": "",
+            "criteria-2-name": "Kerapian",
+            "criteria-2-weight": "40",
+            "criteria-2-max_score": "10",
+            "criteria-2-levels": "4: Sangat baik\n3: Baik\n2: Cukup\n1: Kurang",
+        }
+    )
+    response = client.post(f"/admin/acara/{event.id}/lomba/baru", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    error = page.split('id="criteria-2-levels-error"', 1)[1].split("</", 1)[0]
+    assert "tingkat terbaik harus sama dengan nilai maksimal" in error
+    assert db.session.scalar(select(Competition).where(Competition.event_id == event.id)) is None
 
 
 def test_the_qualify_count_previews_unsaved_rules(client, login_as, registry, make_cooperative):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from harkop import clock
 from harkop.audit import AuditLog
 from harkop.competitions import rundown
+from harkop.competitions.models import Competition
 from harkop.competitions.rundown import ProgrammeItem, ProgrammeKind, RundownEntry
 from harkop.demo import seed_demo
 from harkop.errors import DomainError
@@ -137,21 +138,23 @@ def _marked(html: str, mark: str) -> list[str]:
 
 
 def test_demo_programme_at_nine_shows_the_opening_on_and_the_speech_next(client, fake_now):
-    """At the demo's 26 July 09.00 /jadwal marks the opening as on and the mayor's speech as next."""
+    """At the demo's 26 July 09.00 /jadwal marks the opening (and the all-day product display) as on
+    and the mayor's speech as next; the cooking winners' announcement (08.45) is over."""
     fake_now("2024-07-26T09:00:00+08:00")
     seed_demo()
     html = client.get("/jadwal").get_data(as_text=True)
     opening = db.session.scalar(select(ProgrammeItem).where(ProgrammeItem.title.like("Upacara pembukaan%")))
     speech = db.session.scalar(select(ProgrammeItem).where(ProgrammeItem.title.like("Sambutan%")))
-    assert _marked(html, "is-now") == [f"item-{opening.id}"]
+    display = db.session.scalar(select(Competition.id).where(Competition.slug == "display-produk-koperasi"))
+    assert sorted(_marked(html, "is-now")) == sorted([f"item-{opening.id}", f"lomba-{display}-2024-07-26"])
     assert _marked(html, "is-next") == [f"item-{speech.id}"]
     assert "Sedang berlangsung" in html and "Berikutnya" in html
     assert "Lomba Masak Sambal Ayam Geprek" in html and "Penutupan Hari Koperasi 2024" in html
 
 
-def test_demo_programme_at_a_quarter_past_ten_shows_the_competitions_on(client, fake_now):
-    """At 10.15 the cooking competition and the product display are on (their own slots)."""
-    fake_now("2024-07-26T10:15:00+08:00")
+def test_demo_programme_at_a_quarter_past_eight_shows_the_competitions_on(client, fake_now):
+    """At 08.15 the cooking competition (07.00–08.30) and the product display (from 08.00) are on."""
+    fake_now("2024-07-26T08:15:00+08:00")
     seed_demo()
     html = client.get("/jadwal").get_data(as_text=True)
     on = _marked(html, "is-now")

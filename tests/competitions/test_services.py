@@ -92,13 +92,13 @@ def test_rubric_rows_keep_their_order_and_tie_break_ladder():
             weight=30,
             max_score=10,
             tie_break_rank=1,
-            levels=services.parse_levels("4: Bersih\nKotor"),
+            levels=services.parse_levels("10: Bersih\nKotor"),
         ),
     ]
     kept = services.set_rubric(comp, rows, by="test")
     assert [c.name for c in comp.criteria] == ["Rasa", "Penyajian", "Kebersihan"]
     assert [c.name for c in comp.tie_break_criteria()] == ["Kebersihan", "Rasa", "Penyajian"]
-    assert kept[2].levels == [{"score": 4, "description": "Bersih"}, {"score": None, "description": "Kotor"}]
+    assert kept[2].levels == [{"score": 10, "description": "Bersih"}, {"score": None, "description": "Kotor"}]
 
 
 def test_rubric_edits_keep_criterion_ids_and_drop_removed_rows():
@@ -138,6 +138,56 @@ def test_invalid_criteria_are_refused(row, code):
     """A criterion needs a name, a positive weight and a positive maximum."""
     comp = make_competition(criteria=0)
     assert codes_of(lambda: services.set_rubric(comp, [row], by="test")) == code
+
+
+@pytest.mark.parametrize(
+    ("levels", "max_score", "code"),
+    [
+        ("4: Sangat baik\n3: Baik\n2: Cukup\n1: Kurang", 10, "levels_top_not_max"),  # the old demo
+        ("12: Istimewa\n10: Baik", 10, "levels_top_not_max"),
+        ("10: Sangat baik\n8: Baik\n8: Cukup", 10, "levels_not_decreasing"),
+        ("10: Sangat baik\n4: Kurang\n6: Cukup", 10, "levels_not_decreasing"),
+    ],
+)
+def test_levels_that_do_not_span_the_scale_are_refused_at_their_row(levels, max_score, code):
+    """The best level must equal the maximum and each next one be strictly lower; the error names the row."""
+    comp = make_competition(criteria=0)
+    rows = [
+        services.CriterionInput(name="Rasa", weight=1, max_score=10),
+        services.CriterionInput(
+            name="Penyajian", weight=1, max_score=max_score, levels=services.parse_levels(levels)
+        ),
+    ]
+    with pytest.raises(DomainError) as info:
+        services.set_rubric(comp, rows, by="test")
+    assert info.value.code == code
+    assert info.value.details["field"] == "criteria.1.levels" and "Penyajian" in info.value.message
+    assert comp.criteria == []
+
+
+def test_a_negative_level_is_refused_by_the_rule():
+    """The pure rule refuses a level below 0 (the text form cannot type one; a program could)."""
+    from harkop.competitions.rubric import level_problem
+
+    levels = [{"score": 5, "description": "Baik"}, {"score": -1, "description": "Buruk"}]
+    assert level_problem(levels, 5).code == "levels_negative"
+
+
+@pytest.mark.parametrize(
+    ("levels", "max_score"),
+    [
+        ("10: Sangat baik\n8: Baik\n6: Cukup\n4: Kurang", 10),
+        ("5: Baik\nCatatan tanpa nilai\n0: Tidak ada", 5),
+        ("", 10),
+    ],
+)
+def test_levels_spanning_the_scale_are_kept(levels, max_score):
+    """Top = maximum, strictly decreasing; lines without a score are hints; no levels at all is fine."""
+    comp = make_competition(criteria=0)
+    row = services.CriterionInput(
+        name="Rasa", weight=1, max_score=max_score, levels=services.parse_levels(levels)
+    )
+    assert services.set_rubric(comp, [row], by="test")[0].levels == services.parse_levels(levels)
 
 
 # --- the state machine ---------------------------------------------------------------------

@@ -86,6 +86,7 @@ ROWS = [
         "cooperatives.admin_import_job_status", lambda f: f"/admin/koperasi/impor/{_import_job(f)}/status"
     ),
     admin_only("cooperatives.admin_export", "/admin/koperasi/ekspor?format=csv"),
+    admin_only("cooperatives.admin_import_template", "/admin/koperasi/impor/templat.xlsx"),
 ]
 
 ROWS += [

@@ -219,3 +219,35 @@ def test_officer_and_figures_pages(client, login_as, make_cooperative):
     )
     detail = client.get(f"/admin/koperasi/{coop.nik}").get_data(as_text=True)
     assert "Bu Rina" in detail and ">12<" in detail
+
+
+def test_import_page_explains_every_column_and_names_no_source_file(client, login_as):
+    """Issue 21: the import page lists every column of the layout with what goes in it, from the
+    one place that defines them, and points to no file of the source tree."""
+    from harkop.cooperatives.spreadsheet import COLUMNS
+
+    login_as("admin")
+    html = client.get("/admin/koperasi/impor").get_data(as_text=True)
+    assert html.count("data-column") == len(COLUMNS)
+    for col in COLUMNS:
+        assert f"<code>{col.header}</code>" in html
+    assert "docs/" not in html and "flask --app" not in html
+
+
+def test_import_template_downloads_have_the_header_row_and_import_cleanly(client, login_as, tmp_path):
+    """The template (XLSX and CSV) is the header row of every column, and the import reads it as
+    a file with no rows and no error."""
+    from harkop.cooperatives.importer import import_cooperatives
+    from harkop.cooperatives.spreadsheet import HEADERS, read_rows
+
+    user = login_as("admin")
+    for fmt in ("xlsx", "csv"):
+        response = client.get(f"/admin/koperasi/impor/templat.{fmt}")
+        assert response.status_code == 200
+        path = tmp_path / f"templat.{fmt}"
+        path.write_bytes(response.data)
+        header, rows = read_rows(path, fmt)
+        assert tuple(header) == HEADERS and list(rows) == []
+        report = import_cooperatives(path, by=user, fmt=fmt, dry_run=True)
+        assert report.error_count == 0
+    assert client.get("/admin/koperasi/impor/templat.ods").status_code == 404

@@ -54,7 +54,7 @@ RANKS = {
 }
 # On top: the app factory, commands, jobs and site-wide pages, and the operations packages that
 # read every capability's records (privacy: participants, scans; backup: the upload folder).
-TOP = {"__init__", "cli", "scheduler", "main", "models", "demo", "privacy", "backup"}
+TOP = {"__init__", "cli", "scheduler", "main", "home", "models", "demo", "privacy", "backup"}
 
 
 def _rank(part: str) -> float:

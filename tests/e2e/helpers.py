@@ -75,8 +75,24 @@ def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
         page.locator("main form button[type=submit]").click()
 
 
+def open_menu(page) -> None:
+    """On a phone, open the site menu (its "Menu" button); on a wider screen the menu is a bar."""
+    button = page.locator("header .menu-button")
+    if button.is_visible() and page.locator("[data-site-menu][open]").count() == 0:
+        button.click()
+
+
+def open_account_menu(page) -> None:
+    """Open the menu under the user's name (account, notifications, logging out)."""
+    open_menu(page)
+    account = page.locator("header details.account")
+    if account.get_attribute("open") is None:
+        account.locator("summary").click()
+
+
 def logout(page) -> None:
-    """Press the menu's log-out button."""
+    """Press the menu's log-out button (under the user's name)."""
+    open_account_menu(page)
     with page.expect_navigation():
         page.locator("form[action='/keluar'] button").click()
 

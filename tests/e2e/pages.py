@@ -504,6 +504,37 @@ def judge_entry_path(state: str):
     return url
 
 
+def paper_entry_path(server) -> str:
+    """The paper-sheet page of the demo competition under judging, the demo judge and an entry of theirs chosen."""
+
+    def make() -> str:
+        from harkop.auth.services import get_user
+        from harkop.judging.services import assigned_entries
+
+        with server.app_context():
+            judge = get_user("juri")
+            comp_id = _competition_id(server, JUDGING_SLUG)
+            entry = next(e for e, _c in assigned_entries(judge) if e.competition_id == comp_id)
+            return f"/penilaian/{comp_id}/kertas?juri={judge.id}&peserta={entry.id}"
+
+    return server.cached("paper-entry", make)
+
+
+def certificate_path(server) -> str:
+    """The verification page of a certificate of the demo's published competition."""
+
+    def make() -> str:
+        from harkop.competitions.models import Competition
+        from harkop.extensions import db
+        from harkop.judging.certificates import valid_certificates
+
+        with server.app_context():
+            comp = db.session.get(Competition, _competition_id(server, PUBLISHED_SLUG))
+            return f"/verifikasi/{valid_certificates(comp)[0].code}"
+
+    return server.cached("certificate", make)
+
+
 COMPETITION_SAVE = "main form button[value=save]"
 
 
@@ -708,6 +739,9 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", judging_path("/admin/penilaian/{id}/juri"), "admin: panel, affiliations, settings"),
     PageSpec("admin", judging_path("/admin/penilaian/{id}/penugasan"), "admin: assignments and attendance"),
     PageSpec("admin", judging_path("/penilaian/{id}/pantau"), "admin: monitor under judging"),
+    # --- paper fallback (issue 16) ---
+    PageSpec("admin", judging_path("/penilaian/{id}/kertas"), "admin: paper sheet entry, nothing chosen"),
+    PageSpec("admin", paper_entry_path, "admin: paper sheet entry, a judge and an entry chosen"),
     PageSpec("admin", judging_path("/penilaian/{id}/pantau", PUBLISHED_SLUG), "admin: monitor, published"),
     PageSpec("admin", judging_path("/penilaian/{id}/hasil/1", PUBLISHED_SLUG), "admin: result version 1"),
     PageSpec("anonymous", "/hasil", "public results index"),
@@ -716,6 +750,20 @@ PAGES: list[PageSpec] = [
         "anonymous", "/hasil/harkop-2024/display-produk-koperasi", "results before publication", status=404
     ),
     PageSpec("coop_rep", "/koperasi-saya/hasil", "pengurus: results and certificates"),
+    PageSpec("checkin_staff", "/admin/checkin/daftar-hadir", "attendance lists (gate staff)"),
+    PageSpec("admin", "/admin/lencana", "badges of judges, staff and committee"),
+    PageSpec("checkin_staff", "/checkin/staf", "staff check-in by badge"),
+    PageSpec(
+        "checkin_staff",
+        "/checkin/staf",
+        "staff check-in, unknown badge",
+        status=409,
+        fill=(("#code", "HKS:BUKANKODE"),),
+        submit=MAIN_SUBMIT,
+    ),
+    PageSpec("anonymous", "/verifikasi", "certificate check: the form"),
+    PageSpec("anonymous", certificate_path, "certificate check: a valid code"),
+    PageSpec("anonymous", "/verifikasi/ABCDEFGHJKMNPQRS", "certificate check: unknown code", status=404),
     # --- office workflows (issue 7) ---
     PageSpec("admin", "/admin/pemutakhiran", "office: round progress"),
     PageSpec("admin", "/admin/pemutakhiran/belum", "office: missing list"),

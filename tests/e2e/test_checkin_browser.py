@@ -8,6 +8,7 @@ the network is back the queued scan reaches the server.
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.request
 
@@ -234,3 +235,175 @@ def test_dashboard_refreshes_its_figures(new_context, live_server):
     page.wait_for_selector("#dashboard-body[data-refreshed]")
     after = int(page.locator("[data-figure='checked_in']").inner_text().replace(".", ""))
     assert after == before + 1
+
+
+def _wedge_tickets(server, label: str, n: int) -> list[tuple[int, str]]:
+    """`n` valid tickets for today's competition, as (id, code)."""
+    from harkop.extensions import db
+
+    with server.app_context():
+        comp = f.make_competition(name=f"Lomba Wedge {label}")
+        tickets = [f.make_ticket(comp, names=[f"Wedge {label} {i:02d}"]) for i in range(n)]
+        db.session.commit()
+        return [(t.id, f.code(t)) for t in tickets]
+
+
+def _scans_by_ticket(server, ids: list[int]) -> dict[int, list]:
+    from harkop.checkin.models import Scan
+    from harkop.extensions import db
+
+    with server.app_context():
+        rows = db.session.scalars(select(Scan).where(Scan.ticket_id.in_(ids)).order_by(Scan.id)).all()
+        found: dict[int, list] = {i: [] for i in ids}
+        for s in rows:
+            found[s.ticket_id].append((s.verdict.value, s.method.value, s.offline, s.gate))
+        return found
+
+
+def _type_codes(page, codes: list[str], seq0: int, gap_ms: int = 300) -> None:
+    """A hardware scanner: each code's keystrokes and Enter, `gap_ms` apart, whatever is on screen.
+
+    Right after each Enter the big screen may show only that code (being checked) or nothing:
+    never an earlier code's verdict.
+    """
+    for n, code in enumerate(codes, start=1):
+        page.keyboard.type(code)
+        page.keyboard.press("Enter")
+        shown = page.evaluate(
+            "() => { const v = document.getElementById('verdict'); return v.hidden ? null : v.dataset.seq; }"
+        )
+        assert shown is None or int(shown) == seq0 + n, (shown, seq0 + n)
+        page.wait_for_timeout(gap_ms)
+
+
+def test_wedge_scanner_checks_twenty_codes_300_ms_apart_online_and_offline(new_context, live_server):
+    """Twenty codes at a hardware scanner's cadence, online then offline: every one is checked
+    and reaches the server once; the focus never leaves the input; mode and gate survive a reload."""
+    online = _wedge_tickets(live_server, "Daring", 20)
+    offline = _wedge_tickets(live_server, "Luring", 20)
+    context = new_context("phone")
+    page = context.new_page()
+    login(page, "petugas")
+    page.goto("/checkin/pindai")
+    page.wait_for_selector("#scanner[data-ready='1']")
+    page.get_by_role("button", name="Ketik kode").click()
+    page.locator("#wedge-mode").check()
+    page.locator("#gate").fill("Pintu Wedge")
+    page.locator("#code").focus()
+
+    seq0 = int(page.evaluate("() => document.getElementById('verdict').dataset.seq || '0'"))
+    _type_codes(page, [code for _, code in online], seq0)
+    page.wait_for_selector(f"#verdict[data-seq='{seq0 + 20}'][data-verdict='checked_in']", timeout=30_000)
+    assert page.evaluate("() => document.activeElement.id") == "code"
+    assert page.locator("#recent-verdicts li").count() == 6
+    assert page.locator("#recent-verdicts li[data-verdict='checked_in']").count() == 6
+    scans = _scans_by_ticket(live_server, [i for i, _ in online])
+    assert all(v == [("checked_in", "wedge", False, "Pintu Wedge")] for v in scans.values()), scans
+
+    # Offline: decided from the roster on the device, all twenty queued, then synced once each.
+    context.set_offline(True)
+    page.wait_for_selector("#net-banner[data-state='offline']")
+    _type_codes(page, [code for _, code in offline], seq0 + 20)
+    page.wait_for_selector(f"#verdict[data-seq='{seq0 + 40}'][data-verdict='checked_in']", timeout=30_000)
+    assert page.locator("#verdict").get_attribute("data-offline") == "1"
+    page.wait_for_selector("#net-banner[data-waiting='20']")
+    assert page.evaluate("() => document.activeElement.id") == "code"
+    assert all(v == [] for v in _scans_by_ticket(live_server, [i for i, _ in offline]).values())
+    context.set_offline(False)
+    page.wait_for_selector("#net-banner[data-state='online'][data-waiting='0']", timeout=30_000)
+    scans = _scans_by_ticket(live_server, [i for i, _ in offline])
+    assert all(v == [("checked_in", "wedge", True, "Pintu Wedge")] for v in scans.values()), scans
+
+    # The mode and the gate are remembered across a reload.
+    page.reload()
+    page.wait_for_selector("#scanner[data-ready='1']")
+    assert page.locator("#panel-code").is_visible()
+    assert page.locator("#wedge-mode").is_checked()
+    assert page.locator("#gate").input_value() == "Pintu Wedge"
+    assert page.evaluate("() => document.activeElement.id") == "code"
+
+
+def _clock_script(device_now_ms: int) -> str:
+    """A page-wide Date whose "now" starts at `device_now_ms` and runs on: a device clock set wrong."""
+    return (
+        f"(() => {{ const R = Date; const shift = {device_now_ms} - R.now();"
+        " class D extends R { constructor(...a) { if (a.length === 0) super(R.now() + shift); else super(...a); }"
+        " static now() { return R.now() + shift; } }"
+        " globalThis.Date = D; })();"
+    )
+
+
+def test_device_clock_a_day_behind_still_records_the_servers_day_and_time(new_context, live_server):
+    """A phone whose clock says Thursday: its offline admission is recorded on Friday at the server's
+    time (corrected by the offset measured with the roster), not flagged, and another gate is told
+    "already checked in" at that time."""
+    from datetime import datetime, timedelta
+
+    from harkop import clock
+    from harkop.checkin.models import CheckIn, Scan
+    from harkop.extensions import db
+
+    ((ticket_id, code),) = _wedge_tickets(live_server, "Jam", 1)
+    server_now = datetime.fromisoformat("2024-07-26T09:00:00+08:00")
+    behind = server_now - timedelta(days=1)
+    context = new_context("phone")
+    context.add_init_script(_clock_script(int(behind.timestamp() * 1000)))
+    page = context.new_page()
+    login(page, "petugas")
+    page.goto("/checkin/pindai")
+    page.wait_for_selector("#scanner[data-ready='1']")
+    assert page.evaluate("() => new Date().toISOString()").startswith("2024-07-25")
+    page.get_by_role("button", name="Ketik kode").click()
+    context.set_offline(True)
+    page.wait_for_selector("#net-banner[data-state='offline']")
+    page.locator("#code").fill(code)
+    page.get_by_role("button", name="Periksa tiket").click()
+    page.wait_for_selector("#verdict[data-verdict='checked_in'][data-offline='1']")
+    context.set_offline(False)
+    page.wait_for_selector("#net-banner[data-state='online'][data-waiting='0']", timeout=30_000)
+    with live_server.app_context():
+        scan = db.session.scalars(select(Scan).where(Scan.ticket_id == ticket_id)).one()
+        admission = db.session.get(CheckIn, scan.admission_id)
+        assert scan.offline and scan.day.isoformat() == "2024-07-26"
+        assert clock.to_wita(scan.scanned_at).date().isoformat() == "2024-07-26"
+        assert scan.clock_suspect is False
+        assert server_now - timedelta(minutes=1) <= admission.admitted_at <= server_now
+    # Another gate, online: told the Friday time.
+    page.locator("#code").fill(code)
+    page.get_by_role("button", name="Periksa tiket").click()
+    page.wait_for_selector("#verdict[data-verdict='already_checked_in'][data-offline='0']")
+    assert "09.00" in page.locator("#verdict .verdict-message").inner_text()
+
+
+def test_staff_landing_page_and_dashboard_open_offline_with_their_time(new_context, live_server):
+    """Once loaded, the staff landing page and the dashboard open without network as kept copies
+    that say so and from when; the scanner's banner shows the roster's freshness and the queue."""
+    _tickets(live_server)
+    context = new_context("phone")
+    page = context.new_page()
+    login(page, "petugas")
+    page.goto("/checkin/pindai")
+    page.wait_for_selector("#scanner[data-ready='1']")
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    roster = page.locator("#net-roster")
+    assert re.search(r"daftar peserta \d{2}\.\d{2} WITA", roster.inner_text()), roster.inner_text()
+    assert page.locator("#net-queue").is_visible()
+    # Visited online once more, under the service worker: kept as last seen.
+    for path in ("/checkin", "/checkin/dasbor"):
+        page.goto(path)
+    assert page.evaluate("() => navigator.serviceWorker.controller !== null")
+    assert "Data per" in page.locator("#board-as-of").inner_text()
+
+    context.set_offline(True)
+    for path in ("/checkin", "/checkin/dasbor"):
+        response = page.goto(path)
+        assert response is not None and response.ok, path
+        note = page.locator("main .kept-copy")
+        assert "Luring" in note.inner_text() and "WITA" in note.inner_text(), path
+    assert page.locator("[data-figure='checked_in']").count() == 1  # the last figures, kept
+    response = page.goto("/checkin/pindai")
+    assert response is not None and response.ok
+    page.wait_for_selector("#scanner[data-ready='1']")
+    assert page.locator("#net-banner").get_attribute("data-state") == "offline"
+    assert "daftar peserta" in page.locator("#net-roster").inner_text()
+    context.set_offline(False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import DEMO_PASSWORD, login, logout
+from tests.e2e.helpers import DEMO_PASSWORD, login, logout, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +35,7 @@ def test_demo_role_logs_in_lands_home_and_logs_out(new_context, live_server, use
     login(page, username, DEMO_PASSWORD)
     assert page.url == f"{live_server.url}{home}"
     assert page.locator("h1").inner_text() == heading
+    open_menu(page)
     assert page.locator("header .who").is_visible()
 
     logout(page)

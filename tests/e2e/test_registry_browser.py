@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harkop.demo import DEMO_COOP_NIK
+from tests.e2e.helpers import open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -16,6 +17,7 @@ def test_visitor_searches_by_nik_opens_profile_and_sees_predikat_and_chart(phone
     phone.on("pageerror", lambda exc: errors.append(str(exc)))
 
     phone.goto("/")
+    open_menu(phone)
     phone.get_by_role("link", name="Direktori Koperasi").first.click()
     phone.wait_for_url("**/koperasi")
     search = phone.get_by_label("Nama atau NIK koperasi")

@@ -27,7 +27,7 @@ def test_data_written_to_the_servers_database_appears_on_its_pages(new_context, 
     """A test writes through `live_server.app_context()` and the running server shows it."""
     from harkop.auth.services import create_user
     from harkop.extensions import db
-    from tests.e2e.helpers import login
+    from tests.e2e.helpers import login, open_menu
 
     with live_server.app_context():
         create_user(
@@ -41,4 +41,5 @@ def test_data_written_to_the_servers_database_appears_on_its_pages(new_context, 
     page = new_context("tablet").new_page()
     login(page, "juri.baru", "sandi-juri-baru")
     assert page.url.endswith("/juri")
+    open_menu(page)
     assert page.locator("header .who").inner_text() == "Juri Baru"

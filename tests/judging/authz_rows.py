@@ -73,6 +73,13 @@ def _published(f):
     return f.cached("published", make)
 
 
+def _certificate_code(f):
+    """The code of a valid certificate of the published competition."""
+    from harkop.judging.certificates import valid_certificates
+
+    return valid_certificates(_published(f).comp)[0].code
+
+
 def _card_id(f):
     """A scorecard of the published competition (its history is the office's only)."""
     from harkop.judging.models import Scorecard
@@ -158,6 +165,19 @@ ROWS = [
     admin_only("judging.correct", lambda f: f"/penilaian/{_comp_id(f)}/koreksi", method="POST", data=REASON),
     # --- head judge and office -------------------------------------------------------------
     only("judging.monitor", lambda f: f"/penilaian/{_comp_id(f)}/pantau", OFFICE_AND_HEAD),
+    only("judging.paper_entry", lambda f: f"/penilaian/{_comp_id(f)}/kertas", OFFICE_AND_HEAD),
+    only(
+        "judging.paper_entry",
+        lambda f: f"/penilaian/{_comp_id(f)}/kertas",
+        OFFICE_AND_HEAD,
+        method="POST",
+        data={"juri": "0"},
+    ),
+    only(
+        "judging.score_sheet",
+        lambda f: f"/penilaian/{_comp_id(f)}/lembar/{_judging(f).judges[0].id}.pdf",
+        OFFICE_AND_HEAD,
+    ),
     only(
         "judging.unlock",
         lambda f: f"/penilaian/{_comp_id(f)}/buka/{_entry_id(f)}/{_other_judge_id(f)}",
@@ -175,6 +195,7 @@ ROWS = [
     only("judging.snapshot", lambda f: f"/penilaian/{_comp_id(f)}/hasil/1", OFFICE_AND_HEAD),
     # --- judges' tablets -------------------------------------------------------------------
     only("judging.judge_home", "/juri", {"judge"}),
+    public("judging.service_worker", "/juri/sw.js"),
     only("judging.score_entry", lambda f: f"/juri/penilaian/entri/{_entry_id(f)}", {"judge"}),
     only(
         "judging.score_entry",
@@ -193,6 +214,11 @@ ROWS = [
         lambda f: f"/piagam/{_published(f).entries[-1].id}.pdf",
         {"coop_rep", "admin"},
     ),
+    admin_only(
+        "judging.competition_certificates", lambda f: f"/admin/penilaian/{_published(f).comp.id}/piagam.pdf"
+    ),
+    public("judging.verify_form", "/verifikasi"),
+    public("judging.verify_certificate", lambda f: f"/verifikasi/{_certificate_code(f)}"),
     # --- API ---------------------------------------------------------------------------------
     admin_only(
         "api.competition_add_judge",
@@ -212,6 +238,13 @@ ROWS = [
         {"judge"},
         method="PUT",
         json={"scores": {}, "revision": 1},
+    ),
+    only(
+        "api.scorecard_refusal",
+        lambda f: f"/api/v1/scorecards/{_entry_id(f)}/refusals",
+        {"judge"},
+        method="POST",
+        json={"scores": {"1": 3}, "code": "scorecard_finalised", "reason": "Nilai ini sudah final."},
     ),
     only(
         "api.scorecard_unlock",

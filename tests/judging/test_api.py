@@ -145,6 +145,85 @@ def test_put_scorecard_codes(client):
     assert junk.status_code == 422 and junk.get_json()["error"]["code"] == "invalid_submit"
 
 
+def test_two_tablets_of_one_judge_are_told_of_each_others_saves(client):
+    """With `base_revision`, a save over a card another device changed since is a stale_revision
+    (both versions reach the judge), while the device's own earlier save is not held against it."""
+    setup = judging_setup(entries=1, judges=1, k=1)
+    entry = setup.entries[0]
+    judge = setup.judges_of(entry)[0]
+    crit = str(setup.comp.criteria[0].id)
+    db.session.commit()
+    token = token_for(judge)
+    url = f"/api/v1/scorecards/{entry.id}"
+
+    first = client.put(
+        url, json={"scores": {crit: 5}, "revision": 1, "device_id": "tab-a"}, headers=bearer(token)
+    )
+    assert first.status_code == 200
+    # Both tablets saw revision 1; offline, tablet A saved four times, tablet B twice.
+    a = client.put(
+        url,
+        json={"scores": {crit: 6}, "revision": 5, "base_revision": 1, "device_id": "tab-a"},
+        headers=bearer(token),
+    )
+    assert a.status_code == 200
+    b = client.put(
+        url,
+        json={"scores": {crit: 9}, "revision": 7, "base_revision": 1, "device_id": "tab-b"},
+        headers=bearer(token),
+    )
+    assert b.status_code == 409
+    error = b.get_json()["error"]
+    assert error["code"] == "stale_revision" and error["details"]["card"]["scores"] == {crit: 6}
+    # Tablet B's judge chooses their version: saved over the revision they were shown.
+    keep = client.put(
+        url,
+        json={"scores": {crit: 9}, "revision": 8, "base_revision": 5, "device_id": "tab-b"},
+        headers=bearer(token),
+    )
+    assert keep.status_code == 200 and keep.get_json()["scores"] == {crit: 9}
+    # The same device repeating a save whose answer it never heard: not a conflict with itself.
+    again = client.put(
+        url,
+        json={"scores": {crit: 8}, "revision": 9, "base_revision": 5, "device_id": "tab-b"},
+        headers=bearer(token),
+    )
+    assert again.status_code == 200
+    bad = client.put(url, json={"scores": {}, "revision": 10, "base_revision": "x"}, headers=bearer(token))
+    assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "invalid_base_revision"
+
+
+def test_a_refused_save_reported_by_a_tablet_is_on_the_monitor(client):
+    """A tablet reports a queued save the server refused for good; the monitor lists its values and reason."""
+    setup = judging_setup(entries=1, judges=1, k=1)
+    entry = setup.entries[0]
+    judge = setup.judges_of(entry)[0]
+    crit = setup.comp.criteria[0]
+    db.session.commit()
+    report = {
+        "scores": {str(crit.id): 7.5},
+        "comment": "dari tablet",
+        "submit": True,
+        "code": "scorecard_finalised",
+        "reason": "Nilai ini sudah final.",
+        "device_id": "tab-a",
+    }
+    res = client.post(
+        f"/api/v1/scorecards/{entry.id}/refusals", json=report, headers=bearer(token_for(judge))
+    )
+    assert res.status_code == 201
+    rows = services.refusals_of(setup.comp)
+    assert [(r.judge_id, r.scores, r.code, r.submit) for r in rows] == [
+        (judge.id, {str(crit.id): 7.5}, "scorecard_finalised", True)
+    ]
+    junk = client.post(
+        f"/api/v1/scorecards/{entry.id}/refusals",
+        json={"scores": {"1": "tujuh"}},
+        headers=bearer(token_for(judge)),
+    )
+    assert junk.status_code == 422 and len(services.refusals_of(setup.comp)) == 1
+
+
 @pytest.mark.committed
 def test_a_browser_session_needs_the_csrf_token_a_tablet_token_does_not(tmp_path):
     """With CSRF on: a session PUT without X-CSRFToken is refused (400 `csrf_invalid`); with the

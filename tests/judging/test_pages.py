@@ -251,21 +251,24 @@ def test_the_certificate_says_what_the_result_says():
 
     pdf = render_certificate(
         award="Juara 2",
+        name="Siti",
         team="Tim Tumpeng Ceria",
         cooperative="Koperasi Maju Bersama",
-        participants=["Siti", "Budi"],
         competition="Lomba Menghias Tumpeng",
         event="Hari Koperasi 2024 Kota Balikpapan",
         venue="Pentacity Mall",
         days="Jumat, 26 Juli 2024",
         issued="Minggu, 28 Juli 2024",
-        reference="harkop-2024/tumpeng v1 #3",
+        code="ABCD-EFGH-JKMN-PQRS",
+        link="https://harkop.example/verifikasi/ABCDEFGHJKMNPQRS",
     )
     streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S)
     content = b"".join(zlib.decompress(s) for s in streams if s[:1] == b"x")
     for words in (
         b"PIAGAM PENGHARGAAN",
         b"Tim Tumpeng Ceria",
+        b"Siti",
+        b"ABCD-EFGH-JKMN-PQRS",
         b"JUARA 2",
         b"Lomba Menghias Tumpeng",
         b"diberikan kepada",
@@ -319,3 +322,34 @@ def test_the_results_body_cache_keeps_the_64_most_recently_used_bodies():
     assert views._cached(views._BODY_CACHE, 1) is None  # the least recently used went
     assert views._cached(views._BODY_CACHE, 0) == "page 0"
     assert views._cached(views._BODY_CACHE, 64) == "page 64"
+
+
+def test_the_cooperative_results_page_names_each_entrys_state(client, login_as, make_user):
+    """A withdrawn and a waitlisted team of the cooperative are not called "tidak hadir"; a no-show is."""
+    from harkop.judging import assignments as assign
+    from harkop.registrations.models import EntryState
+    from tests.competitions.factories import make_entry
+
+    setup = judging_setup(entries=3, judges=1, k=1)
+    coop = setup.entries[0].cooperative
+    withdrawn = make_entry(setup.comp, coop.id, state="withdrawn", team="Tim Mundur")
+    waiting = make_entry(setup.comp, coop.id, state="waitlisted", team="Tim Antre")
+    absent = setup.entries[1]
+    absent.cooperative_id = coop.id
+    assign.set_attendance(setup.comp, absent.id, "no_show", "tidak datang", by="test")
+    score_everything(setup, skip=lambda entry, judge: entry is absent)
+    rep = make_user("coop_rep", cooperative=coop)
+    db.session.commit()
+    services.finalise_results(setup.comp, by="test", now=DURING)
+    services.publish_results(setup.comp, by="test", now=LATER)
+    db.session.commit()
+    rows = {e.id: standing.value for e, _line, standing in services.results_for_cooperative(coop.id)}
+    assert rows[withdrawn.id] == "withdrawn" and rows[waiting.id] == "waitlisted"
+    assert rows[setup.entries[0].id] == "ranked" and rows[absent.id] == "no_show"
+    assert withdrawn.state == EntryState.withdrawn
+    login_as(rep)
+    page = text(client.get("/koperasi-saya/hasil"))
+    card = lambda team: page.split(f">{team}<", 1)[1].split("</li>", 1)[0]  # noqa: E731
+    assert "tidak hadir" not in card("Tim Mundur") and "mengundurkan diri" in card("Tim Mundur")
+    assert "tidak hadir" not in card("Tim Antre") and "daftar tunggu" in card("Tim Antre")
+    assert "tidak hadir" in card(absent.team_name)

@@ -18,6 +18,23 @@ NOT_FOUND_FOR_OTHER_REP = {
 }
 
 
+def _report_job(f) -> int:
+    """A finished report job with its ZIP in place (made once per test)."""
+
+    def make():
+        from harkop.cooperatives.import_jobs import output_path
+        from harkop.extensions import db
+        from harkop.office.reports import enqueue_inactive_report
+
+        job = enqueue_inactive_report(by=f.user("admin"))
+        output_path(job).write_bytes(b"PK\x05\x06" + bytes(18))  # an empty ZIP
+        job.status, job.report = "done", {"files": []}
+        db.session.commit()
+        return job.id
+
+    return f.cached("report-job", make)
+
+
 def _own_proposal(f):
     """A pending proposal of the logged-in pengurus' cooperative (the matrix's coop_rep user)."""
 
@@ -139,6 +156,10 @@ ROWS = [
     admin_only("office.reports_page", "/admin/laporan"),
     admin_only("office.report_inactive_xlsx", "/admin/laporan/koperasi-tidak-aktif.xlsx"),
     admin_only("office.report_inactive_pdf", "/admin/laporan/koperasi-tidak-aktif.pdf"),
+    admin_only("office.report_job_new", "/admin/laporan/buat", method="POST", data={}),
+    admin_only("office.report_job", lambda f: f"/admin/laporan/tugas/{_report_job(f)}"),
+    admin_only("office.report_job_status", lambda f: f"/admin/laporan/tugas/{_report_job(f)}/status"),
+    admin_only("office.report_job_download", lambda f: f"/admin/laporan/tugas/{_report_job(f)}/unduh"),
     # --- warning letters ---
     admin_only("office.letters_page", "/admin/surat-teguran"),
     admin_only("office.letters_find", "/admin/surat-teguran/periksa", method="POST"),

@@ -70,6 +70,10 @@ ROWS = [
     public("registrations.ticket_qr_png", lambda f: f"/tiket/{_token(f)}/qr.png"),
     public("registrations.ticket_qr_svg", lambda f: f"/tiket/{_token(f)}/qr.svg"),
     public("registrations.ticket_pdf", lambda f: f"/tiket/{_token(f)}/tiket.pdf"),
+    admin_only(
+        "registrations.admin_competition_tickets", lambda f: f"/admin/lomba/{_comp(f).id}/tiket.pdf?tata=a4"
+    ),
+    only("registrations.my_tickets", "/koperasi-saya/tiket.pdf", REPS),
     # A judge of the competition may list entries once judging registers its reader; until then
     # only the office (all) and a coop_rep (their own) do.
     only("api.competition_entries", lambda f: f"/api/v1/competitions/{_comp(f).id}/entries", REPS_AND_OFFICE),

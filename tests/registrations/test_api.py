@@ -225,3 +225,19 @@ def test_the_openapi_document_lists_the_registration_routes(client):
     ):
         assert path in paths
     assert set(paths["/api/v1/competitions/{competition_id}/entries"]) == {"get", "post"}
+
+
+def test_the_api_reports_the_renumbered_waitlist_position(client, registry, api_token, inside):
+    """After the confirmed entry withdraws and the first in line is promoted, the next reads position 1."""
+    comp = make_competition(capacity=1)
+    _, first_token = api_token("coop_rep")
+    first = post_entry(client, comp, first_token).get_json()
+    second = post_entry(client, comp, api_token("coop_rep")[1]).get_json()
+    _, third_token = api_token("coop_rep")
+    third = post_entry(client, comp, third_token).get_json()
+    assert (second["waitlist_position"], third["waitlist_position"]) == (1, 2)
+    client.post(f"/api/v1/entries/{first['id']}/withdraw", headers=bearer(first_token))
+    listed = client.get(f"/api/v1/competitions/{comp.id}/entries", headers=bearer(api_token("admin")[1]))
+    by_id = {e["id"]: e for e in listed.get_json()["items"]}
+    assert by_id[second["id"]]["state"] == "confirmed" and by_id[second["id"]]["waitlist_position"] is None
+    assert (by_id[third["id"]]["state"], by_id[third["id"]]["waitlist_position"]) == ("waitlisted", 1)

@@ -182,3 +182,22 @@ def test_the_competition_list_says_already_registered(client, login_as, registry
     monkeypatch.setattr(competitions, "current_event", lambda **kw: comp.event)
     page = client.get("/koperasi-saya/lomba").get_data(as_text=True)
     assert "Sudah terdaftar" in page and "Belum memenuhi syarat" not in page
+
+
+def test_an_empty_submit_names_every_missing_field_at_once(client, login_as, registry, inside):
+    """Issue 21: an empty form names the team's name, each required row's name, phone and consent,
+    and the team's size, each next to its field and in a summary at the top linking to it."""
+    login_as("coop_rep")
+    comp = make_competition(min_team_size=2, max_team_size=4)
+    db.session.commit()
+    response = client.post(f"/koperasi-saya/lomba/{comp.id}/daftar", data={"team_name": ""})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    summary = html.split("data-error-summary", 1)[1].split("</div>", 1)[0]
+    wanted = ["team_name"] + [f"participants-{i}-{f}" for i in (0, 1) for f in ("name", "phone", "consent")]
+    for field_id in wanted:
+        assert f'href="#{field_id}"' in summary, field_id
+        assert f'id="{field_id}-error"' in html, f"{field_id}: its error next to it"
+    assert "participants-2-" not in summary, "an optional row left blank is not an error"
+    assert "Jumlah peserta harus 2 sampai 4 orang." in html
+    assert db.session.scalar(select(Entry).where(Entry.competition_id == comp.id)) is None

@@ -254,9 +254,55 @@ def test_withdrawal_promotes_the_next_on_the_waiting_list(registry, make_user):
     assert first.state == E.withdrawn and old_ticket.revoked_at is not None
     assert second.state == E.confirmed and second.waitlist_position is None
     assert all(p.ticket is not None for p in second.participants)
-    assert third.state == E.waitlisted and third.waitlist_position == 2
+    assert third.state == E.waitlisted and third.waitlist_position == 1  # renumbered: first in line
     assert len(messages("entry.promoted")) == 1
     assert comp.confirmed_count == 1
+
+
+def test_promotion_skips_an_ineligible_entry_records_why_and_promotes_the_next(registry, make_user):
+    """The first in line became inactive: it stays waitlisted with its reasons recorded, the next is confirmed."""
+    comp = make_competition(capacity=1)
+    a, b, c = (make_user("coop_rep") for _ in range(3))
+    first, second, third = register(comp, a), register(comp, b), register(comp, c)
+    registry.set(b.cooperative, is_active=False)
+    services.withdraw_entry(first, by=a, now=INSIDE)
+    assert (second.state, third.state) == (E.waitlisted, E.confirmed)
+    assert second.waitlist_position == 1 and "Dilewati" in second.state_reason
+    skipped = db.session.scalar(select(AuditLog).where(AuditLog.action == "entry.promotion_skipped"))
+    assert skipped is not None and skipped.entity_id == str(second.id)
+    assert skipped.after["reasons"] and skipped.after["stage"] == "promotion"
+    assert len(messages("entry.promotion_skipped")) == 1
+    assert third.decision["stage"] == "promotion"
+
+
+def test_a_skipped_entry_is_told_once_and_promoted_when_eligible_again(registry, make_user):
+    """The job's later runs add no second skip record; once eligible, the entry gets the next place."""
+    comp = make_competition(capacity=1)
+    a, b = make_user("coop_rep"), make_user("coop_rep")
+    first, second = register(comp, a), register(comp, b)
+    registry.set(b.cooperative, is_active=False)
+    services.withdraw_entry(first, by=a, now=INSIDE)
+    services.promote_all_waitlists(now=INSIDE)
+    assert len(messages("entry.promotion_skipped")) == 1 and second.state == E.waitlisted
+    registry.set(b.cooperative)
+    assert services.promote_all_waitlists(now=INSIDE)["promoted"] == 1
+    assert second.state == E.confirmed and second.state_reason is None
+
+
+def test_waitlist_positions_are_renumbered_after_every_change(registry, make_user):
+    """Leaving the list (withdrawal, rejection, promotion) closes the gap: positions stay 1..n in order."""
+    comp = make_competition(capacity=1)
+    users = [make_user("coop_rep") for _ in range(5)]
+    entries = [register(comp, u) for u in users]
+    assert [e.waitlist_position for e in entries[1:]] == [1, 2, 3, 4]
+    services.withdraw_entry(entries[2], by=users[2], now=INSIDE)  # number 2 leaves the list
+    assert [e.waitlist_position for e in (entries[1], entries[3], entries[4])] == [1, 2, 3]
+    services.reject_entry(entries[3], "Berkas tidak lengkap", by=make_user("admin"), now=INSIDE)
+    assert [e.waitlist_position for e in (entries[1], entries[4])] == [1, 2]
+    services.withdraw_entry(entries[0], by=users[0], now=INSIDE)  # entries[1] promoted
+    assert entries[1].state == E.confirmed and entries[4].waitlist_position == 1
+    late = register(comp, make_user("coop_rep"))
+    assert late.waitlist_position == 2
 
 
 def test_withdrawing_a_waitlisted_entry_promotes_no_one(registry, make_user):

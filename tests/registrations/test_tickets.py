@@ -167,3 +167,107 @@ def test_a_revoked_ticket_page_says_it_is_void(client, entry):
     assert response.status_code == 410
     assert "tidak berlaku" in html
     assert "qr.svg" not in html
+
+
+# --- the printed card: everything on the page (issue 20) ----------------------------------------
+
+LONG_NAME = "Raden Ajeng Siti Nurhaliza Kartika Dewi Puspitasari Wulandari"
+
+
+def _card_entry(registry, make_user, *, name: str = "Peserta 1", comp=None):
+    from harkop.registrations.services import ParticipantInput
+
+    rep = make_user("coop_rep")
+    comp = comp or make_competition(
+        name="Lomba Masak Sambal Ayam Geprek", place="Atrium Lt. 1 Pentacity Mall"
+    )
+    people_in = [
+        ParticipantInput(name=name, phone="081234560001", role="Ketua tim", consent=True),
+        ParticipantInput(name="Budi", phone="081234560002", role="Anggota", consent=True),
+    ]
+    return services.register_entry(
+        comp, rep.cooperative_id, team_name="Tim Pedas Manis", participants=people_in, by=rep, now=INSIDE
+    )
+
+
+@pytest.mark.parametrize("name", ["Peserta 1", LONG_NAME])
+def test_the_ticket_card_shows_every_fact_inside_the_a6_page_and_its_qr_decodes(registry, make_user, name):
+    """Name, role, team, cooperative, competition, day, slot and place are each drawn inside the page
+    (positions read back from the PDF), and the QR image on the page decodes to the ticket's payload."""
+    from tests.pdfpages import read_pdf
+
+    entry = _card_entry(registry, make_user, name=name)
+    ticket = entry.participants[0].ticket
+    (page,) = read_pdf(tickets.ticket_pdf(ticket))
+    assert (round(page.width, 1), round(page.height, 1)) == (297.6, 419.5)  # A6 in points
+    text = page.text
+    for fact in (
+        "Peran: Ketua tim",
+        "Tim: Tim Pedas Manis",
+        entry.cooperative.name,
+        "Lomba Masak Sambal Ayam Geprek",
+        "Jumat, 26 Juli 2024",
+        "09.00-12.00 WITA",
+        "Atrium Lt. 1 Pentacity Mall",
+        tickets.grouped(ticket.secret),
+    ):
+        assert fact in text, fact
+    assert all(word in text for word in name.split())
+    assert page.outside(margin=5) == []
+    (qr,) = page.images
+    assert 0 <= qr.x and qr.x + qr.w <= page.width and 0 <= qr.y and qr.y + qr.h <= page.height
+    assert [r.text for r in zxingcpp.read_barcodes(qr.image)] == [tickets.qr_payload(ticket)]
+
+
+def test_many_tickets_print_as_a6_pages_or_four_to_an_a4_sheet(registry, make_user):
+    """Five tickets: five A6 pages, or two A4 sheets (4 + 1) whose cards each stay in their quarter."""
+    from tests.pdfpages import read_pdf
+
+    entries = [_card_entry(registry, make_user) for _ in range(3)]
+    items = [p.ticket for e in entries for p in e.participants][:5]
+    a6 = read_pdf(tickets.tickets_pdf(items, title="Tiket", layout="a6"))
+    assert len(a6) == 5 and all(p.outside(margin=5) == [] and len(p.images) == 1 for p in a6)
+    assert [zxingcpp.read_barcodes(p.images[0].image)[0].text for p in a6] == [
+        tickets.qr_payload(t) for t in items
+    ]
+    a4 = read_pdf(tickets.tickets_pdf(items, title="Tiket", layout="a4"))
+    assert [len(p.images) for p in a4] == [4, 1]
+    first = a4[0]
+    assert (round(first.width), round(first.height)) == (595, 842)
+    assert first.outside(margin=5) == []
+    half_w, half_h = first.width / 2, first.height / 2
+    for image in first.images:  # each QR lies wholly inside one quarter
+        assert (image.x + image.w <= half_w) or (image.x >= half_w)
+        assert (image.y + image.h <= half_h) or (image.y >= half_h)
+    for text in first.texts:  # and so does each line of text
+        assert (text.x + text.width <= half_w + 0.5) or (text.x >= half_w - 0.5)
+    decoded = sorted(zxingcpp.read_barcodes(i.image)[0].text for i in first.images)
+    assert decoded == sorted(tickets.qr_payload(t) for t in items[:4])
+
+
+def test_the_office_and_the_pengurus_download_all_tickets_in_one_pdf(client, login_as, registry, make_user):
+    """The office gets a competition's valid tickets (A6 pages or four per A4); a pengurus gets only
+    their cooperative's; a withdrawn entry's tickets are left out."""
+    from tests.pdfpages import read_pdf
+
+    comp = make_competition(name="Lomba Masak Sambal Ayam Geprek", place="Atrium Lt. 1 Pentacity Mall")
+    mine, other, gone = (_card_entry(registry, make_user, comp=comp) for _ in range(3))
+    services.withdraw_entry(gone, by=gone.created_by, now=INSIDE)
+    db_commit()
+    login_as("admin")
+    a6 = client.get(f"/admin/lomba/{comp.id}/tiket.pdf?tata=a6")
+    assert a6.status_code == 200 and a6.mimetype == "application/pdf"
+    assert "attachment" in a6.headers["Content-Disposition"]
+    assert len(read_pdf(a6.data)) == 4  # two entries of two, the withdrawn one left out
+    a4 = client.get(f"/admin/lomba/{comp.id}/tiket.pdf?tata=a4")
+    assert [len(p.images) for p in read_pdf(a4.data)] == [4]
+    login_as(mine.created_by)
+    own = read_pdf(client.get("/koperasi-saya/tiket.pdf").data)
+    names = {t.text for p in own for t in p.texts}
+    assert len(own) == 2 and mine.cooperative.name in names and other.cooperative.name not in names
+
+
+def db_commit() -> None:
+    from harkop.extensions import db
+
+    db.session.commit()

@@ -28,6 +28,28 @@ export function serverNow(info, deviceNowMs = Date.now()) {
   return Date.parse(info.server_time) + Math.max(0, deviceNowMs - info.fetched_at);
 }
 
+// An offline scan's time bounded to its event day (WITA) and never after `latestMs`; `outside`
+// when it fell outside the day (a clock that cannot be believed). The server applies the same
+// bound (harkop/checkin/rule.py bound_to_day) and flags such a scan for the office.
+export function boundToDay(atMs, day, latestMs) {
+  const start = Date.parse(`${day}T00:00:00+08:00`);
+  const end = start + 24 * 3600 * 1000 - 1;
+  const outside = !(atMs >= start && atMs <= end);
+  const upper = Math.max(start, Math.min(end, latestMs));
+  return { at: Math.min(Math.max(atMs, start), upper), outside };
+}
+
+// The time an offline scan is sent with: the device clock corrected by the offset measured when
+// the roster arrived (serverNow), the device's own clock only without a roster. `admitted_at` is
+// what this device shows for its own admission: the same time, bounded to the roster's day.
+export function scanTime(info, deviceNowMs = Date.now()) {
+  const corrected = serverNow(info, deviceNowMs) ?? deviceNowMs;
+  const iso = new Date(corrected).toISOString();
+  if (!info || !info.date) return { scanned_at: iso, admitted_at: iso, outside: false };
+  const bounded = boundToDay(corrected, info.date, corrected);
+  return { scanned_at: iso, admitted_at: new Date(bounded.at).toISOString(), outside: bounded.outside };
+}
+
 // The server's today (WITA, YYYY-MM-DD) from a server instant in milliseconds.
 export function witaDate(ms) {
   return new Date(ms + WITA_OFFSET_MS).toISOString().slice(0, 10);

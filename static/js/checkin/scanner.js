@@ -3,8 +3,8 @@
 // network the page decides from the day's roster kept in IndexedDB, queues the scan with its
 // nonce and replays the queue, one scan at a time, when the network returns. The API is called
 // with a bearer token kept in IndexedDB, so a queue can be replayed hours later without a session.
-import * as store from "./store.js";
-import { MALFORMED, decide, parseCode, serverNow, sha256Hex, witaDate } from "./decide.js";
+import * as store from "../offline/store.js";
+import { MALFORMED, boundToDay, decide, parseCode, scanTime, serverNow, sha256Hex, witaDate } from "./decide.js";
 import { Camera } from "./camera.js";
 import { signal, unlock } from "./feedback.js";
 
@@ -12,6 +12,10 @@ const API = "/api/v1";
 const REQUEST_TIMEOUT_MS = 5000;
 const SHOW_MS = { good: 2000, warn: 2500, bad: 2500 };
 const SAME_CODE_PAUSE_MS = 5000; // a ticket held in front of the camera is read once, not in a loop
+const RECENT_MAX = 6; // the last verdicts listed under the input
+// Preferences of this device (not data): which way of checking tickets, and hardware-scanner mode.
+const PREF_PANEL = "harkop.scanner.panel";
+const PREF_WEDGE = "harkop.scanner.wedge";
 const TICK_MS = 15000;
 const ROSTER_EVERY_MS = 60000;
 const KIND = {
@@ -40,8 +44,11 @@ const state = {
   syncing: false,
   roster: null,
   rosterAt: 0,
-  busy: false,
   wedge: false,
+  // Codes waiting for their verdict, in the order they came: each is checked, one after another.
+  codes: [],
+  pumping: false,
+  seq: 0,
   lastCode: "",
   lastCodeAt: 0,
   hideTimer: null,
@@ -124,13 +131,21 @@ function today() {
   return ms ? witaDate(ms) : $("server-today").dataset.day;
 }
 
+// How fresh the roster on the device is, always in the banner: the server's time when it was
+// loaded (never the device's clock).
 function renderRosterStatus() {
   const el = $("roster-status");
+  const short = $("net-roster");
   if (!state.roster) {
     el.textContent = T.roster_none;
+    short.textContent = T.roster_missing;
+    short.dataset.at = "";
     return;
   }
-  el.textContent = fmt(T.roster_count, { n: state.roster.count, d: state.roster.date });
+  const when = timeText(state.roster.server_time);
+  el.textContent = fmt(T.roster_count, { n: state.roster.count, d: state.roster.date, t: when });
+  short.textContent = fmt(T.roster_fresh, { t: when });
+  short.dataset.at = state.roster.server_time;
 }
 
 async function refreshRoster() {
@@ -215,8 +230,10 @@ async function decideOffline(body, key) {
   }
   const decision = !key.ticketId && !key.secret ? MALFORMED : decide(item, day, admission);
   if (decision.verdict === "checked_in") {
+    const at = Date.parse(body.scanned_at);
     await store.rememberAdmission(item.ticket_id, day, {
-      admitted_at: body.scanned_at,
+      // as the server will record it: the corrected time, bounded to the day
+      admitted_at: new Date(boundToDay(at, day, at).at).toISOString(),
       by: T.this_device,
       gate: state.gate,
       device_id: state.deviceId,
@@ -244,13 +261,11 @@ async function submit(body, key) {
         const data = await res.json();
         const scan = res.status === 200 ? data : data.error.details;
         await noteServerScan(scan);
-        show(scan, false);
-        return;
+        return { scan, offline: false };
       }
       if (res.status < 500) {
         const data = await res.json().catch(() => ({}));
-        showProblem(fmt(T.input_error, { m: (data.error && data.error.message) || res.status }));
-        return;
+        return problem(fmt(T.input_error, { m: (data.error && data.error.message) || res.status }));
       }
       // A server error: the scan is decided here and queued, like without network.
     } catch (err) {
@@ -259,7 +274,7 @@ async function submit(body, key) {
       else throw err;
     }
   }
-  show(await decideOffline(body, key), true);
+  return { scan: await decideOffline(body, key), offline: true };
 }
 
 function baseBody(method) {
@@ -267,76 +282,163 @@ function baseBody(method) {
     nonce: newNonce(),
     device_id: state.deviceId,
     gate: state.gate,
-    scanned_at: new Date().toISOString(),
+    // The device clock corrected by the offset measured when the roster arrived: a device whose
+    // clock is a day behind still sends the right time (online, the server uses its own anyway).
+    scanned_at: scanTime(state.roster).scanned_at,
     method,
   };
 }
 
-async function handleCode(text, method) {
-  const code = String(text || "").trim();
-  if (!code || state.busy) return;
-  state.busy = true;
-  camera.pause();
-  try {
-    await submit({ ...baseBody(method), code }, { secret: parseCode(code) });
-  } catch (err) {
-    showProblem(String(err));
-  }
+// Every code entered is queued and checked in turn, whatever the cadence, also while a verdict
+// is on screen: a hardware scanner may send the next code before the last verdict is gone.
+function enqueue(entry) {
+  state.seq += 1;
+  const item = { ...entry, seq: state.seq };
+  state.codes.push(item);
+  if (item.method === "camera") camera.pause();
+  showPending(item);
+  pump();
 }
 
-async function handleTicket(ticketId) {
-  if (state.busy) return;
-  state.busy = true;
-  camera.pause();
+function handleCode(text, method) {
+  const code = String(text || "").trim();
+  if (code) enqueue({ code, method });
+}
+
+function handleTicket(ticketId) {
+  enqueue({ ticketId, method: "search" });
+}
+
+async function pump() {
+  if (state.pumping) return;
+  state.pumping = true;
   try {
-    await submit({ ...baseBody("search"), ticket_id: ticketId }, { ticketId });
-  } catch (err) {
-    showProblem(String(err));
+    while (state.codes.length) {
+      const item = state.codes[0];
+      let result;
+      try {
+        result = item.ticketId
+          ? await submit({ ...baseBody("search"), ticket_id: item.ticketId }, { ticketId: item.ticketId })
+          : await submit({ ...baseBody(item.method), code: item.code }, { secret: parseCode(item.code) });
+      } catch (err) {
+        result = problem(String(err));
+      }
+      state.codes.shift();
+      present(result, item);
+    }
+  } finally {
+    state.pumping = false;
   }
 }
 
 // --- the verdict screen ----------------------------------------------------------------------
 
-function show(scan, offline) {
-  const kind = KIND[scan.verdict] || "bad";
+function codeTail(item) {
+  if (item.ticketId) return `#${item.ticketId}`;
+  const code = String(item.code || "").replace(/[\s-]/g, "");
+  return code.length > 6 ? `…${code.slice(-6)}` : code;
+}
+
+// A verdict arrived: listed among the last few, and on the big screen only when it is the
+// verdict of the newest code (an earlier verdict never stands for a code still being checked).
+function present(result, item) {
+  const { scan, offline } = result;
+  const kind = scan.verdict === "error" ? "bad" : KIND[scan.verdict] || "bad";
+  addRecent(scan, kind, item, offline);
+  signal(kind);
+  if (item.seq === state.seq) show(scan, offline, item);
+  else setPendingCount();
+}
+
+function addRecent(scan, kind, item, offline) {
+  const list = $("recent-verdicts");
+  const li = document.createElement("li");
+  li.className = `recent recent-${kind}`;
+  li.dataset.verdict = scan.verdict;
+  li.dataset.seq = String(item.seq);
+  const icon = document.createElement("span");
+  icon.className = "recent-icon";
+  icon.setAttribute("aria-hidden", "true");
+  icon.textContent = ICON[kind];
+  const word = document.createElement("strong");
+  word.textContent = T[`v_${scan.verdict}`] || T.v_error;
+  const who = document.createElement("span");
+  who.textContent = scan.ticket ? scan.ticket.participant : scan.message || "";
+  const code = document.createElement("span");
+  code.className = "muted";
+  code.textContent = `${codeTail(item)}${offline ? ` · ${T.offline}` : ""}`;
+  li.append(icon, word, who, code);
+  list.prepend(li);
+  while (list.children.length > RECENT_MAX) list.lastElementChild.remove();
+  $("recent-box").hidden = false;
+}
+
+function setPendingCount() {
+  const waiting = state.codes.length;
+  $("verdict").querySelector(".verdict-pending").textContent = waiting > 1 ? fmt(T.codes_waiting, { n: waiting }) : "";
+}
+
+// A new code came in: whatever verdict was on screen makes way at once for "checking…".
+function showPending(item) {
+  const el = $("verdict");
+  if (el.hidden) {
+    setPendingCount();
+    return;
+  }
+  clearTimeout(state.hideTimer);
+  el.className = "verdict verdict-checking";
+  el.dataset.verdict = "pending";
+  el.dataset.seq = String(item.seq);
+  el.dataset.offline = "0";
+  el.querySelector(".verdict-icon").textContent = "…";
+  el.querySelector(".verdict-label").textContent = T.checking;
+  for (const cls of [".verdict-name", ".verdict-team", ".verdict-competition", ".verdict-message"]) {
+    el.querySelector(cls).textContent = "";
+  }
+  el.querySelector(".verdict-code").textContent = codeTail(item);
+  el.querySelector(".verdict-offline").hidden = true;
+  setPendingCount();
+}
+
+function show(scan, offline, item) {
+  const kind = scan.verdict === "error" ? "bad" : KIND[scan.verdict] || "bad";
   const el = $("verdict");
   const ticket = scan.ticket;
   el.className = `verdict verdict-${kind}`;
   el.dataset.verdict = scan.verdict;
+  el.dataset.seq = String(item.seq);
   el.dataset.offline = offline ? "1" : "0";
   el.querySelector(".verdict-icon").textContent = ICON[kind];
-  el.querySelector(".verdict-label").textContent = T[`v_${scan.verdict}`] || scan.verdict;
+  el.querySelector(".verdict-label").textContent = T[`v_${scan.verdict}`] || T.v_error;
   el.querySelector(".verdict-name").textContent = ticket ? ticket.participant : "";
   el.querySelector(".verdict-team").textContent = ticket ? `${ticket.team} · ${ticket.cooperative}` : "";
   el.querySelector(".verdict-competition").textContent = ticket
     ? `${ticket.competition.name} · ${ticket.slot}${ticket.place ? ` · ${ticket.place}` : ""}`
     : "";
   el.querySelector(".verdict-message").textContent = scan.message || "";
+  el.querySelector(".verdict-code").textContent = codeTail(item);
   const tag = el.querySelector(".verdict-offline");
   tag.hidden = !offline;
   tag.textContent = offline ? T.offline_tag : "";
+  setPendingCount();
   el.hidden = false;
-  el.focus({ preventScroll: true });
-  signal(kind);
+  // Typing (by hand or with a hardware scanner) goes on in the input: the focus stays there.
+  if ($("panel-code").hidden) el.focus({ preventScroll: true });
+  else $("code").focus({ preventScroll: true });
   clearTimeout(state.hideTimer);
   state.hideTimer = setTimeout(hideVerdict, SHOW_MS[kind]);
 }
 
-function showProblem(message) {
-  show({ verdict: "unknown_ticket", ticket: null, message }, false);
-  $("verdict").dataset.verdict = "error";
+function problem(message) {
+  return { scan: { verdict: "error", ticket: null, message }, offline: false };
 }
 
 function hideVerdict() {
   clearTimeout(state.hideTimer);
+  if (state.codes.length) return; // a code is still being checked: its verdict comes next
   $("verdict").hidden = true;
-  state.busy = false;
   camera.resume();
-  if (state.wedge || !$("panel-code").hidden) {
-    const input = $("code");
-    input.value = "";
-    if (state.wedge) input.focus();
-  }
+  if (!$("panel-code").hidden) $("code").focus({ preventScroll: true });
 }
 
 // --- sync ------------------------------------------------------------------------------------
@@ -505,6 +607,12 @@ const camera = new Camera($("camera-video"), {
 });
 
 function showPanel(id) {
+  if (!$(id)) id = "panel-camera";
+  try {
+    localStorage.setItem(PREF_PANEL, id);
+  } catch (err) {
+    // private mode without storage: the choice lasts until the page is left
+  }
   for (const tab of document.querySelectorAll(".mode-tab")) {
     const active = tab.dataset.panel === id;
     tab.setAttribute("aria-pressed", active ? "true" : "false");
@@ -517,11 +625,18 @@ function showPanel(id) {
 
 function setWedge(on) {
   state.wedge = on;
+  $("wedge-mode").checked = on;
+  try {
+    localStorage.setItem(PREF_WEDGE, on ? "1" : "0");
+  } catch (err) {
+    // as above
+  }
   const input = $("code");
   // A hardware scanner types the code and presses Enter: no on-screen keyboard is wanted.
   if (on) input.setAttribute("inputmode", "none");
   else input.removeAttribute("inputmode");
   if (on) {
+    if ($("panel-code").hidden) showPanel("panel-code");
     if (camera.running) camera.stop();
     input.focus();
   }
@@ -546,8 +661,17 @@ async function init() {
   $("mode-tabs").hidden = false;
   document.querySelector(".wedge-toggle").hidden = false;
   $("roster-refresh").hidden = false;
-  showPanel("panel-camera");
-  $("code").blur();
+  let panel = "panel-camera";
+  let wedge = false;
+  try {
+    panel = localStorage.getItem(PREF_PANEL) || panel;
+    wedge = localStorage.getItem(PREF_WEDGE) === "1";
+  } catch (err) {
+    // no storage: the defaults
+  }
+  showPanel(panel);
+  if (wedge) setWedge(true);
+  else if (panel !== "panel-code") $("code").blur();
   // One hand, small screen: the scanner fills the view; the site's menu is a scroll away.
   root.scrollIntoView({ block: "start" });
 
@@ -573,10 +697,13 @@ async function init() {
     event.preventDefault();
     unlock();
     const input = $("code");
-    handleCode(input.value, state.wedge ? "wedge" : "manual");
+    const text = input.value;
+    input.value = ""; // ready for the next code at once, while this one is checked
+    input.focus({ preventScroll: true });
+    handleCode(text, state.wedge ? "wedge" : "manual");
   });
   $("wedge-mode").addEventListener("change", (event) => setWedge(event.target.checked));
-  $("gate").addEventListener("change", async (event) => {
+  $("gate").addEventListener("input", async (event) => {
     state.gate = event.target.value.trim().slice(0, 60);
     await store.setMeta("gate", state.gate);
   });
@@ -597,7 +724,7 @@ async function init() {
   });
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(root.dataset.sw, { scope: "/checkin/" }).catch(() => {});
+    navigator.serviceWorker.register(root.dataset.sw, { scope: "/checkin" }).catch(() => {});
   }
   if (navigator.permissions && navigator.permissions.query) {
     navigator.permissions

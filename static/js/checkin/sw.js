@@ -1,30 +1,64 @@
-// The scanner's service worker (scope /checkin/): keeps the scanner page and its assets so the
-// page opens without network. The API is never cached: the page keeps its roster and queue in
-// IndexedDB itself. Bump VERSION when the list of assets changes, or when a script comes to need
+// The check-in service worker (scope /checkin): keeps the gate staff's pages and their assets so
+// they open without network: the scanner, the staff landing page and the dashboard (each as last
+// loaded, with a note saying it is a kept copy and from when). The API is never cached: the
+// scanner keeps its roster and queue in IndexedDB itself. Bump VERSION when the list of assets changes, or when a script comes to need
 // something new from another (an import): a new version installs every asset afresh at once, where
 // the refresh of a kept copy could pair a new script with an old one.
-const VERSION = "harkop-checkin-v3";
+const VERSION = "harkop-checkin-v7";
 const PAGE = "/checkin/pindai";
+// Pages kept as last loaded (the dashboard with whatever day was asked last).
+const PAGES = ["/checkin", "/checkin/pindai", "/checkin/dasbor"];
 const ASSETS = [
   "/static/css/harkop.css",
   "/static/css/checkin.css",
   "/static/img/favicon.svg",
   "/static/js/checkin/scanner.js",
-  "/static/js/checkin/store.js",
+  "/static/js/offline/store.js",
   "/static/js/checkin/decide.js",
   "/static/js/checkin/camera.js",
   "/static/js/checkin/feedback.js",
   "/static/js/checkin/qr-worker.js",
+  "/static/js/checkin/dashboard.js",
   "/static/vendor/jsqr/jsQR.js",
 ];
 const PAGE_TIMEOUT_MS = 4000;
+const ASSET_TIMEOUT_MS = 5000;
 
-// The page is cached only as the logged-in scanner, never as a login page it was redirected to.
-async function cachePage(cache, response) {
+// A page is kept only as the logged-in page, never as a login page it was redirected to; the
+// moment it was kept travels with it (a header of the kept copy).
+async function keepPage(cache, path, response) {
   if (response && response.ok && !response.redirected && response.type === "basic") {
-    await cache.put(PAGE, response.clone());
+    const headers = new Headers(response.headers);
+    headers.set("X-Harkop-Kept-At", new Date().toISOString());
+    const body = await response.clone().blob();
+    await cache.put(path, new Response(body, { status: 200, headers }));
   }
   return response;
+}
+
+// A kept page says what it is: a note at the top of <main> with the time it was kept (WITA).
+async function withKeptNote(kept) {
+  const at = kept.headers.get("X-Harkop-Kept-At");
+  const html = await kept.text();
+  const english = /<html[^>]*lang="en"/.test(html);
+  let when = at || "";
+  try {
+    when = new Intl.DateTimeFormat(english ? "en-GB" : "id-ID", {
+      timeZone: "Asia/Makassar",
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+    }).format(new Date(at));
+  } catch (err) {
+    // the ISO time as it is
+  }
+  const text = english
+    ? `Offline: this is the copy kept on this device, data as of ${when} WITA.`
+    : `Luring: ini salinan yang tersimpan di perangkat, data per ${when} WITA.`;
+  const note = `<p class="alert alert-warning kept-copy" role="status" data-kept-at="${at || ""}">${text}</p>`;
+  const body = html.replace(/(<main\b[^>]*>)/, `$1${note}`);
+  return new Response(body, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
 self.addEventListener("install", (event) => {
@@ -32,10 +66,12 @@ self.addEventListener("install", (event) => {
     (async () => {
       const cache = await caches.open(VERSION);
       await cache.addAll(ASSETS);
-      try {
-        await cachePage(cache, await fetch(PAGE, { credentials: "same-origin" }));
-      } catch (err) {
-        // Installed without the page: it is cached on the next visit.
+      for (const path of PAGES) {
+        try {
+          await keepPage(cache, path, await fetchWithin(path, PAGE_TIMEOUT_MS, { credentials: "same-origin" }));
+        } catch (err) {
+          // Installed without this page: it is kept on the next visit.
+        }
       }
       await self.skipWaiting();
     })(),
@@ -53,32 +89,30 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-function withTimeout(promise, ms) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("timeout")), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
+// A fetch that gives up after `ms`: aborted, so a connection that never answers is let go
+// (a hung request would otherwise hold one of the browser's few connections to the server).
+async function fetchWithin(request, ms, options = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  try {
+    return await fetch(request, { ...options, signal: controller.signal });
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-// The page: the network first (fresh CSRF token, fresh "today"), the kept copy when it fails.
-async function page(request) {
+// Pages: the network first (fresh CSRF token, fresh "today"), the kept copy when it fails. The
+// scanner's kept copy is shown as it is (the page itself says it is offline and how fresh its
+// roster is); the landing page and the dashboard carry a note with the time they were kept.
+async function page(request, path) {
   const cache = await caches.open(VERSION);
   try {
-    const response = await withTimeout(fetch(request), PAGE_TIMEOUT_MS);
-    if (request.method === "GET") await cachePage(cache, response);
+    const response = await fetchWithin(request, PAGE_TIMEOUT_MS);
+    if (request.method === "GET") await keepPage(cache, path, response);
     return response;
   } catch (err) {
-    const kept = await cache.match(PAGE);
-    if (kept) return kept;
+    const kept = await cache.match(path);
+    if (kept) return path === PAGE ? kept : withKeptNote(kept);
     throw err;
   }
 }
@@ -87,7 +121,7 @@ async function page(request) {
 async function asset(request) {
   const cache = await caches.open(VERSION);
   const kept = await cache.match(request, { ignoreSearch: true });
-  const fresh = fetch(request)
+  const fresh = fetchWithin(request, ASSET_TIMEOUT_MS)
     .then(async (response) => {
       if (response.ok) await cache.put(request, response.clone());
       return response;
@@ -104,8 +138,8 @@ async function asset(request) {
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (url.origin !== self.location.origin || event.request.method !== "GET") return;
-  if (url.pathname === PAGE && event.request.mode === "navigate") {
-    event.respondWith(page(event.request));
+  if (PAGES.includes(url.pathname) && event.request.mode === "navigate") {
+    event.respondWith(page(event.request, url.pathname));
   } else if (ASSETS.includes(url.pathname)) {
     event.respondWith(asset(event.request));
   }

@@ -1,0 +1,71 @@
+"""Issue 21: the office makes the inactive-cooperatives report and this year's letters from the
+reports page, as a background job of the import queue (progress, then a download), with no
+command line on the page."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from sqlalchemy import select
+
+from harkop.cooperatives import import_jobs
+from harkop.cooperatives.models import ImportJob
+from harkop.extensions import db
+
+
+@pytest.fixture
+def uploads(app, tmp_path):
+    """Job files in the test's own folder."""
+    previous = app.config.get("HARKOP_UPLOAD_DIR")
+    app.config["HARKOP_UPLOAD_DIR"] = str(tmp_path / "uploads")
+    yield
+    app.config["HARKOP_UPLOAD_DIR"] = previous
+
+
+def test_reports_page_has_no_command_line(client, login_as):
+    """The page offers the package as a button, never `flask …`."""
+    login_as("admin")
+    html = client.get("/admin/laporan").get_data(as_text=True)
+    assert "flask --app" not in html and "report-inactive" not in html
+    assert 'action="/admin/laporan/buat"' in html
+
+
+def test_the_report_package_is_queued_run_by_the_scheduler_and_downloaded(
+    client, login_as, make_cooperative, uploads
+):
+    """Pressing the button queues a job and leads to its progress page; the scheduler's run makes
+    the ZIP (XLSX, PDF); the page then offers the download, and the status says done."""
+    login_as("admin")
+    make_cooperative(name="Koperasi Tidur")
+    db.session.flush()
+    response = client.post("/admin/laporan/buat")
+    assert response.status_code == 302
+    job = db.session.scalar(select(ImportJob).where(ImportJob.kind == "inactive_report"))
+    assert response.headers["Location"] == f"/admin/laporan/tugas/{job.id}"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "data-import-job" in page and "<progress" in page
+    assert client.get(f"/admin/laporan/tugas/{job.id}/status").get_json()["status"] == "queued"
+    assert client.get(f"/admin/laporan/tugas/{job.id}/unduh").status_code == 404, "nothing to download yet"
+
+    assert import_jobs.run_pending("scheduler-test") == 1
+    status = client.get(f"/admin/laporan/tugas/{job.id}/status").get_json()
+    assert status["status"] == "done" and status["percent"] == 100
+    done = client.get(f"/admin/laporan/tugas/{job.id}").get_data(as_text=True)
+    assert f"/admin/laporan/tugas/{job.id}/unduh" in done
+    download = client.get(f"/admin/laporan/tugas/{job.id}/unduh")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(download.data)).namelist()
+    assert any(n.endswith(".xlsx") for n in names) and any(n.endswith(".pdf") for n in names)
+
+
+def test_an_import_job_page_does_not_show_a_report_job_and_back(client, login_as, uploads):
+    """Each page shows only its own kind of job."""
+    from harkop.office.reports import enqueue_inactive_report
+
+    user = login_as("admin")
+    job = enqueue_inactive_report(by=user)
+    db.session.commit()
+    assert client.get(f"/admin/koperasi/impor/{job.id}").status_code == 404
+    assert client.get(f"/admin/laporan/tugas/{job.id}").status_code == 200
