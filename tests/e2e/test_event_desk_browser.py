@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import login, open_context
+from tests.e2e.helpers import login, open_context, open_menu
 from tests.liveserver import DEFAULT_FAKE_NOW
 
 pytestmark = pytest.mark.browser
@@ -20,6 +20,7 @@ def desk_server(live_server_factory):
 def test_visitor_reads_the_registry_figures_on_a_phone(phone):
     """From the menu to /statistik: the published figures, a chart with its table, no sideways scroll."""
     phone.goto("/")
+    open_menu(phone)
     phone.get_by_role("link", name="Statistik").first.click()
     phone.wait_for_url("**/statistik")
     figure = {
