@@ -80,6 +80,11 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from .templating import install_templating
 
     install_logging(app)
+    from .api import IdConverter, NikConverter
+
+    # Every `<int:...>` in a route is an id: longer than 18 digits, it matches nothing (404).
+    app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["nik"] = NikConverter
     _register_blueprints(app)
     register_error_handlers(app)
     install_security(app)
@@ -190,4 +195,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(office_bp)
     app.register_blueprint(judging_bp)
     app.register_blueprint(privacy_bp)
-    app.register_blueprint(api.bp)
+    api.init_api(app)

@@ -121,9 +121,13 @@ def register_error_handlers(app: Flask) -> None:
         status = err.code or 500
         code = _CODES.get(status, "http_error")
         message = _messages().get(status, err.description or "")
+        # Allow (405) and Retry-After (429) are part of the answer, whatever the body's form.
+        keep = {k: v for k, v in err.get_headers() if k in ("Allow", "Retry-After")}
         if wants_json():
-            return error_envelope(code, message, status)
-        return _render(status, code, message)
+            response, status = error_envelope(code, message, status)
+        else:
+            response, status = _render(status, code, message)
+        return response, status, keep
 
     @app.errorhandler(Exception)
     def handle_unexpected(err: Exception):

@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import false, select, text
 
-from . import clock
+from . import clock, pagecache
 from .audit import AuditLog, audit_query, entity_types, parse_filter
 from .auth.decorators import admin_required, login_required, public, roles_required
 from .auth.models import Role
@@ -41,7 +41,10 @@ bp = Blueprint("main", __name__)
 @public
 def index():
     """The public home page of the current event: name, theme, venue and its days."""
-    return render_template("main/index.html", event=current_event())
+    return pagecache.public_page(
+        ("home", pagecache.data_version(), clock.today()),
+        lambda: render_template("main/index.html", event=current_event()),
+    )
 
 
 @bp.route("/healthz")
@@ -277,3 +280,12 @@ def role_home_endpoint() -> str:
 
 
 __all__ = ["bp", "role_home_endpoint", "url_for"]
+
+
+@bp.route("/referensi-api")
+@public
+def api_reference():
+    """The API reference for integrators, rendered from the OpenAPI document (no script, no CDN)."""
+    from .api import reference_sections
+
+    return render_template("main/api_reference.html", sections=reference_sections())

@@ -40,6 +40,8 @@ NAV = [
     ("acara", "registrations.desk_home", _l("Meja Panitia"), ADMIN),
     ("acara", "checkin.dashboard", _l("Dasbor Check-in"), ADMIN),
     ("acara", "checkin.conflicts", _l("Konflik Check-in"), ADMIN),
+    ("acara", "checkin.attendance_lists", _l("Daftar Hadir"), ADMIN),
+    ("acara", "checkin.badge_list", _l("Lencana"), ADMIN),
     ("penjurian", "judging.admin_monitor", _l("Penilaian"), ADMIN),
     ("acara", "judging.screen_keys", _l("Layar Acara"), ADMIN),
     ("laporan", "office.reports_page", _l("Laporan"), ADMIN),
@@ -59,6 +61,7 @@ NAV = [
     ("", "main.checkin_home", _l("Check-in"), {"checkin_staff"}),
     ("", "checkin.scanner", _l("Pindai Tiket"), {"checkin_staff"}),
     ("", "checkin.dashboard", _l("Dasbor Check-in"), {"checkin_staff"}),
+    ("", "checkin.staff_checkin", _l("Check-in Petugas"), {"checkin_staff"}),
     ("akun", "main.notifications", _l("Notifikasi"), {"admin", "coop_rep", "judge", "checkin_staff"}),
     ("akun", "auth.account", _l("Akun saya"), {"admin", "coop_rep", "judge", "checkin_staff"}),
 ]

@@ -200,3 +200,12 @@ def api_token(make_user):
         return user, token
 
     return factory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Each test starts with no kept public page (ids and audit ids repeat across rolled-back tests)."""
+    from harkop import pagecache
+
+    pagecache.clear()
+    yield

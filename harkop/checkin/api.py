@@ -13,9 +13,24 @@ from typing import Any
 
 from flask import current_app, jsonify, request
 from flask_login import current_user
+from marshmallow import fields, validate
 
 from .. import clock
-from ..api import TOKEN_PURPOSES, bp, json_body
+from ..api import (
+    TOKEN_PURPOSES,
+    Answer,
+    Body,
+    Bool,
+    DateText,
+    DateTimeText,
+    Id,
+    Query,
+    Text,
+    bp,
+    errors,
+    list_envelope,
+    page_of,
+)
 from ..auth.decorators import roles_required, token_principal
 from ..auth.models import Role
 from ..competitions.services import current_event
@@ -24,7 +39,7 @@ from ..errors import error_envelope
 from ..extensions import db
 from .answers import scan_json
 from .dashboard import dashboard
-from .models import Verdict
+from .models import ScanMethod, Verdict
 from .roster import roster, search_tickets
 from .scans import ScanInput, parse_day, record_scan
 
@@ -59,114 +74,213 @@ def _scan_reads_without_transaction() -> None:
         reads_without_transaction(db.session)
 
 
-@bp.route("/checkins", methods=["POST"])
+VERDICTS = [v.value for v in Verdict]
+
+
+class ScanRequestSchema(Body):
+    """A scan as a gate sends it (online, or replayed from the offline queue)."""
+
+    code = Text(
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "QR payload HK1:<secret> or the typed secret"},
+    )
+    ticket_id = Id(
+        allow_none=True, metadata={"description": "instead of code: a ticket picked from the search list"}
+    )
+    nonce = Text(
+        required=True,
+        blank=False,
+        validate=validate.Length(max=64),
+        metadata={"description": "the device's id of this scan (a UUID)", "missing": "missing_nonce"},
+    )
+    device_id = Text(
+        required=True,
+        blank=False,
+        validate=validate.Length(max=64),
+        metadata={"missing": "missing_device_id"},
+    )
+    gate = Text(allow_none=True, validate=validate.Length(max=60))
+    scanned_at = DateTimeText(allow_none=True, metadata={"description": "the device's time, with offset"})
+    offline = Bool(metadata={"description": "replayed from the offline queue"})
+    day = DateText(allow_none=True, metadata={"description": "offline only: the roster's day"})
+    local_verdict = fields.String(allow_none=True, validate=validate.OneOf(VERDICTS))
+    method = fields.String(allow_none=True, validate=validate.OneOf([m.value for m in ScanMethod]))
+
+
+class ScanSchema(Answer):
+    """A recorded scan: its verdict, the ticket's facts, the admission it made or met."""
+
+    id = fields.Integer(allow_none=True)
+    nonce = fields.String(required=True)
+    verdict = fields.String(required=True, validate=validate.OneOf(VERDICTS))
+    verdict_label = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+    message = fields.String(required=True)
+    method = fields.String(required=True)
+    by = fields.String(allow_none=True)
+    device_id = fields.String(allow_none=True)
+    gate = fields.String(allow_none=True)
+    day = fields.String(required=True, metadata={"format": "date"})
+    scanned_at = fields.String(required=True, metadata={"format": "date-time"})
+    received_at = fields.String(required=True, metadata={"format": "date-time"})
+    offline = fields.Boolean(required=True)
+    local_verdict = fields.String(allow_none=True)
+    conflict = fields.Boolean(allow_none=True)
+    clock_suspect = fields.Boolean(
+        metadata={"description": "offline: the device's time fell outside the day and was bounded to it"}
+    )
+    replayed = fields.Boolean(required=True)
+    ticket = fields.Dict(
+        allow_none=True, metadata={"description": "the ticket's facts (participant, team, days, …)"}
+    )
+    admission = fields.Dict(allow_none=True, metadata={"description": "the admission of the day, if any"})
+
+
+class RefusedScanErrorSchema(Answer):
+    """A refused scan: the error envelope whose code is the verdict, the recorded scan in details."""
+
+    error = fields.Dict(
+        required=True, metadata={"description": "{code: the verdict, message, details: the scan}"}
+    )
+
+
+class DayQuerySchema(Query):
+    """The day asked about (default: the server's today, WITA)."""
+
+    date = DateText(metadata={"code": "invalid_day"})
+
+
+class SearchQuerySchema(DayQuerySchema):
+    """A search for tickets."""
+
+    q = Text(
+        load_default="", validate=validate.Length(max=100), metadata={"description": "at least 2 characters"}
+    )
+
+
+class RosterItemSchema(Answer):
+    """One ticket of the roster: the code as a hash, the facts, the refusal an offline device gives."""
+
+    ticket_id = fields.Integer(required=True)
+    participant = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    team = fields.String(allow_none=True)
+    cooperative = fields.String(allow_none=True)
+    competition = fields.Dict(metadata={"description": "{id, name}"})
+    slot = fields.String(allow_none=True)
+    place = fields.String(allow_none=True)
+    entry_state = fields.String(allow_none=True)
+    valid = fields.Boolean()
+    code_hash = fields.String(metadata={"description": "SHA-256 hex of the secret"})
+    days = fields.List(fields.String(metadata={"format": "date"}))
+    refusal = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    checked_in = fields.Raw(allow_none=True, metadata={"description": "the day's admission, if any"})
+
+
+class RosterSchema(page_of(RosterItemSchema), Answer):
+    """The day's roster for a device's offline cache."""
+
+    date = fields.String(required=True, metadata={"format": "date"})
+    today = fields.String(required=True, metadata={"format": "date"})
+    server_time = fields.String(required=True, metadata={"format": "date-time"})
+
+
+class DashboardSchema(Answer):
+    """Check-in figures of a day."""
+
+    date = fields.String(metadata={"format": "date"})
+    today = fields.String(metadata={"format": "date"})
+    generated_at = fields.String(metadata={"format": "date-time"})
+    event = fields.Raw(allow_none=True)
+    totals = fields.Dict()
+    days = fields.List(fields.Dict())
+    competitions = fields.List(fields.Dict())
+    hours = fields.List(fields.Dict(), metadata={"description": "check-ins per hour (WITA)"})
+    verdicts = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata={"description": "scans per verdict"}
+    )
+
+
+@bp.route("/checkins", methods=["POST"], tags=["checkin"])
 @roles_required(*STAFF)
 @token_principal
-def create_checkin():
+@bp.arguments(ScanRequestSchema)
+@bp.response(200, ScanSchema, description="Admitted: the recorded scan, verdict checked_in")
+@bp.alt_response(
+    409,
+    schema=RefusedScanErrorSchema,
+    description="Refused: error.code is the verdict (already_checked_in, not_valid_today, "
+    "entry_not_confirmed, unknown_ticket) and error.details the recorded scan; or nonce_in_use",
+)
+@errors(
+    (
+        422,
+        "missing_nonce, missing_device_id, invalid_code, code_or_ticket_id, invalid_ticket_id, "
+        "invalid_scanned_at, invalid_day, invalid_offline, invalid_method, nul_character",
+    )
+)
+def create_checkin(body: dict[str, Any]):
     """Record a scan at the gate and answer with its verdict.
-    ---
-    post:
-      tags: [checkin]
-      description: >
-        Once per ticket per day. 200 when the ticket is admitted (`checked_in`); 409 with the error
-        envelope whose `code` is the verdict (`already_checked_in`, `not_valid_today`,
-        `entry_not_confirmed`, `unknown_ticket`) when refused, the recorded scan in
-        `error.details`. A repeated `nonce` from the same device (`device_id`, same account)
-        returns the first answer (`replayed: true`) and writes nothing; from another device it
-        is a 409 `nonce_in_use` that tells nothing of the first scan. Offline replay: `offline: true`, the device's `scanned_at`, the roster's
-        `day` and the verdict the device showed (`local_verdict`).
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [nonce, device_id]
-              properties:
-                code: {type: string, maxLength: 200, description: "QR payload HK1:<secret> or the typed secret"}
-                ticket_id: {type: integer, description: "instead of code, a ticket picked from the search list"}
-                nonce: {type: string, maxLength: 64, description: "client id of this scan (a UUID)"}
-                device_id: {type: string, maxLength: 64}
-                gate: {type: string, maxLength: 60}
-                scanned_at: {type: string, format: date-time, description: "the device's time, with offset"}
-                offline: {type: boolean, default: false}
-                day: {type: string, format: date, description: "offline only: the roster's day"}
-                local_verdict: {type: string, enum: [checked_in, already_checked_in, not_valid_today, entry_not_confirmed, unknown_ticket]}
-                method: {type: string, enum: [camera, manual, wedge, search, api]}
-      responses:
-        200: {description: "The recorded scan, verdict checked_in."}
-        409: {description: "Refused: error.code is the verdict; error.details is the recorded scan."}
-        422: {description: "Invalid input (missing nonce, device_id or code, bad scanned_at)."}
-        401: {description: Not authenticated.}
-        403: {description: Not check-in staff or admin.}
+
+    Once per ticket per day. A repeated `nonce` from the same device (`device_id`, same
+    account) returns the first answer (`replayed: true`) and writes nothing; from another device
+    it is a 409 `nonce_in_use` that tells nothing of the first scan. Offline replay:
+    `offline: true`, the device's `scanned_at`, the roster's `day` and the verdict the device
+    showed (`local_verdict`).
     """
     now = clock.now()
-    scan = record_scan(ScanInput.from_json(json_body(), now=now), by=current_user, now=now)
+    scan = record_scan(ScanInput.from_json(body, now=now), by=current_user, now=now)
     db.session.commit()
-    body = scan_json(scan)
-    if body["verdict"] == Verdict.checked_in.value:
-        return jsonify(body), 200
-    return error_envelope(body["verdict"], body["verdict_label"] + ". " + body["message"], 409, body)
+    answer = scan_json(scan)
+    if answer["verdict"] == Verdict.checked_in.value:
+        return answer
+    response, status = error_envelope(
+        answer["verdict"], answer["verdict_label"] + ". " + answer["message"], 409, answer
+    )
+    response.status_code = status
+    return response
 
 
-def _date_arg() -> Any:
-    value = request.args.get("date")
-    if not value:
-        return clock.today()
-    return parse_day(value)
+def _day(query: dict[str, Any]) -> Any:
+    return parse_day(query.get("date")) or clock.today()
 
 
-@bp.route("/checkins/roster")
+@bp.route("/checkins/roster", tags=["checkin"])
 @roles_required(*STAFF)
-def checkin_roster():
+@bp.arguments(DayQuerySchema, location="query")
+@bp.response(200, RosterSchema)
+def checkin_roster(query: dict[str, Any]):
     """The day's roster for a scanning device's offline cache.
-    ---
-    get:
-      tags: [checkin]
-      description: >
-        Every ticket of the events running on `date` (default the server's today, WITA): the
-        code as SHA-256 hex of the secret (`code_hash`), participant, team, cooperative,
-        competition, slot, place, days, entry state, validity, the refusal an offline device
-        should give, and the current check-in of the day. No phone numbers. `today` and
-        `server_time` are the server's: devices never take the date from their own clock.
-      parameters:
-        - {name: date, in: query, schema: {type: string, format: date}}
-      responses:
-        200: {description: "{date, today, server_time, items, total, page, per_page}"}
-        422: {description: invalid_day}
+
+    Every ticket of the events running on `date` (default the server's today, WITA): the code
+    as SHA-256 hex of the secret (`code_hash`), participant, team, cooperative, competition,
+    slot, place, days, entry state, validity, the refusal an offline device should give, and
+    the current check-in of the day. No phone numbers. `today` and `server_time` are the
+    server's: devices never take the date from their own clock.
     """
-    response = jsonify(roster(_date_arg()))
+    response = jsonify(RosterSchema().dump(roster(_day(query))))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-@bp.route("/checkins/search")
+@bp.route("/checkins/search", tags=["checkin"])
 @roles_required(*STAFF)
-def checkin_search():
-    """Find tickets by participant, team, cooperative or phone (the phone is never returned).
-    ---
-    get:
-      tags: [checkin]
-      parameters:
-        - {name: q, in: query, required: true, schema: {type: string, minLength: 2}}
-        - {name: date, in: query, schema: {type: string, format: date}}
-      responses:
-        200: {description: "{items, total, page, per_page}: roster items (at most 20)"}
-    """
-    items = search_tickets(request.args.get("q", ""), day=_date_arg())
-    return jsonify({"items": items, "total": len(items), "page": 1, "per_page": 20})
+@bp.arguments(SearchQuerySchema, location="query")
+@bp.response(200, page_of(RosterItemSchema), description="Roster items (at most 20)")
+def checkin_search(query: dict[str, Any]):
+    """Find tickets by participant, team, cooperative or phone (the phone is never returned)."""
+    items = search_tickets(query["q"], day=_day(query))
+    return list_envelope(items, len(items), 1, 20)
 
 
-@bp.route("/checkins/dashboard")
+@bp.route("/checkins/dashboard", tags=["checkin"])
 @roles_required(*STAFF)
-def checkin_dashboard():
-    """Check-in figures of a day: per day, per competition, per hour, no-shows, verdicts.
-    ---
-    get:
-      tags: [checkin]
-      parameters:
-        - {name: date, in: query, schema: {type: string, format: date}}
-      responses:
-        200: {description: "Each ticket counts once per day, however often it was scanned."}
-    """
-    return jsonify(dashboard(_date_arg()).as_json())
+@bp.arguments(DayQuerySchema, location="query")
+@bp.response(
+    200, DashboardSchema, description="Each ticket counts once per day, however often it was scanned"
+)
+def checkin_dashboard(query: dict[str, Any]):
+    """Check-in figures of a day: per day, per competition, per hour, no-shows, verdicts."""
+    return dashboard(_day(query)).as_json()

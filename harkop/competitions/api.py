@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
-from flask_babel import gettext as _
+import marshmallow as ma
 from flask_login import current_user
+from marshmallow import fields, validate
 from sqlalchemy import select
 
 from .. import clock
-from ..api import bp, json_body, paginate_select
+from ..api import Answer, Body, Text, bp, errors, page_of, paged, paginate_select
 from ..auth.actors import acts_for_office
 from ..auth.decorators import admin_required, public
-from ..errors import ValidationFailed
-from ..text import as_text
 from .eligibility import rat_book_year
 from .models import Competition, CompetitionState, Event
 from .services import transition_competition, visible_competition
@@ -73,84 +71,128 @@ def competition_json(comp: Competition, *, detail: bool = False) -> dict[str, An
     return data
 
 
-@bp.route("/competitions")
+STATES = [s.value for s in CompetitionState]
+
+
+class EventRefSchema(ma.Schema):
+    """The event a competition belongs to."""
+
+    id = fields.Integer(required=True)
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class CompetitionSchema(Answer):
+    """A competition: schedule, state and places."""
+
+    id = fields.Integer(required=True)
+    event = fields.Nested(EventRefSchema, required=True)
+    name = fields.String(required=True)
+    slug = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    days = fields.List(fields.String(metadata={"format": "date"}), required=True)
+    starts_at = fields.String(required=True, metadata={"description": "HH:MM, WITA"})
+    ends_at = fields.String(required=True, metadata={"description": "HH:MM, WITA"})
+    timezone = fields.String(required=True)
+    place = fields.String(allow_none=True)
+    team_kind = fields.String(required=True)
+    min_team_size = fields.Integer(required=True)
+    max_team_size = fields.Integer(required=True)
+    capacity = fields.Integer(allow_none=True)
+    confirmed = fields.Integer(required=True)
+    places_left = fields.Integer(allow_none=True)
+    registration_opens_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    registration_closes_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    approval_required = fields.Boolean(required=True)
+    for_children = fields.Boolean(required=True)
+
+
+class CriterionSchema(Answer):
+    """One rubric criterion."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    description = fields.String(allow_none=True)
+    weight = fields.Float(required=True)
+    max = fields.Float(required=True)
+    levels = fields.Raw(allow_none=True)
+    position = fields.Integer()
+
+
+class CompetitionDetailSchema(CompetitionSchema):
+    """A competition with its rules, rubric and tie-break ladder."""
+
+    description = fields.String(allow_none=True)
+    eligibility = fields.Dict(required=True)
+    judges_per_entry = fields.Integer(required=True)
+    aggregation = fields.String(required=True)
+    tie_break = fields.List(fields.Dict(), required=True)
+    criteria = fields.List(fields.Nested(CriterionSchema), required=True)
+
+
+class CompetitionsQuerySchema(paged(50)):
+    """Filters of the competitions list."""
+
+    event = Text(validate=validate.Length(max=100), metadata={"description": "event slug"})
+    state = fields.String(validate=validate.OneOf(STATES), metadata={"code": "invalid_state"})
+
+
+class TransitionSchema(Body):
+    """A move to another state."""
+
+    to = fields.String(
+        required=True,
+        validate=validate.OneOf(STATES),
+        metadata={"code": "invalid_state", "description": "the state to move to"},
+    )
+    reason = Text(allow_none=True)
+
+
+@bp.route("/competitions", tags=["competitions"])
 @public
-def competitions_list():
-    """Competitions, optionally of one event (`event` slug) or state (drafts for the office only).
-    ---
-    get:
-      tags: [competitions]
-      parameters:
-        - {name: event, in: query, schema: {type: string}, description: event slug}
-        - {name: state, in: query, schema: {type: string, enum: [draft, open, closed, judging, final, published]}}
-        - {name: page, in: query, schema: {type: integer}}
-        - {name: per_page, in: query, schema: {type: integer}}
-      responses:
-        200: {description: "{items, total, page, per_page}"}
-        400: {description: "invalid_state or invalid_page"}
-    """
+@bp.arguments(CompetitionsQuerySchema, location="query")
+@bp.response(200, page_of(CompetitionSchema))
+def competitions_list(query: dict[str, Any]):
+    """Competitions, optionally of one event (`event` slug) or state (drafts for the office only)."""
     stmt = select(Competition).join(Event)
-    slug = request.args.get("event")
-    if slug:
-        stmt = stmt.where(Event.slug == slug)
-    state = request.args.get("state")
-    if state:
-        try:
-            stmt = stmt.where(Competition.state == CompetitionState(state))
-        except ValueError as err:
-            raise ValidationFailed(
-                "invalid_state", _("Status tidak dikenal: %(s)s.", s=state), status=400
-            ) from err
+    if query.get("event"):
+        stmt = stmt.where(Event.slug == query["event"])
+    if query.get("state"):
+        stmt = stmt.where(Competition.state == CompetitionState(query["state"]))
     if not acts_for_office(current_user):
         stmt = stmt.where(Competition.state != CompetitionState.draft)
     stmt = stmt.order_by(Event.starts_on.desc(), Competition.starts_at, Competition.id)
-    return paginate_select(stmt, competition_json)
+    return paginate_select(stmt, competition_json, query["page"], query["per_page"])
 
 
-@bp.route("/competitions/<int:competition_id>")
+@bp.route("/competitions/<int:competition_id>", tags=["competitions"])
 @public
+@bp.response(200, CompetitionDetailSchema)
+@errors((404, "competition_not_found (drafts are hidden from all but the office)"))
 def competition_detail(competition_id: int):
-    """One competition: schedule, state, eligibility rules, rubric criteria (id, weight, max), tie-break.
-    ---
-    get:
-      tags: [competitions]
-      responses:
-        200: {description: "The competition with `eligibility`, `criteria` and `tie_break`."}
-        404: {description: "competition_not_found (drafts are hidden from all but the office)"}
-    """
+    """One competition: schedule, state, eligibility rules, rubric criteria (id, weight, max), tie-break."""
     comp = visible_competition(competition_id, user=current_user)
-    return jsonify(competition_json(comp, detail=True))
+    return competition_json(comp, detail=True)
 
 
-@bp.route("/competitions/<int:competition_id>/transition", methods=["POST"])
+@bp.route("/competitions/<int:competition_id>/transition", methods=["POST"], tags=["competitions"])
 @admin_required
-def competition_transition(competition_id: int):
-    """Move a competition along draft → open → closed → judging → final → published (closed → open to reopen).
-    ---
-    post:
-      tags: [competitions]
-      requestBody:
-        content:
-          application/json:
-            schema: {type: object, required: [to], properties: {to: {type: string}, reason: {type: string}}}
-      responses:
-        200: {description: "The competition in its new state."}
-        409: {description: "invalid_transition, not_ready, window_over or rubric_missing"}
-        422: {description: "invalid_state"}
-    """
+@bp.arguments(TransitionSchema)
+@bp.response(200, CompetitionDetailSchema, description="The competition in its new state")
+@errors(
+    (404, "competition_not_found"),
+    (409, "invalid_transition, not_ready, window_over, rubric_missing"),
+    (422, "invalid_state, reason_required"),
+)
+def competition_transition(body: dict[str, Any], competition_id: int):
+    """Move a competition along draft → open → closed → judging → final → published (closed → open to reopen)."""
     from ..extensions import db
 
-    body = json_body()
     comp = visible_competition(competition_id, user=current_user)
-    to = body.get("to")
-    if not isinstance(to, str):
-        raise ValidationFailed(
-            "invalid_state", _("Isi `to` dengan nama status tujuan."), details={"field": "to"}
-        )
     try:
-        transition_competition(comp, to, by=current_user, reason=as_text(body.get("reason"), field="reason"))
+        transition_competition(comp, body["to"], by=current_user, reason=body.get("reason") or "")
     except Exception:
         db.session.rollback()
         raise
     db.session.commit()
-    return jsonify(competition_json(comp, detail=True))
+    return competition_json(comp, detail=True)

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import clock
+from .. import clock, pagecache
 from ..auth.actors import acts_for_office
 from ..auth.decorators import admin_required, public
 from ..cooperatives.vocab import Jenis
@@ -366,20 +366,24 @@ def exception_revoke(competition_id: int, exception_id: int):
 def programme():
     """The event's whole programme day by day, with what is on now and what comes next (event clock)."""
     slug = request.args.get("acara")
-    event = services.event_by_slug(slug) if slug else services.current_event()
-    days = rundown.rundown_for(event) if event else []
-    now = clock.now()
-    ongoing, upcoming = rundown.now_and_next([e for _d, lines in days for e in lines], now)
-    return render_template(
-        "competitions/programme.html",
-        event=event,
-        days=days,
-        now=now,
-        ongoing=ongoing,
-        upcoming=upcoming,
-        ongoing_keys={e.key for e in ongoing},
-        upcoming_keys={e.key for e in upcoming},
-    )
+    now = clock.now().replace(second=0, microsecond=0)  # "now" and "next" by the minute
+
+    def render() -> str:
+        event = services.event_by_slug(slug) if slug else services.current_event()
+        days = rundown.rundown_for(event) if event else []
+        ongoing, upcoming = rundown.now_and_next([e for _d, lines in days for e in lines], now)
+        return render_template(
+            "competitions/programme.html",
+            event=event,
+            days=days,
+            now=now,
+            ongoing=ongoing,
+            upcoming=upcoming,
+            ongoing_keys={e.key for e in ongoing},
+            upcoming_keys={e.key for e in upcoming},
+        )
+
+    return pagecache.public_page(("jadwal", pagecache.data_version(), now), render)
 
 
 @bp.route("/lomba/<event_slug>/<slug>")

@@ -9,20 +9,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import clock
-from ..api import bp, json_body, list_envelope, page_args
+from ..api import Answer, Body, Bool, Int, Text, bp, errors, list_envelope, page_of, paged
 from ..auth.decorators import admin_required, public
-from ..errors import NotFound, ValidationFailed
+from ..errors import NotFound
 from ..extensions import db
-from . import services
+from . import reference, services
 from .labels import Labels
-from .models import Cooperative, HealthAssessment, RatRecord
+from .models import Cooperative, CoopStatus, Grade, HealthAssessment, Jenis, Predikat, RatRecord
+from .services import NO_KECAMATAN, NOT_ASSESSED
 
 
 def _value(enum_value: Any) -> Any:
@@ -122,180 +123,202 @@ def _detail(coop: Cooperative, today: date) -> dict[str, Any]:
     }
 
 
-@bp.route("/cooperatives")
+class Choice(fields.String):
+    """One of a few values; case and surrounding spaces do not matter."""
+
+    def __init__(self, choices: list[str], **kwargs: Any) -> None:
+        super().__init__(validate=validate.OneOf(choices), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):  # noqa: D102
+        return super()._deserialize(value, attr, data, **kwargs).strip().lower()
+
+
+def _filter(choices: Any, description: str = "") -> Choice:
+    return Choice(sorted(choices), metadata={"code": "invalid_filter", "description": description})
+
+
+class DirectoryQuerySchema(paged(20)):
+    """Filters of the directory search."""
+
+    q = Text(
+        validate=validate.Length(max=200),
+        metadata={"description": "part of the name, a NIK, or a NIK prefix"},
+    )
+    kecamatan = _filter(set(reference.KECAMATAN) | {NO_KECAMATAN}, f"{NO_KECAMATAN}: none")
+    jenis = _filter(j.value for j in Jenis)
+    status = _filter(s.value for s in CoopStatus)
+    grade = _filter(g.value for g in Grade)
+    predikat = _filter([*(p.value for p in Predikat), NOT_ASSESSED])
+
+
+class CooperativeSummarySchema(Answer):
+    """A cooperative as the directory lists it."""
+
+    nik = fields.String(required=True)
+    name = fields.String(required=True)
+    kecamatan = fields.String(allow_none=True)
+    kelurahan = fields.String(allow_none=True)
+    jenis = fields.String(allow_none=True)
+    status = fields.String(allow_none=True)
+    grade = fields.String(allow_none=True)
+    predikat = fields.String(allow_none=True)
+    rat_terlambat = fields.Boolean(allow_none=True)
+
+
+class RatSchema(Answer):
+    """A RAT held (or not) for a book year."""
+
+    book_year = fields.Integer(required=True)
+    held_on = fields.String(allow_none=True, metadata={"format": "date"})
+    late = fields.Boolean(allow_none=True)
+
+
+class AssessmentSchema(Answer):
+    """A health assessment: aspects or indicators, the final score and predikat."""
+
+    book_year = fields.Integer(required=True)
+    examined_on = fields.String(allow_none=True, metadata={"format": "date"})
+    aspects = fields.Dict(allow_none=True)
+    final_score = fields.String(allow_none=True, metadata={"description": "a decimal, two places"})
+    predikat = fields.String(allow_none=True)
+    indicators = fields.Dict(allow_none=True)
+
+
+class CooperativeDetailSchema(CooperativeSummarySchema):
+    """A cooperative's public record, computed on `as_of`."""
+
+    rat_missed_in_a_row = fields.Integer()
+    grade_book_years = fields.List(fields.Integer())
+    reasons = fields.List(fields.Dict(), metadata={"description": "{code, label, set_on}"})
+    status_nik = fields.String(allow_none=True)
+    bentuk = fields.String(allow_none=True)
+    pola_pengelolaan = fields.String(allow_none=True)
+    kelompok = fields.String(allow_none=True)
+    sektor_usaha = fields.String(allow_none=True)
+    badan_hukum = fields.Dict(metadata={"description": "{number, date}"})
+    ods = fields.Dict(metadata={"description": "{status, grade} as the national ODS records them"})
+    rat_years = fields.List(fields.Nested(RatSchema))
+    latest_assessment = fields.Nested(AssessmentSchema, allow_none=True)
+    assessments = fields.List(fields.Nested(AssessmentSchema))
+    achievements = fields.List(
+        fields.Dict(), metadata={"description": "{title, competition, event, rank, year}"}
+    )
+    as_of = fields.String(metadata={"format": "date"})
+
+
+class AssessmentRequestSchema(Body):
+    """A health assessment: four aspect scores, or indicator answers."""
+
+    book_year = Int(
+        required=True, validate=validate.Range(1900, 2999), metadata={"missing": "invalid_assessment"}
+    )
+    examined_on = Text(allow_none=True, metadata={"format": "date", "description": "default: today (WITA)"})
+    examiner = Text(allow_none=True)
+    aspects = fields.Dict(
+        allow_none=True,
+        metadata={
+            "code": "assessment_bad_aspects",
+            "description": "tata_kelola, profil_risiko, kinerja_keuangan, permodalan: percentages 0–100",
+        },
+    )
+    indicators = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": '{code: {"fulfilled": n, "items": m}} for checklists, {code: {"value": x}} for ratios'
+        },
+    )
+    replace = Bool(metadata={"description": "overwrite an existing assessment of that book year"})
+
+
+class AssessmentAnswerSchema(AssessmentSchema):
+    """The stored assessment with its cooperative's predikat after it."""
+
+    cooperative = fields.Dict(required=True, metadata={"description": "{nik, predikat}"})
+
+
+class RatRequestSchema(Body):
+    """The RAT held for a book year."""
+
+    book_year = Int(required=True, validate=validate.Range(1900, 2999), metadata={"missing": "invalid_rat"})
+    held_on = Text(required=True, metadata={"format": "date", "missing": "invalid_rat"})
+    notes = Text(allow_none=True)
+
+
+class RatAnswerSchema(RatSchema):
+    """The RAT record, with the cooperative's status and grade after it."""
+
+    cooperative = fields.Dict(required=True, metadata={"description": "{nik, status, grade, rat_terlambat}"})
+
+
+@bp.route("/cooperatives", tags=["cooperatives"])
 @public
-def cooperatives_list():
-    """Search the cooperative directory.
-    ---
-    get:
-      tags: [cooperatives]
-      parameters:
-        - {name: q, in: query, schema: {type: string}, description: Part of the name, or a NIK or NIK prefix}
-        - {name: kecamatan, in: query, schema: {type: string}, description: "e.g. balikpapan_kota; tidak_ada for none"}
-        - {name: jenis, in: query, schema: {type: string, enum: [konsumen, produsen, simpan_pinjam, pemasaran, jasa]}}
-        - {name: status, in: query, schema: {type: string, enum: [aktif, tidak_aktif]}}
-        - {name: grade, in: query, schema: {type: string, enum: [a, b, c1, c2, d]}}
-        - {name: predikat, in: query, schema: {type: string, enum: [sehat, cukup_sehat, dalam_pengawasan, dalam_pengawasan_khusus, belum_dinilai]}}
-        - {name: page, in: query, schema: {type: integer, minimum: 1}}
-        - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 200}}
-      responses:
-        200:
-          description: '{"items": [{nik, name, kecamatan, kelurahan, jenis, status, grade, predikat, rat_terlambat}], "total", "page", "per_page"}'
-        400:
-          description: invalid_filter or invalid_page
-    """
-    page, per_page = page_args(default_per_page=20)
-    filters = services.parse_filters(request.args, strict=True)
+@bp.arguments(DirectoryQuerySchema, location="query")
+@bp.response(200, page_of(CooperativeSummarySchema))
+def cooperatives_list(query: dict[str, Any]):
+    """Search the cooperative directory."""
+    filters = services.parse_filters(query, strict=True)
+    page, per_page = query["page"], query["per_page"]
     result = services.directory_page(filters, page=page, per_page=per_page)
     return list_envelope([_summary(c) for c in result.items], result.total or 0, page, per_page)
 
 
-@bp.route("/cooperatives/<nik>")
+@bp.route("/cooperatives/<nik:nik>", tags=["cooperatives"])
 @public
+@bp.response(
+    200, CooperativeDetailSchema, description="The cooperative's public record, computed on today's date"
+)
+@errors((404, "cooperative_not_found"))
 def cooperative_detail(nik: str):
-    """One cooperative: status with reasons, grade, RAT years, latest assessment, achievements.
-    ---
-    get:
-      tags: [cooperatives]
-      responses:
-        200:
-          description: The cooperative's public record, computed on today's date.
-        404:
-          description: cooperative_not_found
-    """
-    return jsonify(_detail(_load(nik), clock.today()))
+    """One cooperative: status with reasons, grade, RAT years, latest assessment, achievements."""
+    return _detail(_load(nik), clock.today())
 
 
-def _int_field(body: dict[str, Any], name: str) -> Any:
-    value = body.get(name)
-    if isinstance(value, bool) or (value is not None and not isinstance(value, (int, str))):
-        raise ValidationFailed(
-            f"invalid_{name}", _("%(f)s harus bilangan bulat.", f=name), details={"fields": {name: "integer"}}
-        )
-    return value
-
-
-def _text_field(body: dict[str, Any], name: str) -> Any:
-    value = body.get(name)
-    if value is not None and not isinstance(value, str):
-        raise ValidationFailed(
-            f"invalid_{name}", _("%(f)s harus berupa teks.", f=name), details={"fields": {name: "string"}}
-        )
-    return value
-
-
-@bp.route("/cooperatives/<nik>/assessments", methods=["POST"])
+@bp.route("/cooperatives/<nik:nik>/assessments", methods=["POST"], tags=["cooperatives"])
 @admin_required
-def cooperative_add_assessment(nik: str):
-    """Record a health assessment (four aspect scores, or indicator answers).
-    ---
-    post:
-      tags: [cooperatives]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [book_year]
-              properties:
-                book_year: {type: integer, example: 2023}
-                examined_on: {type: string, format: date, description: Defaults to today (WITA)}
-                examiner: {type: string}
-                aspects:
-                  type: object
-                  description: Percentages 0–100 (two decimals)
-                  properties:
-                    tata_kelola: {type: number, example: 85}
-                    profil_risiko: {type: number, example: 70}
-                    kinerja_keuangan: {type: number, example: 80}
-                    permodalan: {type: number, example: 90}
-                indicators:
-                  type: object
-                  description: '{code: {"fulfilled": n, "items": m}} for checklists, {code: {"value": x}} for ratios; every indicator in force'
-                replace: {type: boolean, description: Overwrite an existing assessment of that book year}
-      responses:
-        201:
-          description: The stored assessment with final_score and predikat.
-        400:
-          description: invalid_json
-        404:
-          description: cooperative_not_found
-        409:
-          description: assessment_exists
-        422:
-          description: invalid_assessment, assessment_* (a field named in details.fields)
-    """
-    body = json_body()
+@bp.arguments(AssessmentRequestSchema)
+@bp.response(201, AssessmentAnswerSchema)
+@errors(
+    (404, "cooperative_not_found"),
+    (409, "assessment_exists"),
+    (422, "invalid_assessment, assessment_* (a field named in details.fields), invalid_<field>"),
+)
+def cooperative_add_assessment(body: dict[str, Any], nik: str):
+    """Record a health assessment (four aspect scores, or indicator answers)."""
     coop = _load(nik)
-    replace = body.get("replace", False)
-    if not isinstance(replace, bool):
-        raise ValidationFailed("invalid_replace", _("replace harus true atau false."))
     row = services.add_assessment(
         coop,
-        book_year=_int_field(body, "book_year"),
-        examined_on=_text_field(body, "examined_on"),
-        examiner=_text_field(body, "examiner"),
+        book_year=body["book_year"],
+        examined_on=body.get("examined_on"),
+        examiner=body.get("examiner"),
         aspects=body.get("aspects"),
         indicators=body.get("indicators"),
-        replace=replace,
+        replace=body.get("replace", False),
         by=current_user,
     )
     db.session.commit()
     data = services.assessment_dict(row)
-    return jsonify({**data, "cooperative": {"nik": coop.nik, "predikat": _value(coop.predikat)}}), 201
+    return {**data, "cooperative": {"nik": coop.nik, "predikat": _value(coop.predikat)}}
 
 
-@bp.route("/cooperatives/<nik>/rat", methods=["POST"])
+@bp.route("/cooperatives/<nik:nik>/rat", methods=["POST"], tags=["cooperatives"])
 @admin_required
-def cooperative_record_rat(nik: str):
-    """Record the RAT held for a book year (the same year again corrects its date).
-    ---
-    post:
-      tags: [cooperatives]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [book_year, held_on]
-              properties:
-                book_year: {type: integer, example: 2023}
-                held_on: {type: string, format: date, example: "2024-04-20"}
-                notes: {type: string}
-      responses:
-        201:
-          description: The RAT record, with the cooperative's status and grade after it.
-        400:
-          description: invalid_json
-        404:
-          description: cooperative_not_found
-        422:
-          description: invalid_rat (book_year or held_on named in details.fields)
-    """
-    body = json_body()
+@bp.arguments(RatRequestSchema)
+@bp.response(201, RatAnswerSchema)
+@errors((404, "cooperative_not_found"), (422, "invalid_rat (book_year or held_on named in details.fields)"))
+def cooperative_record_rat(body: dict[str, Any], nik: str):
+    """Record the RAT held for a book year (the same year again corrects its date)."""
     coop = _load(nik)
     row = services.record_rat(
-        coop,
-        book_year=_int_field(body, "book_year"),
-        held_on=_text_field(body, "held_on"),
-        notes=_text_field(body, "notes"),
-        by=current_user,
+        coop, book_year=body["book_year"], held_on=body["held_on"], notes=body.get("notes"), by=current_user
     )
     db.session.commit()
     standing = services.standing_for(coop)
-    return (
-        jsonify(
-            {
-                **_rat(row),
-                "cooperative": {
-                    "nik": coop.nik,
-                    "status": standing.status.value,
-                    "grade": _value(standing.grade),
-                    "rat_terlambat": standing.rat_terlambat,
-                },
-            }
-        ),
-        201,
-    )
+    return {
+        **_rat(row),
+        "cooperative": {
+            "nik": coop.nik,
+            "status": standing.status.value,
+            "grade": _value(standing.grade),
+            "rat_terlambat": standing.rat_terlambat,
+        },
+    }

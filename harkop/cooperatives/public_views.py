@@ -12,7 +12,7 @@ from flask import abort, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import clock
+from .. import clock, pagecache
 from ..auth.decorators import public
 from ..extensions import db
 from . import services
@@ -34,7 +34,14 @@ def directory():
 @bp.route("/koperasi/<nik>")
 @public
 def profile(nik: str):
-    """One cooperative's public profile."""
+    """One cooperative's public profile (drawn once per change of the registry, then kept)."""
+    today = clock.today()
+    return pagecache.public_page(
+        ("profil", nik, pagecache.data_version(), today), lambda: _profile(nik, today)
+    )
+
+
+def _profile(nik: str, today) -> str:
     coop = db.session.scalar(
         select(Cooperative)
         .where(Cooperative.nik == nik)
@@ -47,7 +54,6 @@ def profile(nik: str):
     )
     if coop is None:
         abort(404)
-    today = clock.today()
     return render_template(
         "cooperatives/profile.html",
         coop=coop,

@@ -6,16 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import fields, validate
 
-from ..api import bp, json_body, list_envelope, page_args
+from ..api import MAX_ID, Answer, Body, Bool, Int, Text, bp, errors, list_envelope, page_of, paged
 from ..auth.decorators import admin_required, public, roles_required
 from ..auth.models import Role
-from ..errors import DomainError, NotFound, ValidationFailed
+from ..errors import DomainError, NotFound
 from ..extensions import db
-from ..text import as_text
 from . import results as results_mod
 from . import services
 from .assignments import auto_assign, is_conflicted, no_show_ids
@@ -80,83 +79,222 @@ def _snapshot_json(snapshot) -> dict[str, Any]:
     }
 
 
-@bp.route("/competitions/<int:competition_id>/judges", methods=["POST"])
+class JudgeSchema(Answer):
+    """A judge on a competition's panel."""
+
+    competition_id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    name = fields.String(required=True)
+    head = fields.Boolean(required=True)
+
+
+class AddJudgeSchema(Body):
+    """A judge to put on the panel."""
+
+    username = Text(
+        required=True, validate=validate.Length(min=1, max=80), metadata={"code": "username_required"}
+    )
+    head = Bool(load_default=False, metadata={"description": "the head judge (finalises the results)"})
+
+
+class AssignmentResultSchema(Answer):
+    """What automatic assignment did."""
+
+    added = fields.Integer(required=True)
+    removed = fields.Integer(required=True)
+    kept = fields.Integer(required=True)
+    loads = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata={"description": "entries per judge id"}
+    )
+    short = fields.Dict(metadata={"description": "entries with fewer free judges than k"})
+    spread = fields.Integer(required=True)
+
+
+class CardSchema(Answer):
+    """A judge's own scorecard (state `empty` before the first save)."""
+
+    entry_id = fields.Integer(allow_none=True)
+    state = fields.String(
+        required=True, validate=validate.OneOf(["empty", "draft", "submitted", "finalised"])
+    )
+    revision = fields.Integer(required=True)
+    scores = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(),
+        required=True,
+        metadata={"description": "criterion id → value"},
+    )
+    comment = fields.String(allow_none=True)
+    submitted_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    updated_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class SavedCardSchema(CardSchema):
+    """The card after a save; `replayed` is true for a repeated save of the same revision."""
+
+    replayed = fields.Boolean(required=True)
+
+
+class AssignedEntrySchema(Answer):
+    """An entry the calling judge scores, with the rubric and their own card."""
+
+    entry = fields.Dict(required=True, metadata={"description": "{id, team, cooperative: {name}}"})
+    competition = fields.Dict(required=True, metadata={"description": "{id, name, state}"})
+    criteria = fields.List(fields.Dict(), required=True)
+    no_show = fields.Boolean(required=True)
+    conflict = fields.Boolean(required=True)
+    scorecard = fields.Nested(CardSchema, required=True)
+
+
+class ScorecardRequestSchema(Body):
+    """A save (or submission) of the calling judge's card, with the device's revision."""
+
+    scores = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(allow_none=True, allow_nan=False),
+        allow_none=True,
+        metadata={"description": "criterion id → value in 0..max (null or empty: not scored yet)"},
+    )
+    comment = Text(allow_none=True)
+    submit = Bool(load_default=False)
+    revision = Int(
+        required=True,
+        validate=validate.Range(1, MAX_ID),
+        metadata={"code": "invalid_revision", "description": "the device's counter for the card; must grow"},
+    )
+    device_id = Text(allow_none=True, validate=validate.Length(max=64))
+    base_revision = Int(
+        allow_none=True,
+        validate=validate.Range(0, MAX_ID),
+        metadata={
+            "description": "the server revision the device last saw: a card changed since by another "
+            "device is a stale_revision"
+        },
+    )
+
+
+class RefusalReportSchema(Body):
+    """A save the tablet queued and the server refused for good, as the tablet holds it."""
+
+    scores = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=20)),
+        values=fields.Float(allow_none=True, allow_nan=False),
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata={"code": "invalid_scores"},
+    )
+    comment = Text(allow_none=True)
+    submit = Bool(allow_none=True)
+    code = Text(
+        allow_none=True,
+        validate=validate.Length(max=40),
+        metadata={"description": "the refusal's error code"},
+    )
+    reason = Text(
+        allow_none=True, validate=validate.Length(max=500), metadata={"description": "the refusal's message"}
+    )
+    device_id = Text(allow_none=True, validate=validate.Length(max=64))
+
+
+class RefusalRecordedSchema(Answer):
+    """The recorded refusal."""
+
+    id = fields.Integer(required=True)
+
+
+class UnlockSchema(Body):
+    """Which judge's card to unlock, and why."""
+
+    judge = Text(required=True, metadata={"description": "the judge's username", "code": "judge_required"})
+    reason = Text(
+        validate=validate.Length(min=5), metadata={"code": "reason_required", "missing": "reason_required"}
+    )
+
+
+class SnapshotSchema(Answer):
+    """A results snapshot: version, kind, and the winners."""
+
+    competition_id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    published_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    entries = fields.Integer(required=True, metadata={"description": "how many entries are ranked"})
+    winners = fields.List(
+        fields.Dict(), required=True, metadata={"description": "{award, team, cooperative, rank}"}
+    )
+
+
+class CorrectionSchema(Body):
+    """Why the results are corrected."""
+
+    reason = Text(
+        validate=validate.Length(min=5), metadata={"code": "reason_required", "missing": "reason_required"}
+    )
+
+
+class PublicResultsSchema(Answer):
+    """Published results: ranks, awards, every total explained, judges anonymised."""
+
+    competition = fields.Dict(required=True)
+    version = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+    published_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    rules = fields.Dict(required=True)
+    criteria = fields.List(fields.Dict(), required=True)
+    entries = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={"description": "rank, award, aggregate, cooperative, judges as Juri 1…"},
+    )
+
+
+@bp.route("/competitions/<int:competition_id>/judges", methods=["POST"], tags=["judging"])
 @admin_required
-def competition_add_judge(competition_id: int):
-    """Put a judge on a competition's panel (or change their head-judge flag).
-    ---
-    post:
-      tags: [judging]
-      requestBody:
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [username]
-              properties: {username: {type: string}, head: {type: boolean, default: false}}
-      responses:
-        201: {description: "Added: {competition_id, username, name, head}"}
-        200: {description: "Already on the panel: the head flag updated"}
-        404: {description: "competition_not_found, user_not_found"}
-        409: {description: "judging_closed"}
-        422: {description: "not_a_judge, user_inactive"}
-    """
-    body = json_body()
+@bp.arguments(AddJudgeSchema)
+@bp.response(201, JudgeSchema, description="Added to the panel")
+@bp.alt_response(200, schema=JudgeSchema, description="Already on the panel: the head flag updated")
+@errors(
+    (404, "competition_not_found, user_not_found"),
+    (409, "judging_closed"),
+    (422, "username_required, invalid_head, not_a_judge, user_inactive"),
+)
+def competition_add_judge(body: dict[str, Any], competition_id: int):
+    """Put a judge on a competition's panel (or change their head-judge flag)."""
     comp = services.get_competition(competition_id)
-    username = body.get("username")
-    if not isinstance(username, str) or not username.strip():
-        raise ValidationFailed("username_required", _("Isi `username` juri."), details={"field": "username"})
-    head = body.get("head", False)
-    if not isinstance(head, bool):
-        raise ValidationFailed("invalid_head", _("`head` harus true atau false."), details={"field": "head"})
 
     def act():
-        user = services.judge_user(username)
-        return services.add_judge(comp, user, head=head, by=current_user)
+        user = services.judge_user(body["username"])
+        return services.add_judge(comp, user, head=body["head"], by=current_user)
 
     row, created = _commit(act)
-    return jsonify(_judge_json(row)), 201 if created else 200
+    return _judge_json(row), 201 if created else 200
 
 
-@bp.route("/competitions/<int:competition_id>/assignments", methods=["POST"])
+@bp.route("/competitions/<int:competition_id>/assignments", methods=["POST"], tags=["judging"])
 @admin_required
+@bp.response(200, AssignmentResultSchema)
+@errors((404, "competition_not_found"), (409, "no_judges, assignments_locked"))
 def competition_auto_assign(competition_id: int):
     """Assign `judges_per_entry` judges to every entry automatically: balanced, without conflicts.
-    ---
-    post:
-      tags: [judging]
-      description: >
-        Hand-made assignments and judges who already hold a scorecard stay; the rest is planned
-        afresh. `loads` is entries per judge id; `short` lists entries with fewer free judges than k.
-      responses:
-        200: {description: "{added, removed, kept, loads, short, spread}"}
-        404: {description: competition_not_found}
-        409: {description: "no_judges, assignments_locked"}
+
+    Hand-made assignments and judges who already hold a scorecard stay; the rest is planned
+    afresh. `loads` is entries per judge id; `short` lists entries with fewer free judges than k.
     """
     comp = services.get_competition(competition_id)
     result = _commit(lambda: auto_assign(comp, by=current_user))
-    return jsonify(result.as_dict())
+    return result.as_dict()
 
 
-@bp.route("/judging/assignments")
+@bp.route("/judging/assignments", tags=["judging"])
 @roles_required(Role.judge)
-def judge_assignments():
-    """The calling judge's entries with the rubric and their own scorecard (state, revision, scores).
-    ---
-    get:
-      tags: [judging]
-      parameters:
-        - {name: page, in: query, schema: {type: integer}}
-        - {name: per_page, in: query, schema: {type: integer}}
-      responses:
-        200:
-          description: >
-            {items, total, page, per_page}; each item: entry (id, team, cooperative), competition
-            (id, name, state), criteria (id, name, description, weight, max, levels), no_show,
-            conflict, and `scorecard` {state: empty|draft|submitted|finalised, revision, scores, comment}.
-            Never another judge's scores.
-    """
-    page, per_page = page_args(100)
+@bp.arguments(paged(100), location="query")
+@bp.response(200, page_of(AssignedEntrySchema))
+def judge_assignments(query: dict[str, Any]):
+    """The calling judge's entries with the rubric and their own scorecard; never another judge's scores."""
+    page, per_page = query["page"], query["per_page"]
     rows = services.assigned_entries(current_user)
     absent: dict[int, set[int]] = {}
     items = []
@@ -181,192 +319,127 @@ def judge_assignments():
     return list_envelope(items, len(rows), page, per_page)
 
 
-@bp.route("/scorecards/<int:entry_id>", methods=["PUT"])
+@bp.route("/scorecards/<int:entry_id>", methods=["PUT"], tags=["judging"])
 @roles_required(Role.judge)
-def scorecard_put(entry_id: int):
-    """Save a draft or submit the calling judge's scorecard for an entry (with the device's revision).
-    ---
-    put:
-      tags: [judging]
-      requestBody:
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [revision]
-              properties:
-                scores: {type: object, additionalProperties: {type: number}, description: "criterion id → value in 0..max"}
-                comment: {type: string}
-                submit: {type: boolean, default: false}
-                revision: {type: integer, minimum: 1, description: "the device's counter; must grow"}
-                base_revision: {type: integer, minimum: 0, description: "the server revision the device last saw: a card changed since by another device is a stale_revision"}
-                device_id: {type: string}
-      responses:
-        200: {description: "The card {entry_id, state, revision, scores, comment}; `replayed` true for a repeated save"}
-        403: {description: "conflict_of_interest, not_assigned"}
-        404: {description: entry_not_found}
-        409: {description: "stale_revision (details.card is the server's card), scorecard_submitted, scorecard_finalised, not_judging, entry_no_show"}
-        422: {description: "score_out_of_range (details.criterion_id), invalid_score, unknown_criterion, incomplete_scorecard, invalid_revision"}
-    """
-    body = json_body()
-    submit = body.get("submit", False)
-    if not isinstance(submit, bool):
-        raise ValidationFailed(
-            "invalid_submit", _("`submit` harus true atau false."), details={"field": "submit"}
-        )
+@bp.arguments(ScorecardRequestSchema)
+@bp.response(200, SavedCardSchema)
+@errors(
+    (403, "conflict_of_interest, not_assigned"),
+    (404, "entry_not_found"),
+    (
+        409,
+        "stale_revision (details.card is the server's card), scorecard_submitted, scorecard_finalised, "
+        "not_judging, entry_no_show",
+    ),
+    (
+        422,
+        "score_out_of_range (details.criterion_id), invalid_score, unknown_criterion, "
+        "incomplete_scorecard, invalid_revision, invalid_submit, invalid_scores",
+    ),
+)
+def scorecard_put(body: dict[str, Any], entry_id: int):
+    """Save a draft or submit the calling judge's scorecard for an entry (with the device's revision)."""
     outcome = _commit(
         lambda: services.save_scorecard(
             entry_id,
             judge=current_user,
             scores=body.get("scores"),
-            comment=as_text(body.get("comment"), field="comment"),
-            submit=submit,
-            revision=body.get("revision"),
+            comment=body.get("comment") or "",
+            submit=body["submit"],
+            revision=body["revision"],
             device_id=body.get("device_id"),
             base_revision=body.get("base_revision"),
         )
     )
-    return jsonify({**services.card_json(outcome.card), "replayed": outcome.replayed})
+    return {**services.card_json(outcome.card), "replayed": outcome.replayed}
 
 
-@bp.route("/scorecards/<int:entry_id>/refusals", methods=["POST"])
+@bp.route("/scorecards/<int:entry_id>/refusals", methods=["POST"], tags=["judging"])
 @roles_required(Role.judge)
-def scorecard_refusal(entry_id: int):
-    """Report a queued save the server refused for good, so the judging monitor shows it.
-    ---
-    post:
-      tags: [judging]
-      requestBody:
-        content:
-          application/json:
-            schema:
-              type: object
-              properties:
-                scores: {type: object, additionalProperties: {type: number, nullable: true}}
-                comment: {type: string}
-                submit: {type: boolean}
-                code: {type: string, description: "the refusal's error code"}
-                reason: {type: string, description: "the refusal's message"}
-                device_id: {type: string}
-      responses:
-        201: {description: "Recorded: {id}"}
-        404: {description: entry_not_found}
-        422: {description: invalid_scores}
-    """
-    body = json_body()
+@bp.arguments(RefusalReportSchema)
+@bp.response(201, RefusalRecordedSchema, description="Recorded: {id}")
+@errors((404, "entry_not_found"), (422, "invalid_scores"))
+def scorecard_refusal(body: dict[str, Any], entry_id: int):
+    """Report a queued save the server refused for good, so the judging monitor shows it."""
     row = _commit(lambda: services.record_refusal(entry_id, judge=current_user, report=body))
-    return jsonify({"id": row.id}), 201
+    return {"id": row.id}
 
 
-@bp.route("/scorecards/<int:entry_id>/unlock", methods=["POST"])
+@bp.route("/scorecards/<int:entry_id>/unlock", methods=["POST"], tags=["judging"])
 @roles_required(Role.admin, Role.judge)
-def scorecard_unlock(entry_id: int):
-    """Unlock a judge's submitted scorecard with a reason (head judge while judging, or the office).
-    ---
-    post:
-      tags: [judging]
-      requestBody:
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [judge, reason]
-              properties: {judge: {type: string, description: "the judge's username"}, reason: {type: string}}
-      responses:
-        200: {description: "The card, now a draft"}
-        403: {description: forbidden}
-        404: {description: "entry_not_found, scorecard_not_found"}
-        409: {description: "not_submitted, not_judging"}
-        422: {description: reason_required}
-    """
+@bp.arguments(UnlockSchema)
+@bp.response(200, CardSchema, description="The card, now a draft")
+@errors(
+    (403, "forbidden"),
+    (404, "entry_not_found, scorecard_not_found, user_not_found"),
+    (409, "not_submitted, not_judging"),
+    (422, "reason_required, judge_required, not_a_judge"),
+)
+def scorecard_unlock(body: dict[str, Any], entry_id: int):
+    """Unlock a judge's submitted scorecard with a reason (head judge while judging, or the office)."""
     from ..registrations.models import Entry
 
-    body = json_body()
     entry = db.session.get(Entry, entry_id)
     if entry is None:
         raise NotFound("entry_not_found", _("Peserta tidak ditemukan."))
     services.require_monitor(current_user, entry.competition)
-    judge = services.judge_user(as_text(body.get("judge"), field="judge"))
+    judge = services.judge_user(body["judge"])
     card = services.own_card(entry.id, judge.id)
     if card is None:
         raise NotFound("scorecard_not_found", _("Juri ini belum mengisi nilai untuk peserta tersebut."))
-    _commit(
-        lambda: services.unlock_scorecard(card, as_text(body.get("reason"), field="reason"), by=current_user)
-    )
-    return jsonify(services.card_json(card))
+    _commit(lambda: services.unlock_scorecard(card, body.get("reason") or "", by=current_user))
+    return services.card_json(card)
 
 
-@bp.route("/competitions/<int:competition_id>/finalise", methods=["POST"])
+@bp.route("/competitions/<int:competition_id>/finalise", methods=["POST"], tags=["judging"])
 @roles_required(Role.admin, Role.judge)
+@bp.response(200, SnapshotSchema)
+@errors(
+    (403, "forbidden (not this competition's head judge)"),
+    (404, "competition_not_found"),
+    (
+        409,
+        "not_judging, scorecards_missing (details.missing), conflict_of_interest, not_enough_judges, "
+        "not_enough_overlap",
+    ),
+)
 def competition_finalise(competition_id: int):
-    """Finalise a competition's results (its head judge or the office): a snapshot, and state `final`.
-    ---
-    post:
-      tags: [judging]
-      responses:
-        200: {description: "The snapshot: {competition_id, version, kind, entries, winners}"}
-        403: {description: "forbidden (not this competition's head judge)"}
-        409: {description: "not_judging, scorecards_missing (details.missing), conflict_of_interest, not_enough_judges, not_enough_overlap"}
-    """
+    """Finalise a competition's results (its head judge or the office): a snapshot, and state `final`."""
     comp = services.get_competition(competition_id)
     services.require_monitor(current_user, comp)
-    snapshot = _commit(lambda: services.finalise_results(comp, by=current_user))
-    return jsonify(_snapshot_json(snapshot))
+    return _snapshot_json(_commit(lambda: services.finalise_results(comp, by=current_user)))
 
 
-@bp.route("/competitions/<int:competition_id>/publish", methods=["POST"])
+@bp.route("/competitions/<int:competition_id>/publish", methods=["POST"], tags=["judging"])
 @admin_required
+@bp.response(200, SnapshotSchema, description="The published snapshot")
+@errors((404, "competition_not_found"), (409, "not_final"))
 def competition_publish(competition_id: int):
-    """Publish a competition's final results and write the achievements (idempotent).
-    ---
-    post:
-      tags: [judging]
-      responses:
-        200: {description: "The published snapshot"}
-        409: {description: not_final}
-    """
+    """Publish a competition's final results and write the achievements (idempotent)."""
     comp = services.get_competition(competition_id)
-    snapshot = _commit(lambda: services.publish_results(comp, by=current_user))
-    return jsonify(_snapshot_json(snapshot))
+    return _snapshot_json(_commit(lambda: services.publish_results(comp, by=current_user)))
 
 
-@bp.route("/competitions/<int:competition_id>/results/corrections", methods=["POST"])
+@bp.route("/competitions/<int:competition_id>/results/corrections", methods=["POST"], tags=["judging"])
 @admin_required
-def competition_correct(competition_id: int):
-    """Store a corrected result (the office, with a reason): a new version; published at once if the old one was.
-    ---
-    post:
-      tags: [judging]
-      requestBody:
-        content:
-          application/json:
-            schema: {type: object, required: [reason], properties: {reason: {type: string}}}
-      responses:
-        200: {description: "The new snapshot"}
-        409: {description: "not_final, scorecards_missing"}
-        422: {description: reason_required}
-    """
-    body = json_body()
+@bp.arguments(CorrectionSchema)
+@bp.response(200, SnapshotSchema, description="The new snapshot")
+@errors((404, "competition_not_found"), (409, "not_final, scorecards_missing"), (422, "reason_required"))
+def competition_correct(body: dict[str, Any], competition_id: int):
+    """Store a corrected result (the office, with a reason): a new version; published at once if the old one was."""
     comp = services.get_competition(competition_id)
-    snapshot = _commit(
-        lambda: services.correct_results(comp, as_text(body.get("reason"), field="reason"), by=current_user)
-    )
-    return jsonify(_snapshot_json(snapshot))
+    snapshot = _commit(lambda: services.correct_results(comp, body.get("reason") or "", by=current_user))
+    return _snapshot_json(snapshot)
 
 
-@bp.route("/competitions/<int:competition_id>/results")
+@bp.route("/competitions/<int:competition_id>/results", tags=["judging"])
 @public
+@bp.response(200, PublicResultsSchema)
+@errors((404, "results_not_published (also before publication), competition_not_found"))
 def competition_results(competition_id: int):
-    """A competition's published results: ranks, awards, and every total explained (judges anonymised).
-    ---
-    get:
-      tags: [judging]
-      responses:
-        200: {description: "The published snapshot: rules, criteria, entries (rank, award, aggregate, judges as Juri 1…, rung)"}
-        404: {description: "results_not_published (also before publication), competition_not_found"}
-    """
+    """A competition's published results: ranks, awards, and every total explained (judges anonymised)."""
     comp = services.get_competition(competition_id)
     snapshot = results_mod.published_snapshot(comp)
     if snapshot is None:
         raise NotFound("results_not_published", _("Hasil lomba ini belum diumumkan."))
-    return jsonify(results_mod.public_json(snapshot))
+    return results_mod.public_json(snapshot)

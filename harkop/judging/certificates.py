@@ -228,6 +228,23 @@ def valid_certificates(comp: Competition, *, entry_id: int | None = None) -> lis
     return sorted(certs, key=lambda c: (order.get(c.entry_id, 10**6), c.holder != TEAM, c.id))
 
 
+def certificates_of_entries(entry_ids: list[int]) -> dict[int, list[Certificate]]:
+    """Valid certificates by entry (the team's first), for the pengurus's results page."""
+    out: dict[int, list[Certificate]] = {}
+    if not entry_ids:
+        return out
+    rows = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.entry_id.in_(entry_ids), Certificate.withdrawn_at.is_(None))
+        .order_by(Certificate.entry_id, Certificate.id)
+    )
+    for cert in rows:
+        out.setdefault(cert.entry_id, []).append(cert)
+    for certs in out.values():
+        certs.sort(key=lambda c: (c.holder != TEAM, c.id))
+    return out
+
+
 def certificate_for(entry: Entry, *, by: Any) -> tuple[bytes, str]:
     """The entry's certificates (each participant's, and the team's when it won) in one PDF and its
     file name; 404 before publication or for an entry that was not judged."""

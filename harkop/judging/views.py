@@ -16,17 +16,15 @@ from flask import (
     render_template,
     request,
     send_from_directory,
-    session,
     url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
-from .. import clock
+from .. import clock, pagecache
 from ..auth.actors import acts_for_cooperative, acts_for_office
 from ..auth.decorators import admin_required, public, roles_required
 from ..auth.models import Role, User, UserAffiliation
@@ -797,18 +795,10 @@ def _results_page(comp: Competition, snapshot_id: int, *, internal: bool):
     )
 
 
-# Whole results pages for anonymous visitors (the crowd on the event days), by snapshot,
-# language and path. The page is the same for all of them except the CSRF token of the language
-# form, which is swapped for each visitor's own. Never used for a logged-in user, a visitor with
-# a message waiting, or a simulated clock (its banner shows the time).
-_PAGE_CACHE: LRUCache[Any, str] = LRUCache(maxsize=64)
-_TOKEN_MARK = "\x00csrf\x00"
-
-
-def _anonymous_page_key(snapshot_id: int) -> tuple[int, str, str] | None:
-    if current_user.is_authenticated or session.get("_flashes") or clock.is_simulated():
-        return None
-    return (snapshot_id, str(get_locale() or "id"), request.full_path)
+# Whole results pages for anonymous visitors (the crowd on the event days) are kept by
+# harkop/pagecache.py under the published snapshot's id: a correction is a new snapshot, so a kept
+# page is never stale. `_PAGE_CACHE` is that cache (tests clear it).
+_PAGE_CACHE = pagecache.CACHE
 
 
 # One statement, built once: the competition and its newest published snapshot by the page's
@@ -837,15 +827,10 @@ def results_page(event_slug: str, slug: str):
         _published_comp(event_slug, slug)  # 404 competition_not_found or results_not_published
         raise NotFound("results_not_published", _("Hasil lomba ini belum diumumkan."))
     competition_id, snapshot_id = found
-    key = _anonymous_page_key(snapshot_id)
-    if key is not None:
-        cached = _cached(_PAGE_CACHE, key)
-        if cached is not None:
-            return cached.replace(_TOKEN_MARK, generate_csrf())
-    page = _results_page(db.session.get(Competition, competition_id), snapshot_id, internal=False)
-    if key is not None:
-        _keep(_PAGE_CACHE, key, page.replace(generate_csrf(), _TOKEN_MARK))
-    return page
+    return pagecache.public_page(
+        ("hasil", snapshot_id),
+        lambda: _results_page(db.session.get(Competition, competition_id), snapshot_id, internal=False),
+    )
 
 
 @bp.route("/hasil/<event_slug>/<slug>/versi/<int:version>")
@@ -873,7 +858,10 @@ def results_version(event_slug: str, slug: str, version: int):
 def my_results():
     """The pengurus's entries in published competitions, with awards and certificates."""
     rows = services.results_for_cooperative(current_user.cooperative_id)
-    return render_template("judging/my_results.html", rows=rows)
+    codes = certificates.certificates_of_entries([entry.id for entry, line, _standing in rows if line])
+    return render_template(
+        "judging/my_results.html", rows=rows, codes=codes, format_code=certificates.format_code
+    )
 
 
 @bp.route("/piagam/<int:entry_id>.pdf")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import gettext as _
 
+from .. import clock, pagecache
 from ..auth.decorators import public
 from . import charts, dashboard
 from .views import bp
@@ -43,5 +44,9 @@ def figure_charts(figures: dashboard.RegistryFigures) -> dict[str, charts.Chart]
 @public
 def statistics():
     """The registry's figures for everyone: totals, RAT, predikat, by kecamatan and jenis, with charts."""
-    figures = dashboard.registry_figures()
-    return render_template("office/statistics.html", figures=figures, charts=figure_charts(figures))
+
+    def render() -> str:
+        figures = dashboard.registry_figures()
+        return render_template("office/statistics.html", figures=figures, charts=figure_charts(figures))
+
+    return pagecache.public_page(("statistik", pagecache.data_version(), clock.today()), render)

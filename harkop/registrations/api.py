@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import fields, validate
 
-from ..api import bp, json_body, paginate_select
+from ..api import Answer, Body, Bool, Text, bp, errors, list_envelope, page_of, paged, paginate_select
 from ..auth.actors import acts_for_cooperative, acts_for_office
 from ..auth.decorators import admin_required, login_required, roles_required
 from ..auth.models import Role
@@ -21,9 +22,8 @@ from ..competitions.services import visible_competition
 from ..cooperatives.services import cooperative_by_nik
 from ..errors import DomainError, Forbidden, ValidationFailed
 from ..extensions import db
-from ..text import as_text
 from . import services
-from .models import Entry, Participant, Ticket
+from .models import Entry, EntryState, Participant, Ticket
 from .tickets import qr_payload
 
 
@@ -95,82 +95,133 @@ def _commit_or_keep(action):
     return result
 
 
-@bp.route("/competitions/<int:competition_id>/entries")
+class ParticipantSchema(Answer):
+    """A participant; phone, guardian and consent only for the office and the entry's cooperative."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    role = fields.String(allow_none=True)
+    replaced_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    replaced_by_id = fields.Integer(allow_none=True)
+    phone = fields.String(allow_none=True)
+    guardian_name = fields.String(allow_none=True)
+    consent = fields.Boolean(allow_none=True)
+    guardian_consent = fields.Boolean(allow_none=True)
+
+
+class EntrySchema(Answer):
+    """An entry: state, waiting-list position, decision and participants."""
+
+    id = fields.Integer(required=True)
+    competition_id = fields.Integer(required=True)
+    cooperative = fields.Dict(required=True, metadata={"description": "{nik, name}"})
+    team_name = fields.String(allow_none=True)
+    state = fields.String(required=True, validate=validate.OneOf([s.value for s in EntryState]))
+    waitlist_position = fields.Integer(allow_none=True)
+    state_reason = fields.String(allow_none=True)
+    decision = fields.Raw(allow_none=True)
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    confirmed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    participants = fields.List(fields.Nested(ParticipantSchema), required=True)
+
+
+class TicketSchema(Answer):
+    """A ticket: its QR payload, links, and whether it is valid."""
+
+    id = fields.Integer(required=True)
+    participant_id = fields.Integer(required=True)
+    participant_name = fields.String(required=True)
+    code = fields.String(required=True, metadata={"description": "HK1:<secret>"})
+    valid = fields.Boolean(required=True)
+    issued_at = fields.String(required=True, metadata={"format": "date-time"})
+    revoked_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    revoked_reason = fields.String(allow_none=True)
+    page_url = fields.String(required=True)
+    pdf_url = fields.String(required=True)
+    qr_png_url = fields.String(required=True)
+
+
+class EntriesQuerySchema(paged(50)):
+    """Filters of a competition's entries."""
+
+    state = fields.String(
+        validate=validate.OneOf([s.value for s in EntryState]), metadata={"code": "invalid_state"}
+    )
+
+
+class ParticipantRequestSchema(Body):
+    """One participant as registered."""
+
+    name = Text(allow_none=True)
+    phone = Text(allow_none=True)
+    role = Text(allow_none=True)
+    consent = Bool(allow_none=True)
+    guardian_name = Text(allow_none=True)
+    guardian_consent = Bool(allow_none=True)
+
+
+class RegisterRequestSchema(Body):
+    """A team to register."""
+
+    cooperative_nik = Text(
+        allow_none=True,
+        metadata={
+            "code": "invalid_nik",
+            "description": "required for admin; a coop_rep may give only their own",
+        },
+    )
+    team_name = Text(allow_none=True)
+    participants = fields.List(fields.Nested(ParticipantRequestSchema), required=True)
+
+
+class ReasonSchema(Body):
+    """A reason, for the record and for the people it concerns."""
+
+    reason = Text(
+        validate=validate.Length(min=5), metadata={"code": "reason_required", "missing": "reason_required"}
+    )
+
+
+@bp.route("/competitions/<int:competition_id>/entries", tags=["registrations"])
 @login_required
-def competition_entries(competition_id: int):
-    """A competition's entries: all for the office, a `coop_rep`'s own cooperative's for them.
-    ---
-    get:
-      tags: [registrations]
-      parameters:
-        - {name: state, in: query, schema: {type: string, enum: [pending, confirmed, waitlisted, rejected, withdrawn]}}
-        - {name: page, in: query, schema: {type: integer}}
-      responses:
-        200: {description: "{items, total, page, per_page}"}
-        403: {description: "forbidden"}
-        404: {description: "competition_not_found"}
-    """
-    from flask import request
-
-    from .models import EntryState
-
+@bp.arguments(EntriesQuerySchema, location="query")
+@bp.response(200, page_of(EntrySchema))
+@errors((403, "forbidden"), (404, "competition_not_found"))
+def competition_entries(query: dict[str, Any], competition_id: int):
+    """A competition's entries: all for the office, a `coop_rep`'s own cooperative's for them."""
     comp = visible_competition(competition_id, user=current_user)
-    states = None
-    if request.args.get("state"):
-        try:
-            states = [EntryState(request.args["state"])]
-        except ValueError as err:
-            raise ValidationFailed("invalid_state", _("Status tidak dikenal."), status=400) from err
+    states = [EntryState(query["state"])] if query.get("state") else None
     if services.can_read_entries(current_user, comp):
         stmt = services.entries_of(comp, states=states)
     elif current_user.has_role("coop_rep") and current_user.cooperative_id is not None:
         stmt = services.entries_of(comp, cooperative_id=current_user.cooperative_id, states=states)
     else:
         raise Forbidden("forbidden", _("Anda tidak dapat melihat pendaftar lomba ini."))
-    return paginate_select(stmt, lambda e: entry_json(e, user=current_user))
+    return paginate_select(stmt, lambda e: entry_json(e, user=current_user), query["page"], query["per_page"])
 
 
-@bp.route("/competitions/<int:competition_id>/entries", methods=["POST"])
+@bp.route("/competitions/<int:competition_id>/entries", methods=["POST"], tags=["registrations"])
 @roles_required(Role.coop_rep, Role.admin)
-def competition_register(competition_id: int):
-    """Register a team (coop_rep: own cooperative; admin: any, by `cooperative_nik`).
-    ---
-    post:
-      tags: [registrations]
-      requestBody:
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [participants]
-              properties:
-                cooperative_nik: {type: string, description: "required for admin; a coop_rep may give only their own"}
-                team_name: {type: string}
-                participants:
-                  type: array
-                  items:
-                    type: object
-                    required: [name, phone, consent]
-                    properties:
-                      name: {type: string}
-                      phone: {type: string}
-                      role: {type: string}
-                      consent: {type: boolean}
-                      guardian_name: {type: string}
-                      guardian_consent: {type: boolean}
-      responses:
-        201: {description: "The entry: confirmed, waitlisted (competition full) or pending (approval required)."}
-        403: {description: "forbidden (another cooperative)"}
-        409: {description: "registration_closed"}
-        422: {description: "not_eligible (details.reasons), team_size, consent_required, guardian_consent_required, invalid_phone, name_required, team_name_required"}
-    """
-    body = json_body()
+@bp.arguments(RegisterRequestSchema)
+@bp.response(
+    201,
+    EntrySchema,
+    description="The entry: confirmed, waitlisted (competition full) or pending (approval required)",
+)
+@errors(
+    (403, "forbidden (another cooperative)"),
+    (404, "competition_not_found, cooperative_not_found"),
+    (409, "registration_closed"),
+    (
+        422,
+        "not_eligible (details.reasons), team_size, consent_required, guardian_consent_required, "
+        "invalid_phone, name_required, team_name_required, cooperative_required, invalid_participants",
+    ),
+)
+def competition_register(body: dict[str, Any], competition_id: int):
+    """Register a team (coop_rep: own cooperative; admin: any, by `cooperative_nik`)."""
     comp = visible_competition(competition_id, user=current_user)
     nik = body.get("cooperative_nik")
-    if nik is not None and not isinstance(nik, str):
-        raise ValidationFailed(
-            "invalid_nik", _("cooperative_nik harus berupa teks."), details={"field": "cooperative_nik"}
-        )
     if acts_for_office(current_user):
         if not nik:
             raise ValidationFailed(
@@ -181,105 +232,65 @@ def competition_register(competition_id: int):
         cooperative_id = current_user.cooperative_id
         if cooperative_id is None or (nik and cooperative_by_nik(nik).id != cooperative_id):
             raise Forbidden("forbidden", _("Anda hanya dapat mendaftarkan koperasi Anda sendiri."))
-    people = body.get("participants")
-    if not isinstance(people, list) or not all(isinstance(p, dict) for p in people):
-        raise ValidationFailed(
-            "invalid_participants",
-            _("participants harus berupa daftar objek."),
-            details={"field": "participants"},
-        )
-    team_name = body.get("team_name") or ""
-    if not isinstance(team_name, str):
-        raise ValidationFailed(
-            "invalid_team_name", _("team_name harus berupa teks."), details={"field": "team_name"}
-        )
+    people = body["participants"]
     entry = _commit_or_keep(
         lambda: services.register_entry(
             comp,
             cooperative_id,
-            team_name=team_name,
+            team_name=body.get("team_name") or "",
             participants=[services.ParticipantInput.from_dict(p) for p in people],
             by=current_user,
         )
     )
-    return jsonify(entry_json(entry, user=current_user)), 201
+    return entry_json(entry, user=current_user)
 
 
 def _entry_for_api(entry_id: int) -> Entry:
     return services.get_entry_for(entry_id, current_user)
 
 
-@bp.route("/entries/<int:entry_id>/withdraw", methods=["POST"])
+@bp.route("/entries/<int:entry_id>/withdraw", methods=["POST"], tags=["registrations"])
 @roles_required(Role.coop_rep, Role.admin)
+@bp.response(200, EntrySchema, description="The withdrawn entry")
+@errors((403, "forbidden"), (404, "entry_not_found"), (409, "invalid_entry_state, too_late"))
 def entry_withdraw(entry_id: int):
-    """Withdraw an entry (before the competition starts); the next waitlisted entry is promoted.
-    ---
-    post:
-      tags: [registrations]
-      responses:
-        200: {description: "The withdrawn entry."}
-        403: {description: "forbidden"}
-        409: {description: "invalid_entry_state or too_late"}
-    """
+    """Withdraw an entry (before the competition starts); the next waitlisted entry is promoted."""
     entry = _entry_for_api(entry_id)
     _commit_or_keep(lambda: services.withdraw_entry(entry, by=current_user))
-    return jsonify(entry_json(entry, user=current_user))
+    return entry_json(entry, user=current_user)
 
 
-@bp.route("/entries/<int:entry_id>/approve", methods=["POST"])
+@bp.route("/entries/<int:entry_id>/approve", methods=["POST"], tags=["registrations"])
 @admin_required
+@bp.response(200, EntrySchema, description="The entry, confirmed or waitlisted")
+@errors((404, "entry_not_found"), (409, "invalid_entry_state"), (422, "not_eligible (details.reasons)"))
 def entry_approve(entry_id: int):
-    """Approve a pending entry: eligibility is checked again; it becomes confirmed or waitlisted.
-    ---
-    post:
-      tags: [registrations]
-      responses:
-        200: {description: "The entry, confirmed or waitlisted."}
-        409: {description: "invalid_entry_state"}
-        422: {description: "not_eligible (details.reasons)"}
-    """
+    """Approve a pending entry: eligibility is checked again; it becomes confirmed or waitlisted."""
     entry = services.get_entry(entry_id)
     _commit_or_keep(lambda: services.approve_entry(entry, by=current_user))
-    return jsonify(entry_json(entry, user=current_user))
+    return entry_json(entry, user=current_user)
 
 
-@bp.route("/entries/<int:entry_id>/reject", methods=["POST"])
+@bp.route("/entries/<int:entry_id>/reject", methods=["POST"], tags=["registrations"])
 @admin_required
-def entry_reject(entry_id: int):
-    """Reject an entry with a reason (`{"reason"}`); the cooperative is notified.
-    ---
-    post:
-      tags: [registrations]
-      requestBody:
-        content:
-          application/json:
-            schema: {type: object, required: [reason], properties: {reason: {type: string}}}
-      responses:
-        200: {description: "The rejected entry."}
-        409: {description: "invalid_entry_state"}
-        422: {description: "reason_required"}
-    """
-    body = json_body()
+@bp.arguments(ReasonSchema)
+@bp.response(200, EntrySchema, description="The rejected entry")
+@errors((404, "entry_not_found"), (409, "invalid_entry_state"), (422, "reason_required"))
+def entry_reject(body: dict[str, Any], entry_id: int):
+    """Reject an entry with a reason (`{"reason"}`); the cooperative is notified."""
     entry = services.get_entry(entry_id)
-    _commit_or_keep(
-        lambda: services.reject_entry(entry, as_text(body.get("reason"), field="reason"), by=current_user)
-    )
-    return jsonify(entry_json(entry, user=current_user))
+    _commit_or_keep(lambda: services.reject_entry(entry, body.get("reason") or "", by=current_user))
+    return entry_json(entry, user=current_user)
 
 
-@bp.route("/entries/<int:entry_id>/tickets")
+@bp.route("/entries/<int:entry_id>/tickets", tags=["registrations"])
 @roles_required(Role.coop_rep, Role.admin)
+@bp.response(200, page_of(TicketSchema), description="Every ticket of the entry, revoked ones included")
+@errors((403, "forbidden"), (404, "entry_not_found"))
 def entry_tickets(entry_id: int):
-    """An entry's tickets: code (`HK1:<secret>`), page and PDF links, valid or revoked.
-    ---
-    get:
-      tags: [registrations]
-      responses:
-        200: {description: "{items: [...]} every ticket of the entry, revoked ones included."}
-        403: {description: "forbidden"}
-    """
+    """An entry's tickets: code (`HK1:<secret>`), page and PDF links, valid or revoked."""
     entry = _entry_for_api(entry_id)
     if not acts_for_cooperative(current_user, entry.cooperative_id):
         raise Forbidden("forbidden", _("Anda hanya dapat melihat tiket koperasi Anda sendiri."))
     items = [ticket_json(t) for t in services.tickets_of(entry)]
-    return jsonify({"items": items, "total": len(items), "page": 1, "per_page": max(1, len(items))})
+    return list_envelope(items, len(items), 1, max(1, len(items)))

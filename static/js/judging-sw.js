@@ -4,7 +4,7 @@
 // arrives, every rubric page it links to is fetched and kept too. The API is never cached: the
 // pages keep their saves in the offline store (static/js/offline/store.js) and overlay what they
 // know there on a kept page. Bump VERSION when the list of assets changes.
-const VERSION = "harkop-juri-v1";
+const VERSION = "harkop-juri-v2";
 const HOME = "/juri";
 const ENTRY = /^\/juri\/penilaian\/entri\/\d+$/;
 const ASSETS = [
@@ -54,6 +54,17 @@ self.addEventListener("install", (event) => {
     (async () => {
       const cache = await caches.open(VERSION);
       await cache.addAll(ASSETS);
+      // The list and every rubric page it links to, at once: a judge who opened the list once
+      // online has all of them, even before the next visit.
+      try {
+        const response = await fetchWithin(HOME, PAGE_TIMEOUT_MS, { credentials: "same-origin" });
+        if (keepable(response)) {
+          await cache.put(HOME, response.clone());
+          await keepEntries(cache, await response.text());
+        }
+      } catch (err) {
+        // kept on the next visit
+      }
       await self.skipWaiting();
     })(),
   );

@@ -244,17 +244,17 @@ def test_dashboard_api(ticket, device):
     assert data["date"] == "2024-07-26"
 
 
-def test_openapi_documents_the_check_in_routes(app):
-    """Each check-in operation declares its OpenAPI YAML (responses, 409 for refusals) and its roles."""
-    from apispec.yaml_utils import load_operations_from_docstring
-
-    views = app.view_functions
-    post = load_operations_from_docstring(views["api.create_checkin"].__doc__)["post"]
-    assert {"200", "409", "422"} <= {str(k) for k in post["responses"]}
-    assert "nonce" in post["requestBody"]["content"]["application/json"]["schema"]["required"]
-    assert views["api.create_checkin"].harkop_access == {"admin", "checkin_staff"}
-    for endpoint in ("api.checkin_roster", "api.checkin_search", "api.checkin_dashboard"):
-        assert "get" in load_operations_from_docstring(views[endpoint].__doc__), endpoint
+def test_openapi_documents_the_check_in_routes(app, client):
+    """Each check-in operation is declared (responses, 409 for refusals, the body's schema) with its roles."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    post = document["paths"]["/api/v1/checkins"]["post"]
+    assert {"200", "409", "422"} <= set(post["responses"])
+    body = document["components"]["schemas"]["ScanRequest"]
+    assert {"nonce", "device_id"} <= set(body["required"])
+    assert post["x-roles"] == ["admin", "checkin_staff"]
+    assert app.view_functions["api.create_checkin"].harkop_access == {"admin", "checkin_staff"}
+    for path in ("roster", "search", "dashboard"):
+        assert "get" in document["paths"][f"/api/v1/checkins/{path}"], path
 
 
 def test_revoked_tokens_and_deactivated_staff_cannot_scan(ticket, client, api_token, fake_now, make_user):
@@ -292,3 +292,25 @@ def test_the_scanning_user_is_named_from_the_token(ticket, device):
     assert res.status_code == 200
     scan = db.session.get(Scan, res.get_json()["id"])
     assert scan.by_id == device.user.id and res.get_json()["by"] == "Rina Petugas"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"scanned_at": "9999-12-31T23:59:59-12:00"}, "invalid_scanned_at"),
+        ({"scanned_at": "0001-01-01T00:00:00+14:00"}, "invalid_scanned_at"),
+        ({"ticket_id": 2**63, "code": None}, "invalid_ticket_id"),
+        ({"ticket_id": 2**64 + 1, "code": None}, "invalid_ticket_id"),
+        ({"ticket_id": True, "code": None}, "invalid_ticket_id"),
+        ({"offline": True, "day": "2024-02-30"}, "invalid_day"),
+        ({"scanned_at": ""}, "invalid_scanned_at"),
+        ({"device_id": "hp\x00"}, "nul_character"),
+    ],
+)
+def test_out_of_range_scans_are_422_and_record_nothing(ticket, device, body, code):
+    """Issue 18's reproductions: date-times that overflow, ticket ids beyond 64 bits, NUL bytes."""
+    before = scans()
+    res = device.post(**{"code": f.code(ticket), **body})
+    assert res.status_code == 422, res.get_json()
+    assert res.get_json()["error"]["code"] == code
+    assert scans() == before

@@ -25,7 +25,7 @@ def test_the_public_list_hides_drafts_the_office_sees_them(client, api_token):
     by_state = client.get(f"/api/v1/competitions?event={event.slug}&state=open").get_json()
     assert by_state["total"] == 1
     bad = client.get("/api/v1/competitions?state=archived")
-    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "invalid_state"
+    assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "invalid_state"
 
 
 def test_detail_has_schedule_rules_and_rubric_criteria(client):

@@ -137,21 +137,25 @@ def _marked(html: str, mark: str) -> list[str]:
 
 
 def test_demo_programme_at_nine_shows_the_opening_on_and_the_speech_next(client, fake_now):
-    """At the demo's 26 July 09.00 /jadwal marks the opening as on and the mayor's speech as next."""
+    """At the demo's 26 July 09.00 /jadwal marks the opening as on (beside the product display, open
+    from 08.00; the cooking competition ran 07.00–08.30) and the mayor's speech as next."""
+    from harkop.competitions.models import Competition
+
     fake_now("2024-07-26T09:00:00+08:00")
     seed_demo()
     html = client.get("/jadwal").get_data(as_text=True)
     opening = db.session.scalar(select(ProgrammeItem).where(ProgrammeItem.title.like("Upacara pembukaan%")))
     speech = db.session.scalar(select(ProgrammeItem).where(ProgrammeItem.title.like("Sambutan%")))
-    assert _marked(html, "is-now") == [f"item-{opening.id}"]
+    display = db.session.scalar(select(Competition).where(Competition.slug == "display-produk-koperasi"))
+    assert _marked(html, "is-now") == [f"lomba-{display.id}-2024-07-26", f"item-{opening.id}"]
     assert _marked(html, "is-next") == [f"item-{speech.id}"]
     assert "Sedang berlangsung" in html and "Berikutnya" in html
     assert "Lomba Masak Sambal Ayam Geprek" in html and "Penutupan Hari Koperasi 2024" in html
 
 
-def test_demo_programme_at_a_quarter_past_ten_shows_the_competitions_on(client, fake_now):
-    """At 10.15 the cooking competition and the product display are on (their own slots)."""
-    fake_now("2024-07-26T10:15:00+08:00")
+def test_demo_programme_at_a_quarter_past_eight_shows_the_competitions_on(client, fake_now):
+    """At 08.15 the cooking competition (07.00–08.30) and the product display (from 08.00) are on."""
+    fake_now("2024-07-26T08:15:00+08:00")
     seed_demo()
     html = client.get("/jadwal").get_data(as_text=True)
     on = _marked(html, "is-now")

@@ -15,6 +15,7 @@ ROWS = [
     admin_only("main.admin_audit", "/admin/audit"),
     admin_only("main.admin_audit_export", "/admin/audit.csv"),
     public("api.openapi", "/api/v1/openapi.json"),
+    public("main.api_reference", "/referensi-api"),
     logged_in("api.me", "/api/v1/me"),
     logged_in("api.create_own_token", "/api/v1/tokens", method="POST", json={}),
 ]

@@ -536,6 +536,31 @@ def paper_entry_path(server) -> str:
     return server.cached("paper-entry", make)
 
 
+def monitor_with_refusal_path(server) -> str:
+    """The monitor of the demo competition under judging, with a tablet's refused save reported."""
+
+    def make() -> str:
+        from harkop.auth.services import get_user
+        from harkop.extensions import db
+        from harkop.judging.services import assigned_entries, record_refusal
+
+        with server.app_context():
+            judge = get_user("juri")
+            comp_id = _competition_id(server, JUDGING_SLUG)
+            entry = next(e for e, _c in assigned_entries(judge) if e.competition_id == comp_id)
+            crit = entry.competition.criteria[0]
+            report = {
+                "scores": {str(crit.id): 7},
+                "code": "scorecard_submitted",
+                "reason": "Nilai ini sudah dikirim.",
+            }
+            record_refusal(entry.id, judge=judge, report=report)
+            db.session.commit()
+            return f"/penilaian/{comp_id}/pantau"
+
+    return server.cached("monitor-refusal", make)
+
+
 def certificate_path(server) -> str:
     """The verification page of a certificate of the demo's published competition."""
 
@@ -572,6 +597,8 @@ PAGES: list[PageSpec] = [
     PageSpec("anonymous", "/", "public home"),
     PageSpec("anonymous", "/", "public home (English)", lang="en"),
     PageSpec("anonymous", "/masuk", "login"),
+    PageSpec("anonymous", "/referensi-api", "API reference"),
+    PageSpec("anonymous", "/referensi-api", "API reference (English)", lang="en"),
     PageSpec(
         "anonymous",
         "/masuk",
@@ -766,6 +793,7 @@ PAGES: list[PageSpec] = [
     # --- paper fallback (issue 16) ---
     PageSpec("admin", judging_path("/penilaian/{id}/kertas"), "admin: paper sheet entry, nothing chosen"),
     PageSpec("admin", paper_entry_path, "admin: paper sheet entry, a judge and an entry chosen"),
+    PageSpec("admin", monitor_with_refusal_path, "admin: monitor with a tablet's refused save"),
     PageSpec("admin", judging_path("/penilaian/{id}/pantau", PUBLISHED_SLUG), "admin: monitor, published"),
     PageSpec("admin", judging_path("/penilaian/{id}/hasil/1", PUBLISHED_SLUG), "admin: result version 1"),
     PageSpec("anonymous", "/hasil", "public results index"),

@@ -216,6 +216,7 @@ def test_server_killed_and_restarted_while_a_scanner_replays_its_queue(browser, 
         context.set_offline(False)
         assert _wait_for(lambda: scans() >= 1, timeout=20, interval=0.02)
         server.kill()  # mid-queue: some scans in, maybe one answered to nobody
+        print(f"scans recorded when the server was killed: {scans()} of 20")
         time.sleep(1.0)
         server.restart()
         page.wait_for_selector("#net-banner[data-waiting='0']", timeout=40_000)
@@ -257,7 +258,7 @@ def test_wifi_that_never_answers_in_the_middle_of_judging(browser, server):
         kept = _wait_for(
             lambda: (
                 page.evaluate(
-                    "async () => (await (await caches.open('harkop-juri-v1')).keys())"
+                    "async () => (await (await caches.open('harkop-juri-v2')).keys())"
                     ".filter((r) => r.url.includes('/juri/penilaian/entri/')).length"
                 )
                 >= 3
@@ -428,3 +429,60 @@ def test_a_save_refused_for_good_stays_on_the_tablet_and_on_the_monitor(browser,
     finally:
         context.close()
         office.close()
+
+
+def test_paper_fallback_sheet_printed_then_typed_in_by_the_office(browser, server):
+    """Tablets fail: the office prints a judge's sheet from the monitor, then types the filled sheet
+    in; the card is the judge's submitted card, recorded as from paper and by the office."""
+    from sqlalchemy import select as _select
+
+    from harkop.extensions import db
+    from harkop.judging.models import Scorecard, ScorecardEvent
+    from tests.judging.factories import judging_setup
+
+    with server.app_context():
+        setup = judging_setup(entries=2, judges=2, k=1, criteria=2)
+        judge = setup.judges[1]
+        entry = setup.entries_of(judge)[0]
+        data = {"comp": setup.comp.id, "judge": judge.id, "label": judge.label, "entry": entry.id}
+        data["team"] = entry.team_name
+        data["criteria"] = [(c.id, c.max_score) for c in setup.comp.criteria]
+        db.session.commit()
+    context = open_context(browser, server, "laptop", accept_downloads=True)
+    try:
+        page = context.new_page()
+        _login(page, "admin", "harkop2024")
+        page.goto(f"/penilaian/{data['comp']}/pantau")
+        with page.expect_download() as download:
+            page.get_by_role("link", name=f"Lembar nilai {data['label']} (PDF)").click()
+        with open(download.value.path(), "rb") as fh:
+            assert fh.read(4) == b"%PDF"
+        page.get_by_role("link", name="Masukkan lembar nilai kertas").click()
+        page.locator("#juri").select_option(str(data["judge"]))
+        page.get_by_role("button", name="Tampilkan").click()
+        page.locator("#peserta").select_option(str(data["entry"]))
+        page.get_by_role("button", name="Tampilkan").click()
+        for (cid, _max), value in zip(data["criteria"], ["7", "6,5"], strict=True):
+            page.locator(f"#angka-{cid}").fill(value.replace(",", "."))
+        page.locator("#catatan").fill("lembar kertas, ditandatangani juri")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Simpan sebagai nilai terkirim dari kertas").click()
+        page.get_by_text(re.compile("Lembar kertas .* tersimpan")).wait_for()
+        with server.app_context():
+            card = db.session.scalar(
+                _select(Scorecard).where(
+                    Scorecard.entry_id == data["entry"], Scorecard.judge_id == data["judge"]
+                )
+            )
+            event = db.session.scalars(
+                _select(ScorecardEvent)
+                .where(ScorecardEvent.scorecard_id == card.id)
+                .order_by(ScorecardEvent.id)
+            ).all()[-1]
+            admin_id = db.session.scalar(_select(ScorecardEvent.by_id).where(ScorecardEvent.id == event.id))
+            assert card.state.value == "submitted"
+            assert card.scores == _scores(data, [7, 6.5])
+            assert event.from_paper is True and event.by_name and admin_id != data["judge"]
+            db.session.rollback()
+    finally:
+        context.close()

@@ -135,3 +135,17 @@ def test_the_office_prints_every_certificate_of_a_competition_in_one_pdf(client,
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert len(read_pdf(response.data)) == len(valid(setup.comp)) == 8 + 4
     assert client.get(f"/admin/penilaian/{unpublished.comp.id}/piagam.pdf").status_code == 404
+
+
+def test_the_pengurus_results_page_lists_the_certificate_codes_with_their_verification_links(
+    client, login_as, make_user
+):
+    """Each certificate of the cooperative's entry is listed with its code, linking to /verifikasi/<code>."""
+    setup = published(entries=2, people=2)
+    entry = setup.entries[0]
+    rep = make_user("coop_rep", cooperative=entry.cooperative)
+    db.session.commit()
+    login_as(rep)
+    html = client.get("/koperasi-saya/hasil").get_data(as_text=True)
+    for cert in certificates.valid_certificates(setup.comp, entry_id=entry.id):
+        assert f"/verifikasi/{cert.code}" in html and certificates.format_code(cert.code) in html

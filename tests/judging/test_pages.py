@@ -309,16 +309,19 @@ def test_cached_results_pages_carry_each_visitors_own_csrf_token(app, client):
     assert "urutan diperiksa ulang" in text(client.get(url))
 
 
-def test_the_results_caches_keep_the_64_most_recently_used_pages():
-    """Does a results cache hold 64 pages and drop the least recently used one, not a recently read one?"""
+def test_the_results_body_cache_keeps_the_64_most_recently_used_bodies():
+    """Does the results body cache hold 64 bodies and drop the least recently used one, not a recently read one?
+
+    (Whole pages for anonymous visitors are kept by harkop/pagecache.py, tested in tests/core.)
+    """
     for n in range(64):
-        views._keep(views._PAGE_CACHE, n, f"page {n}")
-    assert views._cached(views._PAGE_CACHE, 0) == "page 0"  # read: now the most recent
-    views._keep(views._PAGE_CACHE, 64, "page 64")
-    assert len(views._PAGE_CACHE) == 64
-    assert views._cached(views._PAGE_CACHE, 1) is None  # the least recently used went
-    assert views._cached(views._PAGE_CACHE, 0) == "page 0"
-    assert views._cached(views._PAGE_CACHE, 64) == "page 64"
+        views._keep(views._BODY_CACHE, n, f"page {n}")
+    assert views._cached(views._BODY_CACHE, 0) == "page 0"  # read: now the most recent
+    views._keep(views._BODY_CACHE, 64, "page 64")
+    assert len(views._BODY_CACHE) == 64
+    assert views._cached(views._BODY_CACHE, 1) is None  # the least recently used went
+    assert views._cached(views._BODY_CACHE, 0) == "page 0"
+    assert views._cached(views._BODY_CACHE, 64) == "page 64"
 
 
 def test_the_cooperative_results_page_names_each_entrys_state(client, login_as, make_user):

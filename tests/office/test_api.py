@@ -197,7 +197,7 @@ def test_the_letter_register_and_the_dashboard_through_the_api(client, api_token
     assert (
         client.post(f"/api/v1/warning-letters/{mine['id']}/issue", headers=bearer(token)).status_code == 409
     )
-    assert client.get("/api/v1/warning-letters?status=bogus", headers=bearer(token)).status_code == 400
+    assert client.get("/api/v1/warning-letters?status=bogus", headers=bearer(token)).status_code == 422
     dash = client.get("/api/v1/registry/dashboard", headers=bearer(token)).json
     assert {"status_by_kecamatan", "predikat", "rat_compliance", "grades", "disagreements"} <= set(dash)
     assert db.session.get(WarningLetter, mine["id"]).number == "500.3/1/DKUMKMP/2024"
