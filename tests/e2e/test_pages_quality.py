@@ -3,6 +3,8 @@ Checker), nothing the CSP would block, and no sideways scrolling on a 390 px pho
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.e2e.helpers import (
@@ -125,4 +127,19 @@ def test_pages_are_valid_html(page_html, tmp_path):
 def test_pages_have_nothing_the_csp_blocks(page_html):
     """No inline script, inline style attribute or event handler: the CSP would refuse them."""
     problems = [f"{name}: {what}" for name, html in page_html.items() for what in csp_blocked_markup(html)]
+    assert not problems, "\n".join(problems)
+
+
+TERMINAL_OR_SOURCE = re.compile(
+    r"flask --app|flask harkop|harkop [a-z-]+ --|docs/[\w-]+\.md|harkop/[\w/]+\.py"
+)
+
+
+def test_no_page_asks_for_a_terminal_or_a_source_file(page_html):
+    """Issue 21: nothing on a page tells a user to run a command or open a file of the source tree."""
+    problems = [
+        f"{name}: {match.group(0)}"
+        for name, html in page_html.items()
+        for match in TERMINAL_OR_SOURCE.finditer(html)
+    ]
     assert not problems, "\n".join(problems)
