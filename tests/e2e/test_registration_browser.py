@@ -127,7 +127,7 @@ def test_an_eligible_cooperative_registers_and_gets_a_printable_ticket(phone, ye
     ticket_link = phone.get_by_label("Tautan tiket Siti Aminah").input_value()
     phone.goto(ticket_link)
     assert phone.locator("#nama-peserta").inner_text() == "Siti Aminah"
-    assert phone.get_by_text("Lomba Yel-Yel Koperasi").is_visible()
+    assert phone.get_by_role("heading", name="Lomba Yel-Yel Koperasi").is_visible()
     assert phone.get_by_text("Minggu, 28 Juli 2024").is_visible()
     assert phone.get_by_text("15.00–16.00 WITA").is_visible()
     assert "0812" not in phone.content()  # no phone number on the ticket page

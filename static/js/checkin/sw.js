@@ -13,6 +13,7 @@ const ASSETS = [
   "/static/css/checkin.css",
   "/static/img/favicon.svg",
   "/static/js/menu.js",
+  "/static/js/gate-home.js",
   "/static/js/checkin/scanner.js",
   "/static/js/offline/store.js",
   "/static/js/checkin/decide.js",
