@@ -121,9 +121,11 @@ def test_the_ticket_page_is_public_and_shows_no_phone(client, entry):
         "09.00–12.00 WITA",
         "Atrium Lt. 1 Pentacity Mall",
         f"/tiket/{ticket.page_token}/qr.svg",
-        tickets.grouped(ticket.secret),
     ):
         assert text in html
+    # The code in its groups of four, each its own unbreakable span (issue 21).
+    groups = re.findall(r'<span class="code-group">([^<]+)</span>', html)
+    assert " ".join(groups) == tickets.grouped(ticket.secret)
     assert participant.phone not in html
     assert str(ticket.id) not in re.findall(r"/tiket/([^/\"]+)", html)
     assert response.headers["Cache-Control"] == "private, no-store"
