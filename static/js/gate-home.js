@@ -1,7 +1,7 @@
 // Gate staff's home (templates/main/checkin_home.html): the roster's freshness and the offline
-// queue, read from the scanner's own storage on this device (static/js/checkin/store.js; this file
+// queue, read from the scanner's own storage on this device (static/js/offline/store.js; this file
 // only reads it). Without JavaScript the page says where they are: on the scanner.
-import { getMeta, queueCount } from "./checkin/store.js";
+import { getMeta, queueCount } from "./offline/store.js";
 
 const rosterLine = document.querySelector("[data-device-roster]");
 const queueLine = document.querySelector("[data-device-queue]");
