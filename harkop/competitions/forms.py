@@ -199,10 +199,10 @@ class ExceptionForm(FlaskForm):
 class ProgrammeItemForm(FlaskForm):
     """A rundown item: the day (one of the event's), times in WITA, kind, title, place."""
 
-    day = SelectField(_l("Hari"), validators=[DataRequired()])
+    day = SelectField(_l("Hari"))  # a choice of the event's days (the field checks membership)
     starts_at = TimeField(_l("Mulai (WITA)"), validators=[DataRequired()])
     ends_at = TimeField(_l("Selesai (WITA)"), validators=[DataRequired()])
-    kind = SelectField(_l("Jenis acara"), validators=[DataRequired()])
+    kind = SelectField(_l("Jenis acara"))
     title = StringField(_l("Nama acara"), validators=[DataRequired(), Length(max=200)])
     place = StringField(_l("Tempat"), validators=[Optional(), Length(max=200)])
     description = TextAreaField(_l("Keterangan"), validators=[Optional(), Length(max=2000)])

@@ -42,19 +42,20 @@ def seed_event() -> Event:
 PLACE_STAGE = "Panggung Utama Penta Hub"
 # The rundown beside the competitions' own slots: (day, start, end, kind, title, place).
 RUNDOWN = [
-    (26, (8, 30), (9, 30), "pembukaan", "Upacara pembukaan Hari Koperasi ke-77", PLACE_STAGE),
+    # 26 July: the cooking competition runs 07.00–08.30 and its results are published at 08.45
+    # (harkop/demo/judging.py), so they are announced then, before the opening.
+    (26, (8, 45), (9, 0), "pengumuman", "Pengumuman pemenang Lomba Masak Sambal Ayam Geprek", PLACE_STAGE),
+    (26, (9, 0), (9, 45), "pembukaan", "Upacara pembukaan Hari Koperasi ke-77", PLACE_STAGE),
     (
         26,
-        (9, 30),
-        (10, 0),
+        (9, 45),
+        (10, 15),
         "panggung",
-        # The cooking competition ran 07.00–08.30 and its result went public at 08.45 (demo/judging.py).
-        "Sambutan Wali Kota, penyerahan penghargaan koperasi sehat dan juara Lomba Masak Sambal Ayam Geprek",
+        "Sambutan Wali Kota dan penyerahan penghargaan koperasi sehat",
         PLACE_STAGE,
     ),
     (26, (12, 0), (13, 0), "istirahat", "Istirahat, salat dan makan siang", ""),
     (26, (13, 30), (14, 30), "panggung", "Gelar wicara: koperasi dan digitalisasi UMKM", PLACE_STAGE),
-    (26, (15, 0), (15, 30), "panggung", "Demo masak oleh juara Lomba Masak Sambal Ayam Geprek", PLACE_STAGE),
     (27, (8, 30), (9, 0), "panggung", "Senam sehat bersama anggota koperasi", PLACE_STAGE),
     (27, (13, 0), (14, 0), "panggung", "Pentas seni koperasi sekolah", PLACE_STAGE),
     (27, (15, 0), (15, 30), "pengumuman", "Pengumuman pemenang Lomba Menghias Tumpeng", PLACE_STAGE),

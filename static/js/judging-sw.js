@@ -4,12 +4,13 @@
 // arrives, every rubric page it links to is fetched and kept too. The API is never cached: the
 // pages keep their saves in the offline store (static/js/offline/store.js) and overlay what they
 // know there on a kept page. Bump VERSION when the list of assets changes.
-const VERSION = "harkop-juri-v2";
+const VERSION = "harkop-juri-v3";
 const HOME = "/juri";
 const ENTRY = /^\/juri\/penilaian\/entri\/\d+$/;
 const ASSETS = [
   "/static/css/harkop.css",
   "/static/img/favicon.svg",
+  "/static/js/menu.js",
   "/static/js/scorecard.js",
   "/static/js/offline/store.js",
 ];
@@ -120,7 +121,9 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin || event.request.method !== "GET") return;
   if (event.request.mode === "navigate" && (url.pathname === HOME || ENTRY.test(url.pathname))) {
     event.respondWith(page(event));
-  } else if (ASSETS.includes(url.pathname)) {
+  } else if (ASSETS.includes(url.pathname) || url.pathname.startsWith("/static/")) {
+    // Listed assets are kept at install; any other static file (one the base layout gained
+    // later) is kept on first use. Either way a request never hangs past its timeout.
     event.respondWith(asset(event.request));
   }
 });

@@ -258,7 +258,7 @@ def test_wifi_that_never_answers_in_the_middle_of_judging(browser, server):
         kept = _wait_for(
             lambda: (
                 page.evaluate(
-                    "async () => (await (await caches.open('harkop-juri-v2')).keys())"
+                    "async () => (await (await caches.open('harkop-juri-v3')).keys())"
                     ".filter((r) => r.url.includes('/juri/penilaian/entri/')).length"
                 )
                 >= 3

@@ -4,7 +4,7 @@
 // scanner keeps its roster and queue in IndexedDB itself. Bump VERSION when the list of assets changes, or when a script comes to need
 // something new from another (an import): a new version installs every asset afresh at once, where
 // the refresh of a kept copy could pair a new script with an old one.
-const VERSION = "harkop-checkin-v7";
+const VERSION = "harkop-checkin-v8";
 const PAGE = "/checkin/pindai";
 // Pages kept as last loaded (the dashboard with whatever day was asked last).
 const PAGES = ["/checkin", "/checkin/pindai", "/checkin/dasbor"];
@@ -12,6 +12,7 @@ const ASSETS = [
   "/static/css/harkop.css",
   "/static/css/checkin.css",
   "/static/img/favicon.svg",
+  "/static/js/menu.js",
   "/static/js/checkin/scanner.js",
   "/static/js/offline/store.js",
   "/static/js/checkin/decide.js",
@@ -140,7 +141,9 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin || event.request.method !== "GET") return;
   if (PAGES.includes(url.pathname) && event.request.mode === "navigate") {
     event.respondWith(page(event.request, url.pathname));
-  } else if (ASSETS.includes(url.pathname)) {
+  } else if (ASSETS.includes(url.pathname) || url.pathname.startsWith("/static/")) {
+    // Listed assets are kept at install; any other static file (one the base layout gained
+    // later) is kept on first use. Either way a request never hangs past its timeout.
     event.respondWith(asset(event.request));
   }
 });
