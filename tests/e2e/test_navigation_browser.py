@@ -177,3 +177,15 @@ def test_the_check_in_dashboard_is_cards_on_a_phone(new_context):
     assert head["height"] <= 1, "the column heads are kept for screen readers, not shown"
     page.set_viewport_size({"width": 1024, "height": 768})
     assert row.evaluate("r => getComputedStyle(r).display") == "table-row"
+
+
+def test_gate_home_reads_the_roster_and_queue_from_the_devices_store(new_context):
+    """The staff's home fills its device lines from the scanner's store (static/js/offline/store.js):
+    on a device where the scanner never ran, no roster yet and no offline scans waiting."""
+    page = new_context("phone").new_page()
+    login(page, "petugas")
+    page.goto("/checkin")
+    queue = page.locator("[data-device-queue]")
+    queue.wait_for(state="visible")
+    assert queue.inner_text() == "Tidak ada pindaian luring yang menunggu dikirim."
+    assert "belum diunduh" in page.locator("[data-device-roster]").inner_text()
