@@ -448,27 +448,12 @@ def admin_import_template(fmt: str):
     written through the shared spreadsheet writer."""
     from .spreadsheet import HEADERS, writer_for
 
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
-    handle = tempfile.NamedTemporaryFile(suffix=f".{fmt}", delete=False)
-    handle.close()
-    writer = writer_for(handle.name, fmt)
-    writer.header(list(HEADERS))
-    writer.close()
+    def write(path: str) -> None:
+        writer = writer_for(path, fmt)
+        writer.header(list(HEADERS))
+        writer.close()
 
-    @after_this_request
-    def _remove(response):
-        Path(handle.name).unlink(missing_ok=True)
-        return response
-
-    return send_file(
-        handle.name,
-        as_attachment=True,
-        download_name=f"templat-impor-koperasi.{fmt}",
-        mimetype="text/csv"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return _send_spreadsheet(fmt, write, f"templat-impor-koperasi.{fmt}")
 
 
 @bp.route("/admin/koperasi/ekspor")
@@ -478,11 +463,21 @@ def admin_export():
     from .exporter import export_cooperatives
 
     fmt = request.args.get("format", "csv")
+    return _send_spreadsheet(
+        fmt,
+        lambda path: export_cooperatives(path, fmt=fmt),
+        f"registri-koperasi-{clock.today().isoformat()}.{fmt}",
+    )
+
+
+def _send_spreadsheet(fmt: str, write, download_name: str):
+    """Write a CSV or XLSX file with `write(path)` into a temporary file and send it (404 for another
+    format); the file is removed once the answer is sent."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
     handle = tempfile.NamedTemporaryFile(suffix=f".{fmt}", delete=False)
     handle.close()
-    export_cooperatives(handle.name, fmt=fmt)
+    write(handle.name)
 
     @after_this_request
     def _remove(response):
@@ -492,7 +487,7 @@ def admin_export():
     return send_file(
         handle.name,
         as_attachment=True,
-        download_name=f"registri-koperasi-{clock.today().isoformat()}.{fmt}",
+        download_name=download_name,
         mimetype="text/csv"
         if fmt == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
