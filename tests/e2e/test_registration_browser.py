@@ -128,8 +128,8 @@ def test_an_eligible_cooperative_registers_and_gets_a_printable_ticket(phone, ye
     phone.goto(ticket_link)
     assert phone.locator("#nama-peserta").inner_text() == "Siti Aminah"
     assert phone.get_by_role("heading", name="Lomba Yel-Yel Koperasi").is_visible()
-    assert phone.get_by_text("Minggu, 28 Juli 2024").is_visible()
-    assert phone.get_by_text("15.00–16.00 WITA").is_visible()
+    assert phone.get_by_role("article").get_by_text("Minggu, 28 Juli 2024").is_visible()
+    assert phone.get_by_role("article").get_by_text("15.00–16.00 WITA").is_visible()
     assert "0812" not in phone.content()  # no phone number on the ticket page
     qr = phone.get_by_role("img", name="Kode QR tiket Siti Aminah")
     assert qr.is_visible()
