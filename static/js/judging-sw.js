@@ -7,6 +7,9 @@
 const VERSION = "harkop-juri-v3";
 const HOME = "/juri";
 const ENTRY = /^\/juri\/penilaian\/entri\/\d+$/;
+// Fetches the worker makes on its own: the server then leaves the person's flashed messages alone
+// (templates/base.html), so a logout's "Anda sudah keluar." is not taken by a page kept in passing.
+const BACKGROUND = { credentials: "same-origin", headers: { "X-Harkop-Background": "1" } };
 const ASSETS = [
   "/static/css/harkop.css",
   "/static/img/favicon.svg",
@@ -42,7 +45,7 @@ async function keepEntries(cache, html) {
   const paths = new Set([...html.matchAll(/href="(\/juri\/penilaian\/entri\/\d+)"/g)].map((m) => m[1]));
   for (const path of paths) {
     try {
-      const response = await fetchWithin(path, PAGE_TIMEOUT_MS, { credentials: "same-origin" });
+      const response = await fetchWithin(path, PAGE_TIMEOUT_MS, BACKGROUND);
       if (keepable(response)) await cache.put(path, response);
     } catch (err) {
       // kept the next time the list is opened online
@@ -58,7 +61,7 @@ self.addEventListener("install", (event) => {
       // The list and every rubric page it links to, at once: a judge who opened the list once
       // online has all of them, even before the next visit.
       try {
-        const response = await fetchWithin(HOME, PAGE_TIMEOUT_MS, { credentials: "same-origin" });
+        const response = await fetchWithin(HOME, PAGE_TIMEOUT_MS, BACKGROUND);
         if (keepable(response)) {
           await cache.put(HOME, response.clone());
           await keepEntries(cache, await response.text());

@@ -115,3 +115,12 @@ def test_passwords_are_hashed(make_user):
     """The password is never stored as given."""
     user = make_user("admin", password="rahasia123")
     assert "rahasia123" not in user.password_hash
+
+
+def test_a_service_workers_background_fetch_leaves_the_logout_message_for_the_person(client, login_as):
+    """A page a service worker keeps in passing (X-Harkop-Background) does not take "Anda sudah keluar."."""
+    login_as("judge")
+    client.post("/keluar")
+    background = client.get("/masuk", headers={"X-Harkop-Background": "1"}).get_data(as_text=True)
+    assert "Anda sudah keluar." not in background
+    assert "Anda sudah keluar." in client.get("/").get_data(as_text=True)

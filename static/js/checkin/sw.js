@@ -8,6 +8,9 @@ const VERSION = "harkop-checkin-v8";
 const PAGE = "/checkin/pindai";
 // Pages kept as last loaded (the dashboard with whatever day was asked last).
 const PAGES = ["/checkin", "/checkin/pindai", "/checkin/dasbor"];
+// Fetches the worker makes on its own: the server then leaves the person's flashed messages alone
+// (templates/base.html), so a logout's "Anda sudah keluar." is not taken by a page kept in passing.
+const BACKGROUND = { credentials: "same-origin", headers: { "X-Harkop-Background": "1" } };
 const ASSETS = [
   "/static/css/harkop.css",
   "/static/css/checkin.css",
@@ -70,7 +73,7 @@ self.addEventListener("install", (event) => {
       await cache.addAll(ASSETS);
       for (const path of PAGES) {
         try {
-          await keepPage(cache, path, await fetchWithin(path, PAGE_TIMEOUT_MS, { credentials: "same-origin" }));
+          await keepPage(cache, path, await fetchWithin(path, PAGE_TIMEOUT_MS, BACKGROUND));
         } catch (err) {
           // Installed without this page: it is kept on the next visit.
         }
