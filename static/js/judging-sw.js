@@ -8,8 +8,9 @@ const VERSION = "harkop-juri-v3";
 const HOME = "/juri";
 const ENTRY = /^\/juri\/penilaian\/entri\/\d+$/;
 // Fetches the worker makes on its own: the server then leaves the person's flashed messages alone
-// (templates/base.html), so a logout's "Anda sudah keluar." is not taken by a page kept in passing.
-const BACKGROUND = { credentials: "same-origin", headers: { "X-Harkop-Background": "1" } };
+// (templates/base.html), so a logout's "Anda sudah keluar." is not taken by a page kept in passing;
+// a redirect (to the login page, once logged out) is not followed: nothing is kept from it.
+const BACKGROUND = { credentials: "same-origin", headers: { "X-Harkop-Background": "1" }, redirect: "manual" };
 const ASSETS = [
   "/static/css/harkop.css",
   "/static/img/favicon.svg",
@@ -46,6 +47,7 @@ async function keepEntries(cache, html) {
   for (const path of paths) {
     try {
       const response = await fetchWithin(path, PAGE_TIMEOUT_MS, BACKGROUND);
+      if (response.type === "opaqueredirect") return; // logged out meanwhile: keep nothing more
       if (keepable(response)) await cache.put(path, response);
     } catch (err) {
       // kept the next time the list is opened online

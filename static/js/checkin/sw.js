@@ -9,8 +9,9 @@ const PAGE = "/checkin/pindai";
 // Pages kept as last loaded (the dashboard with whatever day was asked last).
 const PAGES = ["/checkin", "/checkin/pindai", "/checkin/dasbor"];
 // Fetches the worker makes on its own: the server then leaves the person's flashed messages alone
-// (templates/base.html), so a logout's "Anda sudah keluar." is not taken by a page kept in passing.
-const BACKGROUND = { credentials: "same-origin", headers: { "X-Harkop-Background": "1" } };
+// (templates/base.html), so a logout's "Anda sudah keluar." is not taken by a page kept in passing;
+// a redirect (to the login page, once logged out) is not followed: nothing is kept from it.
+const BACKGROUND = { credentials: "same-origin", headers: { "X-Harkop-Background": "1" }, redirect: "manual" };
 const ASSETS = [
   "/static/css/harkop.css",
   "/static/css/checkin.css",
