@@ -127,7 +127,8 @@ def check_in_staff(code: str, *, by: Any, gate: str = "", now: datetime | None =
         statement = pg_insert(StaffCheckIn).values(**values).on_conflict_do_nothing()
     else:
         statement = sqlite_insert(StaffCheckIn).values(**values).on_conflict_do_nothing()
-    inserted = db.session.execute(statement).rowcount
+    # RETURNING tells whether the row went in: a DO NOTHING insert's rowcount is -1 on PostgreSQL here.
+    inserted = db.session.execute(statement.returning(StaffCheckIn.id)).first() is not None
     row = db.session.scalar(
         select(StaffCheckIn).where(StaffCheckIn.pass_id == found.id, StaffCheckIn.day == today)
     )
