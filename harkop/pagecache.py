@@ -13,7 +13,10 @@ change by that long and a visitor's request for a kept page touches no database 
 The body is kept split at the CSRF token, plain and as raw-deflate pieces (each but the last
 flushed to a byte boundary), so a visitor whose browser accepts gzip gets it compressed without
 compressing anything per request: their token travels as a stored (uncompressed) deflate block
-between the pieces, then the gzip trailer (CRC-32 and length of the whole). Responses carry a weak
+between the pieces, then the gzip trailer (CRC-32 and length of the whole). The CRC-32 is not run
+over the whole page per request either: each piece's own CRC and, for each piece after a token,
+how a CRC is carried across that many bytes (a linear map on 32 bits, `_carry_map`) are worked
+out once when the page is drawn, so a request runs the CRC over its token only. Responses carry a weak
 ETag (the page's key and content); a visitor who sends it back in `If-None-Match` gets 304 with
 no body. Logged-in users, visitors with a flash message and a simulated clock (its banner shows
 the time) always get a freshly drawn page.
@@ -28,6 +31,7 @@ import time
 import zlib
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cachetools import TTLCache
 from flask import Response, request, session
@@ -43,6 +47,7 @@ TTL = 120  # seconds a drawn page may be served
 MARK = "\x00csrf\x00"
 _LOCK = threading.Lock()
 CACHE: TTLCache[Hashable, CachedPage] = TTLCache(maxsize=256, ttl=TTL)
+T = TypeVar("T")
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 
 
@@ -54,6 +59,8 @@ class CachedPage:
     parts: tuple[bytes, ...]
     deflated: tuple[bytes, ...]
     status: int
+    crcs: tuple[int, ...] = ()  # CRC-32 of each part on its own
+    carries: tuple[tuple[int, ...], ...] = ()  # `_carry_map` of each part's length
 
 
 VERSION_TTL = 5.0  # seconds a worker trusts the data version it read last
@@ -95,13 +102,37 @@ def _deflate(parts: list[bytes]) -> tuple[bytes, ...]:
     return tuple(pieces)
 
 
+def _carry_map(length: int) -> tuple[int, ...]:
+    """How a CRC-32 carries across `length` bytes, whatever they are: zlib.crc32(data, c) equals
+    `_carry(map, c) ^ zlib.crc32(data)` for any `data` of that length (the CRC is linear in its
+    starting value), and `map` holds the images of the 32 single bits."""
+    zeros = bytes(length)
+    base = zlib.crc32(zeros)
+    return tuple(zlib.crc32(zeros, 1 << bit) ^ base for bit in range(32))
+
+
+def _carry(carry_map: tuple[int, ...], crc: int) -> int:
+    out = 0
+    for bit, image in enumerate(carry_map):
+        if crc >> bit & 1:
+            out ^= image
+    return out
+
+
 def draw(key: Hashable, html: str, status: int = 200) -> CachedPage:
     """Split a drawn page (with the token replaced by MARK) and make its ETag."""
     parts = [p.encode() for p in html.split(MARK)]
     digest = hashlib.sha1(repr(key).encode())  # noqa: S324 - a cache validator, not a secret
     for part in parts:
         digest.update(part)
-    return CachedPage(f'W/"{digest.hexdigest()[:32]}"', tuple(parts), _deflate(parts), status)
+    return CachedPage(
+        f'W/"{digest.hexdigest()[:32]}"',
+        tuple(parts),
+        _deflate(parts),
+        status,
+        tuple(zlib.crc32(part) for part in parts),
+        tuple(_carry_map(len(part)) for part in parts),
+    )
 
 
 def _stored_block(data: bytes) -> bytes:
@@ -118,8 +149,8 @@ def gzip_body(page: CachedPage, token: bytes) -> bytes:
             chunks.append(_stored_block(token))
             crc, size = zlib.crc32(token, crc), size + len(token)
         chunks.append(piece)
-        part = page.parts[index]
-        crc, size = zlib.crc32(part, crc), size + len(part)
+        crc = _carry(page.carries[index], crc) ^ page.crcs[index] if index else page.crcs[0]
+        size += len(page.parts[index])
     chunks.append(struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF))
     return b"".join(chunks)
 
@@ -155,8 +186,29 @@ def public_page(key: Hashable, render: Callable[[], str], status: int = 200) -> 
     return respond(page, token)
 
 
+LOOKUPS: TTLCache[Hashable, object] = TTLCache(maxsize=1024, ttl=TTL)
+
+
+def lookup(key: Hashable, compute: Callable[[], T | None]) -> T | None:
+    """`compute()`'s answer for an anonymous visitor, kept under `key` and the data version (so a
+    kept page's own lookup, such as which snapshot a results page shows, costs no query either);
+    None is never kept, and anyone else always gets `compute()` afresh."""
+    if not cacheable():
+        return compute()
+    full_key = (key, data_version())
+    with _LOCK:
+        found = LOOKUPS.get(full_key)
+    if found is None:
+        found = compute()
+        if found is not None:
+            with _LOCK:
+                LOOKUPS[full_key] = found
+    return found  # type: ignore[return-value]
+
+
 def clear() -> None:
     """Forget every kept page (tests; a worker never needs it)."""
     with _LOCK:
         CACHE.clear()
+        LOOKUPS.clear()
         _version[:] = [0.0, -1.0]

@@ -802,7 +802,8 @@ _PAGE_CACHE = pagecache.CACHE
 
 
 # One statement, built once: the competition and its newest published snapshot by the page's
-# slugs. The crowd's requests are answered from the page cache after this single lookup.
+# slugs. For the crowd even this is kept (pagecache.lookup, under the data version: publishing or
+# correcting results is audited), so a kept results page is answered without a query.
 _PUBLISHED_LOOKUP = (
     select(Competition.id, ResultSnapshot.id)
     .join(Event, Event.id == Competition.event_id)
@@ -818,11 +819,16 @@ _PUBLISHED_LOOKUP = (
 )
 
 
+def _published_ids(event_slug: str, slug: str) -> tuple[int, int] | None:
+    row = db.session.execute(_PUBLISHED_LOOKUP, {"event_slug": event_slug, "slug": slug}).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 @bp.route("/hasil/<event_slug>/<slug>")
 @public
 def results_page(event_slug: str, slug: str):
     """A competition's published results: winners, the leaderboard and every total explained."""
-    found = db.session.execute(_PUBLISHED_LOOKUP, {"event_slug": event_slug, "slug": slug}).first()
+    found = pagecache.lookup(("hasil-lookup", event_slug, slug), lambda: _published_ids(event_slug, slug))
     if found is None:
         _published_comp(event_slug, slug)  # 404 competition_not_found or results_not_published
         raise NotFound("results_not_published", _("Hasil lomba ini belum diumumkan."))

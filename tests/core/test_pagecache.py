@@ -97,3 +97,38 @@ def test_a_page_split_at_several_tokens_inflates_whole():
     page = pagecache.draw("k", "<p>a" + pagecache.MARK + "b" * 70000 + pagecache.MARK + "c</p>")
     body = gzip.decompress(pagecache.gzip_body(page, b"TOKEN"))
     assert body == b"<p>aTOKEN" + b"b" * 70000 + b"TOKENc</p>"
+
+
+def test_the_crc_carried_across_a_part_equals_the_crc_run_over_it():
+    """The gzip trailer's CRC is worked out per request from the token alone: carrying a CRC across
+    a part's length then adding the part's own CRC gives what zlib gives running over the part."""
+    import zlib
+
+    for part in (b"", b"x", b"<main>" + bytes(range(256)) * 301 + b"</main>"):
+        carry = pagecache._carry_map(len(part))
+        for start in (0, 1, 0xDEADBEEF, zlib.crc32(b"TOKEN"), 0xFFFFFFFF):
+            assert pagecache._carry(carry, start) ^ zlib.crc32(part) == zlib.crc32(part, start)
+
+
+def test_a_page_lookup_is_kept_for_visitors_but_none_is_not(app, monkeypatch):
+    """`lookup` keeps an answer under the data version for anonymous visitors, computes afresh
+    after a change, and never keeps None (a page not yet published stays a 404 only until it is)."""
+    monkeypatch.setattr(pagecache, "VERSION_TTL", 0.0)
+    calls = []
+
+    def compute(answer):
+        def run():
+            calls.append(answer)
+            return answer
+
+        return run
+
+    with app.test_request_context("/"):
+        assert pagecache.lookup("k", compute((1, 2))) == (1, 2)
+        assert pagecache.lookup("k", compute((3, 4))) == (1, 2)
+        assert calls == [(1, 2)]
+        record_audit("test.change", entity_type="test", by="test")
+        db.session.flush()
+        assert pagecache.lookup("k", compute((3, 4))) == (3, 4)
+        assert pagecache.lookup("none", compute(None)) is None
+        assert pagecache.lookup("none", compute((5, 6))) == (5, 6)

@@ -287,9 +287,12 @@ def test_the_admin_index_lists_competitions_with_progress(client, login_as):
     assert full_scores(setup.comp, 1)  # the rubric is there
 
 
-def test_cached_results_pages_carry_each_visitors_own_csrf_token(app, client):
+def test_cached_results_pages_carry_each_visitors_own_csrf_token(app, client, monkeypatch):
     """Anonymous visitors get the cached page, each with their own CSRF token in the language form,
-    and a corrected result (a new snapshot) is never served from the old page."""
+    and a corrected result (a new snapshot) is served once the data version is read again."""
+    from harkop import pagecache
+
+    monkeypatch.setattr(pagecache, "VERSION_TTL", 0.0)
     setup = judging_setup(entries=2, judges=1, k=1)
     score_everything(setup)
     services.finalise_results(setup.comp, by="test", now=DURING)
@@ -307,6 +310,38 @@ def test_cached_results_pages_carry_each_visitors_own_csrf_token(app, client):
     services.correct_results(setup.comp, "urutan diperiksa ulang", by="test", now=LATER)
     db.session.commit()
     assert "urutan diperiksa ulang" in text(client.get(url))
+
+
+def test_a_kept_results_page_costs_the_crowd_no_query(app, client, monkeypatch):
+    """After the first anonymous visitor, the next ones get the results page without a single
+    statement (the snapshot lookup is kept under the data version), and a correction still shows
+    as soon as the data version is read again."""
+    from sqlalchemy import event
+
+    from harkop import pagecache
+
+    setup = judging_setup(entries=2, judges=1, k=1)
+    score_everything(setup)
+    services.finalise_results(setup.comp, by="test", now=DURING)
+    services.publish_results(setup.comp, by="test", now=LATER)
+    db.session.commit()
+    url = f"/hasil/{setup.comp.event.slug}/{setup.comp.slug}"
+    assert app.test_client().get(url).status_code == 200
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        again = app.test_client().get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert again.status_code == 200 and statements == []
+    services.correct_results(setup.comp, "nilai dihitung ulang", by="test", now=LATER)
+    db.session.commit()
+    monkeypatch.setattr(pagecache, "VERSION_TTL", 0.0)
+    assert "nilai dihitung ulang" in text(app.test_client().get(url))
 
 
 def test_the_results_body_cache_keeps_the_64_most_recently_used_bodies():
