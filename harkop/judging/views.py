@@ -797,7 +797,9 @@ def _results_page(comp: Competition, snapshot_id: int, *, internal: bool):
 
 # Whole results pages for anonymous visitors (the crowd on the event days) are kept by
 # harkop/pagecache.py under the published snapshot's id: a correction is a new snapshot, so a kept
-# page is never stale. `_PAGE_CACHE` is that cache (tests clear it).
+# page never outlives it; which snapshot is the newest is read again once the data version changes
+# (at most `pagecache.VERSION_TTL` seconds after a publication or a correction). `_PAGE_CACHE` is
+# that cache (tests clear it).
 _PAGE_CACHE = pagecache.CACHE
 
 
