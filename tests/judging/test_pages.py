@@ -287,18 +287,23 @@ def test_the_admin_index_lists_competitions_with_progress(client, login_as):
     assert full_scores(setup.comp, 1)  # the rubric is there
 
 
+def _published_two_entries():
+    """A judged, published two-entry competition and its public results path."""
+    setup = judging_setup(entries=2, judges=1, k=1)
+    score_everything(setup)
+    services.finalise_results(setup.comp, by="test", now=DURING)
+    services.publish_results(setup.comp, by="test", now=LATER)
+    db.session.commit()
+    return setup, f"/hasil/{setup.comp.event.slug}/{setup.comp.slug}"
+
+
 def test_cached_results_pages_carry_each_visitors_own_csrf_token(app, client, monkeypatch):
     """Anonymous visitors get the cached page, each with their own CSRF token in the language form,
     and a corrected result (a new snapshot) is served once the data version is read again."""
     from harkop import pagecache
 
     monkeypatch.setattr(pagecache, "VERSION_TTL", 0.0)
-    setup = judging_setup(entries=2, judges=1, k=1)
-    score_everything(setup)
-    services.finalise_results(setup.comp, by="test", now=DURING)
-    services.publish_results(setup.comp, by="test", now=LATER)
-    db.session.commit()
-    url = f"/hasil/{setup.comp.event.slug}/{setup.comp.slug}"
+    setup, url = _published_two_entries()
     token = re.compile(r'name="csrf_token" value="([^"]+)"')
     first = text(client.get(url))
     other = app.test_client()
@@ -320,12 +325,7 @@ def test_a_kept_results_page_costs_the_crowd_no_query(app, client, monkeypatch):
 
     from harkop import pagecache
 
-    setup = judging_setup(entries=2, judges=1, k=1)
-    score_everything(setup)
-    services.finalise_results(setup.comp, by="test", now=DURING)
-    services.publish_results(setup.comp, by="test", now=LATER)
-    db.session.commit()
-    url = f"/hasil/{setup.comp.event.slug}/{setup.comp.slug}"
+    setup, url = _published_two_entries()
     assert app.test_client().get(url).status_code == 200
     statements: list[str] = []
 
