@@ -4,42 +4,23 @@
 // arrives, every rubric page it links to is fetched and kept too. The API is never cached: the
 // pages keep their saves in the offline store (static/js/offline/store.js) and overlay what they
 // know there on a kept page. Bump VERSION when the list of assets changes.
-const VERSION = "harkop-juri-v3";
+importScripts("/static/js/offline/sw-kit.js"); // fetchWithin, BACKGROUND, keepable, keptAsset
+
+const VERSION = "harkop-juri-v4";
 const HOME = "/juri";
 const ENTRY = /^\/juri\/penilaian\/entri\/\d+$/;
-// Fetches the worker makes on its own: the server then leaves the person's flashed messages alone
-// (templates/base.html), so a logout's "Anda sudah keluar." is not taken by a page kept in passing;
-// a redirect (to the login page, once logged out) is not followed: nothing is kept from it.
-const BACKGROUND = { credentials: "same-origin", headers: { "X-Harkop-Background": "1" }, redirect: "manual" };
 const ASSETS = [
   "/static/css/harkop.css",
   "/static/img/favicon.svg",
   "/static/js/menu.js",
   "/static/js/scorecard.js",
   "/static/js/offline/store.js",
+  "/static/js/offline/sw-kit.js",
 ];
-const PAGE_TIMEOUT_MS = 4000;
-const ASSET_TIMEOUT_MS = 5000;
 const OFFLINE_PAGE = `<!doctype html><html lang="id"><head><meta charset="utf-8"><title>Luring</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main>
 <h1>Tidak ada jaringan</h1><p>Halaman ini belum pernah dibuka di perangkat ini, jadi belum tersimpan.
 Buka <a href="/juri">daftar penilaian</a> yang tersimpan, atau coba lagi saat jaringan kembali.</p></main></body></html>`;
-
-function keepable(response) {
-  return response && response.ok && !response.redirected && response.type === "basic";
-}
-
-// A fetch that gives up after `ms`: aborted, so a connection that never answers is let go
-// (a hung request would otherwise hold one of the browser's few connections to the server).
-async function fetchWithin(request, ms, options = {}) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), ms);
-  try {
-    return await fetch(request, { ...options, signal: controller.signal });
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 // Every rubric page the list links to, kept for the day the network is gone.
 async function keepEntries(cache, html) {
@@ -108,19 +89,6 @@ async function page(event) {
   }
 }
 
-async function asset(request) {
-  const cache = await caches.open(VERSION);
-  const kept = await cache.match(request, { ignoreSearch: true });
-  const fresh = fetchWithin(request, ASSET_TIMEOUT_MS)
-    .then(async (response) => {
-      if (response.ok) await cache.put(request, response.clone());
-      return response;
-    })
-    .catch(() => null);
-  if (kept) return kept;
-  return (await fresh) || Response.error();
-}
-
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (url.origin !== self.location.origin || event.request.method !== "GET") return;
@@ -129,6 +97,6 @@ self.addEventListener("fetch", (event) => {
   } else if (ASSETS.includes(url.pathname) || url.pathname.startsWith("/static/")) {
     // Listed assets are kept at install; any other static file (one the base layout gained
     // later) is kept on first use. Either way a request never hangs past its timeout.
-    event.respondWith(asset(event.request));
+    event.respondWith(keptAsset(VERSION, event.request));
   }
 });

@@ -90,6 +90,18 @@ def test_service_worker_lists_every_scanner_module(client, app):
     assert "/static/js/offline/store.js" in body  # the one offline store, shared with the judges
 
 
+def test_both_service_workers_load_the_shared_kit_and_it_is_served(client):
+    """The gate's and the judges' workers take their fetch timeout and asset cache from one file,
+    which is served as JavaScript (a worker whose importScripts fails does not install)."""
+    for worker in ("/checkin/sw.js", "/juri/sw.js"):
+        body = client.get(worker).get_data(as_text=True)
+        assert 'importScripts("/static/js/offline/sw-kit.js")' in body, worker
+        assert "async function fetchWithin" not in body, worker
+    kit = client.get("/static/js/offline/sw-kit.js")
+    assert kit.status_code == 200 and kit.mimetype == "text/javascript"
+    assert "async function fetchWithin" in kit.get_data(as_text=True)
+
+
 def test_judges_service_worker_keeps_every_module_the_judges_pages_import(client, app):
     """/juri/sw.js is allowed the /juri scope and lists scorecard.js and every module it imports."""
     import re as _re

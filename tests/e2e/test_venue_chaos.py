@@ -17,6 +17,7 @@ import re
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -24,6 +25,11 @@ from sqlalchemy import func, select
 from tests.checkin import factories as cf
 from tests.e2e.helpers import open_context
 from tests.liveserver import DEFAULT_FAKE_NOW, LiveServer
+
+# The judges' worker's cache, by its current version (static/js/judging-sw.js).
+JUDGES_CACHE = re.search(
+    r'const VERSION = "([^"]+)"', (Path(__file__).parents[2] / "static/js/judging-sw.js").read_text()
+).group(1)
 
 pytestmark = pytest.mark.browser
 JUDGE_PASSWORD = "rahasia123"
@@ -258,8 +264,9 @@ def test_wifi_that_never_answers_in_the_middle_of_judging(browser, server):
         kept = _wait_for(
             lambda: (
                 page.evaluate(
-                    "async () => (await (await caches.open('harkop-juri-v3')).keys())"
-                    ".filter((r) => r.url.includes('/juri/penilaian/entri/')).length"
+                    "async (name) => (await (await caches.open(name)).keys())"
+                    ".filter((r) => r.url.includes('/juri/penilaian/entri/')).length",
+                    JUDGES_CACHE,
                 )
                 >= 3
             ),

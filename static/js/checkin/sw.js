@@ -4,14 +4,12 @@
 // scanner keeps its roster and queue in IndexedDB itself. Bump VERSION when the list of assets changes, or when a script comes to need
 // something new from another (an import): a new version installs every asset afresh at once, where
 // the refresh of a kept copy could pair a new script with an old one.
-const VERSION = "harkop-checkin-v8";
+importScripts("/static/js/offline/sw-kit.js"); // fetchWithin, BACKGROUND, keepable, keptAsset
+
+const VERSION = "harkop-checkin-v9";
 const PAGE = "/checkin/pindai";
 // Pages kept as last loaded (the dashboard with whatever day was asked last).
 const PAGES = ["/checkin", "/checkin/pindai", "/checkin/dasbor"];
-// Fetches the worker makes on its own: the server then leaves the person's flashed messages alone
-// (templates/base.html), so a logout's "Anda sudah keluar." is not taken by a page kept in passing;
-// a redirect (to the login page, once logged out) is not followed: nothing is kept from it.
-const BACKGROUND = { credentials: "same-origin", headers: { "X-Harkop-Background": "1" }, redirect: "manual" };
 const ASSETS = [
   "/static/css/harkop.css",
   "/static/css/checkin.css",
@@ -20,6 +18,7 @@ const ASSETS = [
   "/static/js/gate-home.js",
   "/static/js/checkin/scanner.js",
   "/static/js/offline/store.js",
+  "/static/js/offline/sw-kit.js",
   "/static/js/checkin/decide.js",
   "/static/js/checkin/camera.js",
   "/static/js/checkin/feedback.js",
@@ -27,13 +26,11 @@ const ASSETS = [
   "/static/js/checkin/dashboard.js",
   "/static/vendor/jsqr/jsQR.js",
 ];
-const PAGE_TIMEOUT_MS = 4000;
-const ASSET_TIMEOUT_MS = 5000;
 
-// A page is kept only as the logged-in page, never as a login page it was redirected to; the
-// moment it was kept travels with it (a header of the kept copy).
+// A page is kept only as the logged-in page (keepable); the moment it was kept travels with it
+// (a header of the kept copy).
 async function keepPage(cache, path, response) {
-  if (response && response.ok && !response.redirected && response.type === "basic") {
+  if (keepable(response)) {
     const headers = new Headers(response.headers);
     headers.set("X-Harkop-Kept-At", new Date().toISOString());
     const body = await response.clone().blob();
@@ -95,18 +92,6 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-// A fetch that gives up after `ms`: aborted, so a connection that never answers is let go
-// (a hung request would otherwise hold one of the browser's few connections to the server).
-async function fetchWithin(request, ms, options = {}) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), ms);
-  try {
-    return await fetch(request, { ...options, signal: controller.signal });
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 // Pages: the network first (fresh CSRF token, fresh "today"), the kept copy when it fails. The
 // scanner's kept copy is shown as it is (the page itself says it is offline and how fresh its
 // roster is); the landing page and the dashboard carry a note with the time they were kept.
@@ -123,24 +108,6 @@ async function page(request, path) {
   }
 }
 
-// Assets: the kept copy at once, refreshed in the background for the next visit.
-async function asset(request) {
-  const cache = await caches.open(VERSION);
-  const kept = await cache.match(request, { ignoreSearch: true });
-  const fresh = fetchWithin(request, ASSET_TIMEOUT_MS)
-    .then(async (response) => {
-      if (response.ok) await cache.put(request, response.clone());
-      return response;
-    })
-    .catch(() => null);
-  if (kept) {
-    fresh.catch(() => {});
-    return kept;
-  }
-  const response = await fresh;
-  return response || Response.error();
-}
-
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (url.origin !== self.location.origin || event.request.method !== "GET") return;
@@ -149,6 +116,6 @@ self.addEventListener("fetch", (event) => {
   } else if (ASSETS.includes(url.pathname) || url.pathname.startsWith("/static/")) {
     // Listed assets are kept at install; any other static file (one the base layout gained
     // later) is kept on first use. Either way a request never hangs past its timeout.
-    event.respondWith(asset(event.request));
+    event.respondWith(keptAsset(VERSION, event.request));
   }
 });
