@@ -260,9 +260,11 @@ def test_one_scheduler_holds_the_lease_and_the_other_takes_over(pair, tmp_path):
             time.sleep(2.5)  # a few renewals: the lease stays where it is
             assert _holder(first) == holder
             holding.send_signal(signal.SIGTERM)
-            assert holding.wait(timeout=20) == 0
+            # The lease is released as soon as the scheduler stops firing; the process itself then
+            # lets a job already running finish (slow on a loaded machine), so it may exit later.
             taken = _wait_for(lambda: (h := _holder(first)) and f":{standby.pid}:" in h and h)
             assert taken, (tmp_path / "schedulers.log").read_text()
+            assert holding.wait(timeout=90) == 0
         finally:
             for proc in procs:
                 if proc.poll() is None:
