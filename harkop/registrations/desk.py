@@ -463,6 +463,9 @@ def run_team_import_job(job, progress) -> dict[str, Any]:
     path = output_path(job)
     try:
         event = db.session.get(Event, (job.report or {}).get("event_id"))
+        if event is None:
+            gone = _("Acara untuk impor ini sudah tidak ada; tidak ada tim yang didaftarkan.")
+            return TeamImportReport(filename=job.filename, errors=[TeamRowError(0, "", gone)]).to_dict()
         by = db.session.get(User, job.created_by_id) if job.created_by_id else None
         report = import_teams(path, event, by=by, filename=job.filename, progress=progress)
         if not report.written:
@@ -470,6 +473,20 @@ def run_team_import_job(job, progress) -> dict[str, Any]:
         return report.to_dict()
     finally:
         path.unlink(missing_ok=True)
+
+
+def recent_team_imports(limit: int = 5) -> list[Any]:
+    """The latest background teams imports, newest first (the import page links their pages)."""
+    from ..cooperatives.models import ImportJob
+
+    return list(
+        db.session.scalars(
+            select(ImportJob)
+            .where(ImportJob.kind == TEAM_IMPORT_JOB)
+            .order_by(ImportJob.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def install_team_import_jobs() -> None:

@@ -125,6 +125,7 @@ def desk_import():
         form=form,
         report=report,
         columns=desk.template_columns(),
+        jobs=desk.recent_team_imports(),
     ), status
 
 

@@ -275,3 +275,62 @@ def test_a_teams_job_page_shows_only_teams_jobs(client, login_as, fake_now, back
     assert client.get(f"/admin/meja/impor/{registry_job.id}/status").status_code == 404
     assert client.get(f"/admin/koperasi/impor/{team_job.id}").status_code == 404
     assert client.get(f"/admin/meja/impor/{team_job.id}").status_code == 200
+
+
+def test_the_import_moves_progress_on_by_row(fake_now, registry, make_cooperative, tmp_path):
+    """The progress the job page shows: its total is the file's rows, and every row moves it on."""
+    from contextlib import contextmanager
+
+    fake_now(BEFORE)
+    comp = make_competition(make_event())
+    coops = [make_cooperative() for _ in range(3)]
+    path = tmp_path / "tim.xlsx"
+    path.write_bytes(xlsx_bytes(team_rows(comp, coops)))
+    seen = {}
+
+    @contextmanager
+    def progress(label, total):
+        seen.update(label=label, total=total, done=0)
+
+        class Bar:
+            def update(self, n):
+                seen["done"] += n
+
+        yield Bar()
+
+    report = desk.import_teams(path, comp.event, by="admin", progress=progress)
+    assert report.written == 3
+    assert seen == {"label": "Memeriksa dan mendaftarkan tim", "total": 3, "done": 3}
+
+
+def test_a_queued_import_whose_event_is_gone_is_refused_not_failed(
+    client, login_as, fake_now, registry, make_cooperative, background
+):
+    """The event deleted before the job runs: the job ends with a report saying so, nothing written."""
+    fake_now(BEFORE)
+    comp = make_competition(make_event())
+    coops = [make_cooperative() for _ in range(3)]
+    login_as("admin")
+    upload(client, xlsx_bytes(team_rows(comp, coops)), "tim.xlsx")
+    job = db.session.scalar(select(ImportJob).where(ImportJob.kind == "team_import"))
+    job.report = {"event_id": -1}
+    db.session.commit()
+    done = run_queue()
+    assert done.status == "done" and done.report["written"] == 0
+    assert "Acara untuk impor ini sudah tidak ada" in done.report["errors"][0]["message"]
+    assert entries_of(comp) == 0
+
+
+def test_the_import_page_links_the_latest_background_imports(
+    client, login_as, fake_now, registry, make_cooperative, background
+):
+    """After a background import the page lists it, so a clerk who closed its page finds it again."""
+    fake_now(BEFORE)
+    comp = make_competition(make_event())
+    coops = [make_cooperative() for _ in range(3)]
+    login_as("admin")
+    response = upload(client, xlsx_bytes(team_rows(comp, coops)), "tim-latar.xlsx")
+    run_queue()
+    page = client.get("/admin/meja/impor").get_data(as_text=True)
+    assert f'href="{response.headers["Location"]}">tim-latar.xlsx</a>' in page
+    assert "3 tim didaftarkan" in page
