@@ -163,7 +163,12 @@ def test_another_template_format_is_not_found(client, login_as, fake_now):
 @pytest.fixture
 def background(app, tmp_path):
     """Teams files of 3 rows or more go to the background; uploads in the test's folder."""
-    keys = ("HARKOP_TEAM_IMPORT_BACKGROUND_ROWS", "HARKOP_UPLOAD_DIR", "HARKOP_IMPORT_MAX_ROWS")
+    keys = (
+        "HARKOP_TEAM_IMPORT_BACKGROUND_ROWS",
+        "HARKOP_UPLOAD_DIR",
+        "HARKOP_IMPORT_MAX_ROWS",
+        "HARKOP_IMPORT_MAX_UNZIPPED_MB",
+    )
     previous = {k: app.config.get(k) for k in keys}
     app.config["HARKOP_TEAM_IMPORT_BACKGROUND_ROWS"] = 3
     app.config["HARKOP_UPLOAD_DIR"] = str(tmp_path / "uploads")
@@ -184,7 +189,7 @@ def test_a_large_teams_file_is_queued_and_the_scheduler_registers_every_team(
     """Four teams: the page answers at once with the job's page (progress), nothing is written until
     the scheduler runs the job; then all four are registered and the page shows the report."""
     fake_now(BEFORE)
-    comp = make_competition(make_event(), max_entries_per_cooperative=1)
+    comp = make_competition(make_event())
     coops = [make_cooperative() for _ in range(4)]
     login_as("admin")
     response = upload(client, xlsx_bytes(team_rows(comp, coops)), "besar.xlsx")
@@ -243,6 +248,29 @@ def test_the_row_cap_is_checked_before_parsing_for_a_background_sized_file(
     background["HARKOP_IMPORT_MAX_ROWS"], background["HARKOP_TEAM_IMPORT_BACKGROUND_ROWS"] = 1, 100
     response = upload(client, xlsx_bytes(team_rows(comp, coops[:2])), "kecil.xlsx")
     assert response.status_code == 422 and "paling banyak 1 baris" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ImportJob.id))) == 0 and entries_of(comp) == 0
+
+
+def test_an_xlsx_inflating_past_the_limit_is_refused_before_parsing_and_never_queued(
+    client, login_as, fake_now, registry, make_cooperative, background, monkeypatch
+):
+    """HARKOP_IMPORT_MAX_UNZIPPED_MB checked from the archive's table of contents: a background-sized
+    XLSX over it is refused in the request (422), never parsed, no job queued."""
+    from harkop.cooperatives import spreadsheet
+
+    fake_now(BEFORE)
+    comp = make_competition(make_event())
+    coops = [make_cooperative() for _ in range(4)]
+    login_as("admin")
+    background["HARKOP_IMPORT_MAX_UNZIPPED_MB"] = 0
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("the file was parsed")
+
+    monkeypatch.setattr(spreadsheet, "_xlsx_rows", no_parsing)
+    response = upload(client, xlsx_bytes(team_rows(comp, coops)), "bom.xlsx")
+    assert response.status_code == 422
+    assert "Berkas XLSX terlalu besar" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(ImportJob.id))) == 0 and entries_of(comp) == 0
 
 
