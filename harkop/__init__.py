@@ -183,7 +183,10 @@ def _register_blueprints(app: Flask) -> None:
     from .privacy.views import bp as privacy_bp
     from .registrations import api as _registrations_api  # noqa: F401
     from .registrations import desk_views as _desk_views  # noqa: F401  - /admin/meja on registrations' bp
+    from .registrations.desk import install_team_import_jobs
     from .registrations.views import bp as registrations_bp
+
+    install_team_import_jobs()
 
     # Domain API modules attach their routes to api.bp on import, so import them first.
     app.register_blueprint(main_bp)

@@ -95,6 +95,11 @@ class Config:
         self.HARKOP_IMPORT_MAX_RATIO = float(os.environ.get("HARKOP_IMPORT_MAX_RATIO", "100"))
         self.HARKOP_IMPORT_MAX_ROWS = int(os.environ.get("HARKOP_IMPORT_MAX_ROWS", "200000"))
         self.HARKOP_IMPORT_BACKGROUND_ROWS = int(os.environ.get("HARKOP_IMPORT_BACKGROUND_ROWS", "2000"))
+        # The desk's teams import (harkop/registrations/desk.py): each row is a registration with its
+        # checks, so a file goes to the background from fewer rows than a registry import.
+        self.HARKOP_TEAM_IMPORT_BACKGROUND_ROWS = int(
+            os.environ.get("HARKOP_TEAM_IMPORT_BACKGROUND_ROWS", "200")
+        )
         self.HARKOP_TESTING_ROUTES = False
         # Office workflows: where uploads (RAT minutes) live, their size limit, and letter numbers.
         self.HARKOP_UPLOAD_DIR = os.environ.get("HARKOP_UPLOAD_DIR") or None

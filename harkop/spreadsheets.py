@@ -25,8 +25,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -180,6 +181,35 @@ class XlsxBook:
         out = io.BytesIO()
         self.book.save(out)
         return out.getvalue()
+
+
+# --- Sending a download -------------------------------------------------------------------------
+
+
+def send_spreadsheet(fmt: str, write: Callable[[str], None], download_name: str) -> Any:
+    """Write a CSV or XLSX file with `write(path)` into a temporary file and send it as a download
+    (404 for another format); the file is removed once the answer is sent."""
+    from flask import abort, after_this_request, send_file
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    handle = tempfile.NamedTemporaryFile(suffix=f".{fmt}", delete=False)
+    handle.close()
+    write(handle.name)
+
+    @after_this_request
+    def _remove(response):
+        Path(handle.name).unlink(missing_ok=True)
+        return response
+
+    return send_file(
+        handle.name,
+        as_attachment=True,
+        download_name=download_name,
+        mimetype="text/csv"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 # --- Reading: limits checked before parsing ------------------------------------------------------

@@ -12,12 +12,10 @@ from typing import Any
 
 from flask import (
     abort,
-    after_this_request,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -28,6 +26,7 @@ from .. import clock
 from ..auth.decorators import admin_required
 from ..extensions import db
 from ..form_actions import ConfirmForm, run_button, run_form
+from ..spreadsheets import send_spreadsheet
 from . import services
 from .blueprint import bp
 from .forms import (
@@ -453,7 +452,7 @@ def admin_import_template(fmt: str):
         writer.header(list(HEADERS))
         writer.close()
 
-    return _send_spreadsheet(fmt, write, f"templat-impor-koperasi.{fmt}")
+    return send_spreadsheet(fmt, write, f"templat-impor-koperasi.{fmt}")
 
 
 @bp.route("/admin/koperasi/ekspor")
@@ -463,32 +462,8 @@ def admin_export():
     from .exporter import export_cooperatives
 
     fmt = request.args.get("format", "csv")
-    return _send_spreadsheet(
+    return send_spreadsheet(
         fmt,
         lambda path: export_cooperatives(path, fmt=fmt),
         f"registri-koperasi-{clock.today().isoformat()}.{fmt}",
-    )
-
-
-def _send_spreadsheet(fmt: str, write, download_name: str):
-    """Write a CSV or XLSX file with `write(path)` into a temporary file and send it (404 for another
-    format); the file is removed once the answer is sent."""
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
-    handle = tempfile.NamedTemporaryFile(suffix=f".{fmt}", delete=False)
-    handle.close()
-    write(handle.name)
-
-    @after_this_request
-    def _remove(response):
-        Path(handle.name).unlink(missing_ok=True)
-        return response
-
-    return send_file(
-        handle.name,
-        as_attachment=True,
-        download_name=download_name,
-        mimetype="text/csv"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

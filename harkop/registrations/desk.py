@@ -12,16 +12,25 @@ A spreadsheet of teams is read through the registry import's reader (`cooperativ
 the limits are checked before parsing, rows capped while reading) and written all or nothing:
 every row runs through the service in a savepoint of its own inside one for the whole file; any
 refused row rolls the whole file back, and the report names each row and column that failed.
+The office downloads a template of exactly the columns read here (`write_template`: the header,
+one example row the importer refuses until it is replaced, and in XLSX a sheet of notes). A file
+of `HARKOP_TEAM_IMPORT_BACKGROUND_ROWS` rows or more is not imported inside the request: it is
+queued as a `team_import` job of the registry import's queue (`cooperatives.import_jobs`), which
+the scheduler runs with this same `import_teams`, all or nothing, its progress by row.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import shutil
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -35,6 +44,7 @@ from ..cooperatives.services import cooperative_by_nik
 from ..cooperatives.spreadsheet import FileFormatError, cap_rows, check_limits, import_limits, read_rows
 from ..errors import Conflict, DomainError, ValidationFailed
 from ..extensions import db
+from ..spreadsheets import CsvSheet, Styled, XlsxBook
 from . import services
 from .models import Entry, Participant
 from .services import ParticipantInput
@@ -140,6 +150,89 @@ def template_header(max_people: int = 3) -> list[str]:
     return [*TEAM_HEADERS, *people, GUARDIAN_HEADER.format(n=1), CONSENT_HEADER]
 
 
+REQUIRED_HEADERS = (*TEAM_HEADERS, "Nama_Peserta_1", "HP_Peserta_1", CONSENT_HEADER)
+# The template's example row: its NIK cell starts with this word, and the importer refuses the row
+# until the office replaces it with a real team (so an example never becomes an entry).
+EXAMPLE_MARK = "CONTOH"
+
+
+def template_columns(max_people: int = 3) -> list[tuple[str, bool, str]]:
+    """Each column of the template with whether the importer requires it and what goes in it, for
+    the import page and the template's notes sheet."""
+    notes = {
+        "Lomba": _("Slug atau nama lomba pada acara ini, persis seperti di daftar lomba."),
+        "NIK_Koperasi": _("NIK Koperasi, 16 angka (ditulis sebagai teks agar nol di depan tetap ada)."),
+        "Nama_Tim": _("Nama tim; harus unik di lomba itu."),
+        "Nama_Peserta_{n}": _(
+            "Nama lengkap peserta ke-%(n)s (peserta 1 wajib; sisanya sesuai jumlah anggota tim)."
+        ),
+        "HP_Peserta_{n}": _("Nomor HP peserta ke-%(n)s, mis. 081234567890 atau +6281234567890."),
+        "Peran_Peserta_{n}": _("Peran peserta ke-%(n)s dalam tim, mis. Ketua atau Anggota (boleh kosong)."),
+        GUARDIAN_HEADER: _("Nama wali bila peserta ke-%(n)s masih anak; kosongkan untuk peserta dewasa."),
+        CONSENT_HEADER: _(
+            "“ya” bila semua peserta (dan wali untuk anak) sudah menyetujui pemrosesan datanya secara tertulis."
+        ),
+    }
+    columns = []
+    for header in template_header(max_people):
+        match = re.fullmatch(r"(.+_)(\d+)", header)
+        key, n = (match.group(1) + "{n}", match.group(2)) if match else (header, "")
+        note = notes[key] % {"n": n} if n else notes[key]
+        columns.append((header, header in REQUIRED_HEADERS, note))
+    return columns
+
+
+def template_example(event, max_people: int = 3) -> list[str]:
+    """The template's example row: a competition of the event, a marked NIK, made-up people."""
+    comps = sorted(event.competitions, key=lambda c: c.id) if event is not None else []
+    values = {
+        "Lomba": comps[0].slug if comps else "slug-lomba",
+        "NIK_Koperasi": f"{EXAMPLE_MARK} 6471xxxxxxxxxxxx",
+        "Nama_Tim": _("Contoh: Tim Melati"),
+        "Nama_Peserta_1": _("Contoh: Rina Wati"),
+        "HP_Peserta_1": "081234567801",
+        "Peran_Peserta_1": _("Ketua"),
+        "Nama_Peserta_2": _("Contoh: Sari Dewi"),
+        "HP_Peserta_2": "081234567802",
+        "Peran_Peserta_2": _("Anggota"),
+        CONSENT_HEADER: "ya",
+    }
+    return [values.get(header, "") for header in template_header(max_people)]
+
+
+def write_template(path: str | Path, fmt: str, event) -> None:
+    """The office's template (CSV or XLSX) through the safe writer: the header, the example row and,
+    in XLSX, a sheet of notes on each column and a sheet of the event's competitions."""
+    header = template_header()
+    example = template_example(event)
+    if fmt == "csv":
+        sheet = CsvSheet.open(path)
+        sheet.append(header)
+        sheet.append(example)
+        sheet.close()
+        return
+    book = XlsxBook()
+    teams = book.sheet(_("Tim"))
+    teams.widths([22 if h.startswith(("Lomba", "NIK", "Nama")) else 16 for h in header])
+    teams.freeze("A2")
+    teams.append([Styled(h, bold=True) for h in header])
+    teams.append([Styled(v, number_format="@") for v in example])  # NIK and phone stay text
+    notes = book.sheet(_("Petunjuk"))
+    notes.widths([20, 10, 90])
+    notes.append([Styled(_("Kolom"), bold=True), Styled(_("Wajib"), bold=True), Styled(_("Isi"), bold=True)])
+    for column, required, note in template_columns():
+        notes.append([column, _("ya") if required else _("tidak"), Styled(note, wrap=True)])
+    notes.append()
+    notes.append([_("Baris 2 di lembar Tim adalah contoh: ganti dengan data tim Anda atau hapus.")])
+    notes.append([_("Tambah kolom Nama_Peserta_4, HP_Peserta_4, … bila tim lebih dari tiga orang.")])
+    comps = book.sheet(_("Lomba"))
+    comps.widths([30, 50])
+    comps.append([Styled(_("Slug"), bold=True), Styled(_("Nama lomba"), bold=True)])
+    for comp in sorted(event.competitions, key=lambda c: c.id) if event is not None else []:
+        comps.append([comp.slug, comp.name])
+    book.save(path)
+
+
 @dataclass
 class TeamRowError:
     """One problem of the file: its row (as the spreadsheet numbers it), column and message."""
@@ -164,6 +257,16 @@ class TeamImportReport:
     def rejected(self) -> bool:
         """True when the file was refused (nothing written)."""
         return bool(self.errors)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON for a background job's row."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TeamImportReport:
+        """Back from `to_dict` (a finished job's report)."""
+        values = {k: data[k] for k in ("filename", "rows", "written", "confirmed", "waitlisted") if k in data}
+        return cls(**values, errors=[TeamRowError(**e) for e in data.get("errors", [])])
 
 
 def _cell(cells: list[Any], index: dict[str, int], header: str) -> str:
@@ -201,26 +304,32 @@ def _row_errors(row: int, err: DomainError, team_columns: dict[str, str]) -> lis
 
 
 def import_teams(
-    path: str | Path, event, *, by: Any, filename: str = "", now: datetime | None = None
+    path: str | Path,
+    event,
+    *,
+    by: Any,
+    filename: str = "",
+    now: datetime | None = None,
+    progress: Callable[..., Any] | None = None,
 ) -> TeamImportReport:
     """Register every team of a CSV/XLSX file for the event's competitions, all or nothing.
 
-    Flushes only; the caller commits when `report.written` and rolls back otherwise.
+    Flushes only; the caller commits when `report.written` and rolls back otherwise. `progress`
+    (a factory `progress(label, total)` giving a bar with `update(n)`, as the import queue's
+    `progress_writer`) is moved on by every row read.
     """
     now = now or clock.now()
     require_office(by)
     report = TeamImportReport(filename=filename)
     limits = import_limits()
     try:
-        check_limits(path, None, limits)
+        estimated = check_limits(path, None, limits)
         header, rows = read_rows(path)
     except FileFormatError as err:
         report.errors.append(TeamRowError(0, "", str(err)))
         return report
     index = {h.lower(): i for i, h in enumerate(header) if h}
-    missing = [
-        h for h in (*TEAM_HEADERS, "Nama_Peserta_1", "HP_Peserta_1", CONSENT_HEADER) if h.lower() not in index
-    ]
+    missing = [h for h in REQUIRED_HEADERS if h.lower() not in index]
     if missing:
         report.errors.append(TeamRowError(1, ", ".join(missing), _("Kolom wajib tidak ada di baris judul.")))
         return report
@@ -228,13 +337,15 @@ def import_teams(
     team_columns = {"team_name": "Nama_Tim", "cooperative_nik": "NIK_Koperasi"}
     outer = db.session.begin_nested()
     try:
-        for number, cells in cap_rows(rows, limits.max_rows):
-            if all(c is None or str(c).strip() == "" for c in cells):
-                continue
-            report.rows += 1
-            report.errors.extend(
-                _import_row(number, cells, index, comps, team_columns, report, by=by, now=now)
-            )
+        with (progress or _no_progress)(_("Memeriksa dan mendaftarkan tim"), estimated) as bar:
+            for number, cells in cap_rows(rows, limits.max_rows):
+                bar.update(1)
+                if all(c is None or str(c).strip() == "" for c in cells):
+                    continue
+                report.rows += 1
+                report.errors.extend(
+                    _import_row(number, cells, index, comps, team_columns, report, by=by, now=now)
+                )
     except FileFormatError as err:
         report.errors.append(TeamRowError(0, "", str(err)))
     if report.errors or report.rows == 0:
@@ -254,6 +365,14 @@ def _import_row(number, cells, index, comps, team_columns, report, *, by, now) -
     if comp is None:
         return [TeamRowError(number, "Lomba", _("Lomba “%(n)s” tidak ada di acara ini.", n=comp_name))]
     nik = re.sub(r"\s", "", _cell(cells, index, "NIK_Koperasi"))
+    if nik.upper().startswith(EXAMPLE_MARK):
+        return [
+            TeamRowError(
+                number,
+                "NIK_Koperasi",
+                _("Baris contoh dari templat: ganti dengan data tim Anda atau hapus baris ini."),
+            )
+        ]
     coop_id = db.session.scalar(select(Cooperative.id).where(Cooperative.nik == nik)) if nik else None
     if coop_id is None:
         return [
@@ -299,3 +418,79 @@ def _import_row(number, cells, index, comps, team_columns, report, *, by, now) -
     elif entry.state.value == "waitlisted":
         report.waitlisted += 1
     return []
+
+
+@contextmanager
+def _no_progress(_label: str, _total: int):
+    class Bar:
+        def update(self, _n: int) -> None:
+            pass
+
+    yield Bar()
+
+
+# --- a large spreadsheet of teams, in the background ----------------------------------------
+
+TEAM_IMPORT_JOB = "team_import"
+
+
+def runs_in_background(estimated_rows: int) -> bool:
+    """Whether a teams file of this many rows is imported by a background job."""
+    return estimated_rows >= int(current_app.config.get("HARKOP_TEAM_IMPORT_BACKGROUND_ROWS", 200))
+
+
+def enqueue_team_import(source: str | Path, event, *, filename: str, fmt: str, by: Any):
+    """Keep the uploaded file (copied) and queue its import for the event (the caller commits).
+
+    The event waits in the job's `report` until the job runs, which replaces it by the report.
+    """
+    from ..cooperatives.import_jobs import enqueue_job, output_path
+
+    require_office(by)
+    job = enqueue_job(TEAM_IMPORT_JOB, filename=filename or f"tim.{fmt}", fmt=fmt, by=by)
+    shutil.copyfile(source, output_path(job))
+    job.report = {"event_id": event.id}
+    return job
+
+
+def run_team_import_job(job, progress) -> dict[str, Any]:
+    """The queue's runner for `team_import`: the same `import_teams`, all or nothing (rolled back
+    unless every row passed; the queue commits a written file). The upload is removed afterwards."""
+    from ..auth.models import User
+    from ..competitions.models import Event
+    from ..cooperatives.import_jobs import output_path
+
+    path = output_path(job)
+    try:
+        event = db.session.get(Event, (job.report or {}).get("event_id"))
+        if event is None:
+            gone = _("Acara untuk impor ini sudah tidak ada; tidak ada tim yang didaftarkan.")
+            return TeamImportReport(filename=job.filename, errors=[TeamRowError(0, "", gone)]).to_dict()
+        by = db.session.get(User, job.created_by_id) if job.created_by_id else None
+        report = import_teams(path, event, by=by, filename=job.filename, progress=progress)
+        if not report.written:
+            db.session.rollback()
+        return report.to_dict()
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def recent_team_imports(limit: int = 5) -> list[Any]:
+    """The latest background teams imports, newest first (the import page links their pages)."""
+    from ..cooperatives.models import ImportJob
+
+    return list(
+        db.session.scalars(
+            select(ImportJob)
+            .where(ImportJob.kind == TEAM_IMPORT_JOB)
+            .order_by(ImportJob.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def install_team_import_jobs() -> None:
+    """Let the background queue run team imports (called when the app starts)."""
+    from ..cooperatives.import_jobs import register_runner
+
+    register_runner(TEAM_IMPORT_JOB, run_team_import_job)

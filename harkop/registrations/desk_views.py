@@ -1,6 +1,7 @@
 """The office's desk pages: register a walk-in team on an event day, and upload a spreadsheet of teams.
 
-Thin views over `desk.py`; a registered team's page (registrations.my_entry) then has each
+Thin views over `desk.py` (a large teams file goes to the registry import's background queue, and
+its page follows the job); a registered team's page (registrations.my_entry) then has each
 participant's ticket PDF to print on the spot.
 """
 
@@ -9,15 +10,19 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
 from ..auth.decorators import admin_required
 from ..competitions import services as competitions
+from ..cooperatives.import_jobs import job_status
+from ..cooperatives.models import ImportJob
+from ..cooperatives.spreadsheet import FileFormatError, check_limits, import_limits
 from ..extensions import db
 from ..form_actions import run_form
+from ..spreadsheets import send_spreadsheet
 from . import desk, services
 from .forms import DeskForm, TeamImportForm
 from .views import bp, participant_rows
@@ -80,17 +85,34 @@ def desk_register(competition_id: int):
 @bp.route("/admin/meja/impor", methods=["GET", "POST"])
 @admin_required
 def desk_import():
-    """Upload a CSV or XLSX of teams for the current event: every row checked, written all or nothing."""
+    """Upload a CSV or XLSX of teams for the current event: every row checked, written all or nothing.
+
+    The file is held to the import limits before it is parsed; a large one is queued for the
+    scheduler and the page follows its progress (desk.enqueue_team_import).
+    """
     event = competitions.current_event()
     form = TeamImportForm()
     report = None
     if form.validate_on_submit() and event is not None:
         upload = form.file.data
-        suffix = Path(upload.filename or "").suffix.lower()
+        filename = upload.filename or ""
+        suffix = Path(filename).suffix.lower()
         with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
             upload.save(handle)
             handle.flush()
-            report = desk.import_teams(handle.name, event, by=current_user, filename=upload.filename or "")
+            try:
+                rows = check_limits(handle.name, suffix.lstrip("."), import_limits())
+            except FileFormatError as err:
+                report = desk.TeamImportReport(filename=filename, errors=[desk.TeamRowError(0, "", str(err))])
+            else:
+                if desk.runs_in_background(rows):
+                    job = desk.enqueue_team_import(
+                        handle.name, event, filename=filename, fmt=suffix.lstrip("."), by=current_user
+                    )
+                    db.session.commit()
+                    flash(_("Berkas besar: impor tim berjalan di latar belakang."), "info")
+                    return redirect(url_for("registrations.desk_import_job", job_id=job.id))
+                report = desk.import_teams(handle.name, event, by=current_user, filename=filename)
         if report.written:
             db.session.commit()
             flash(_("%(n)d tim didaftarkan dari %(f)s.", n=report.written, f=report.filename), "success")
@@ -98,5 +120,46 @@ def desk_import():
         db.session.rollback()
     status = 422 if form.errors or (report is not None and report.rejected) else 200
     return render_template(
-        "registrations/desk_import.html", event=event, form=form, report=report, header=desk.template_header()
+        "registrations/desk_import.html",
+        event=event,
+        form=form,
+        report=report,
+        columns=desk.template_columns(),
+        jobs=desk.recent_team_imports(),
     ), status
+
+
+@bp.route("/admin/meja/impor/templat.<fmt>")
+@admin_required
+def desk_import_template(fmt: str):
+    """The teams template for the current event (CSV or XLSX): the columns the import reads, an
+    example row, and in XLSX notes on each column and the event's competitions."""
+    event = competitions.current_event()
+    return send_spreadsheet(
+        fmt, lambda path: desk.write_template(path, fmt, event), f"templat-impor-tim.{fmt}"
+    )
+
+
+def _team_job_or_404(job_id: int) -> ImportJob:
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.kind != desk.TEAM_IMPORT_JOB:
+        abort(404)
+    return job
+
+
+@bp.route("/admin/meja/impor/<int:job_id>")
+@admin_required
+def desk_import_job(job_id: int):
+    """A background teams import: its progress while it runs (the page polls), its report once done."""
+    job = _team_job_or_404(job_id)
+    report = desk.TeamImportReport.from_dict(job.report) if job.status == "done" and job.report else None
+    return render_template(
+        "registrations/desk_import_job.html", job=job, status=job_status(job), report=report
+    )
+
+
+@bp.route("/admin/meja/impor/<int:job_id>/status")
+@admin_required
+def desk_import_job_status(job_id: int):
+    """A background teams import's progress as JSON, for the page's progress bar."""
+    return jsonify(job_status(_team_job_or_404(job_id)))

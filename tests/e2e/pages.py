@@ -367,6 +367,38 @@ def report_job_path(server) -> str:
     return server.cached("report-job", make)
 
 
+def team_import_job_path(server, *, done: bool = False) -> str:
+    """A desk teams-import job's page: queued (progress), or done with a refused row (the report)."""
+
+    def make() -> str:
+        import tempfile
+
+        from harkop.auth.services import get_user
+        from harkop.competitions.services import current_event
+        from harkop.extensions import db
+        from harkop.registrations.desk import enqueue_team_import
+
+        with server.app_context():
+            with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
+                handle.write(b"Lomba,NIK_Koperasi,Nama_Tim\n")
+                handle.flush()
+                job = enqueue_team_import(
+                    handle.name, current_event(), filename="tim-besar.csv", fmt="csv", by=get_user("admin")
+                )
+            if done:
+                job.status = "done"
+                job.report = {
+                    "filename": "tim-besar.csv",
+                    "rows": 250,
+                    "written": 0,
+                    "errors": [{"row": 7, "column": "HP_Peserta_2", "message": "Nomor HP tidak valid."}],
+                }
+            db.session.commit()
+            return f"/admin/meja/impor/{job.id}"
+
+    return server.cached(f"team-import-job-{done}", make)
+
+
 def entry_history_path(server) -> str:
     """The office's history of the demo pengurus's entry."""
     return f"/admin/pendaftaran/{_demo_entry(server)[0]}/riwayat"
@@ -893,5 +925,11 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", "/admin/meja/impor", "event desk: import teams"),
     PageSpec(
         "admin", "/admin/meja/impor", "event desk: import teams, no file", status=422, submit=MAIN_SUBMIT
+    ),
+    PageSpec("admin", team_import_job_path, "event desk: teams import job, queued"),
+    PageSpec(
+        "admin",
+        lambda server: team_import_job_path(server, done=True),
+        "event desk: teams import job, a refused row",
     ),
 ]

@@ -165,3 +165,85 @@ def test_the_desk_registers_a_walk_in_team_and_opens_its_ticket_pdf(browser, des
         pdf_links.first.click()
     assert download.value.suggested_filename.endswith(".pdf")
     laptop.close()
+
+
+def _entry_count(server, comp_id: int) -> int:
+    from sqlalchemy import func, select
+
+    from harkop.extensions import db
+    from harkop.registrations.models import Entry
+
+    with server.app_context():
+        return db.session.scalar(select(func.count(Entry.id)).where(Entry.competition_id == comp_id))
+
+
+def test_the_clerk_imports_teams_from_the_downloaded_template(browser, desk_server, tmp_path):
+    """The clerk downloads the XLSX template from the import page, fills its example row with a real
+    team and uploads it: the desk says the team is registered and the competition lists it. A second
+    file with an unknown NIK in row 3 is refused: the page names row 3 and NIK_Koperasi, and the good
+    row 2 of that file is not registered either."""
+    from openpyxl import load_workbook
+
+    comp_id, nik = _eligible_walk_in(desk_server)
+    laptop = open_context(browser, desk_server, "laptop")
+    page = laptop.new_page()
+    login(page, "admin")
+    page.goto("/admin/meja")
+    page.get_by_role("link", name="Unggah berkas tim (CSV atau XLSX)").click()
+    page.wait_for_url("**/admin/meja/impor")
+    assert page.locator("tr[data-column]", has_text="NIK_Koperasi").is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Unduh templat XLSX").click()
+    assert download.value.suggested_filename == "templat-impor-tim.xlsx"
+    template = tmp_path / download.value.suggested_filename
+    download.value.save_as(template)
+    book = load_workbook(template)
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+
+    def fill(row: int, values: dict[str, str]) -> None:
+        for column, value in values.items():
+            sheet.cell(row, header.index(column) + 1, value)
+
+    team = {
+        "Lomba": "menghias-tumpeng",
+        "NIK_Koperasi": nik,
+        "Nama_Tim": "Tim Impor Templat",
+        "Nama_Peserta_1": "Dewi Impor",
+        "HP_Peserta_1": "081298765411",
+        "Nama_Peserta_2": "Eka Impor",
+        "HP_Peserta_2": "081298765412",
+        "Nama_Peserta_3": "Fajar Impor",
+        "HP_Peserta_3": "081298765413",
+    }
+    fill(2, team)
+    filled = tmp_path / "tim-terisi.xlsx"
+    book.save(filled)
+    before = _entry_count(desk_server, comp_id)
+    page.get_by_label("Berkas CSV atau XLSX").set_input_files(str(filled))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Periksa dan daftarkan").click()
+    assert page.url.endswith("/admin/meja"), page.locator(".alert, table").all_inner_texts()
+    assert page.get_by_text("1 tim didaftarkan dari tim-terisi.xlsx").is_visible()
+    assert _entry_count(desk_server, comp_id) == before + 1
+    page.goto(f"/admin/lomba/{comp_id}/pendaftar")
+    assert page.get_by_text("Tim Impor Templat").first.is_visible()
+
+    other_nik = _eligible_walk_in(desk_server)[1]
+    fill(2, {**team, "NIK_Koperasi": other_nik, "Nama_Tim": "Tim Baris Baik"})
+    fill(3, {**team, "NIK_Koperasi": "6471999999999999", "Nama_Tim": "Tim Tanpa Koperasi"})
+    for n, column in enumerate(("HP_Peserta_1", "HP_Peserta_2", "HP_Peserta_3"), start=21):
+        sheet.cell(3, header.index(column) + 1, f"0812987654{n}")
+    flawed = tmp_path / "tim-salah.xlsx"
+    book.save(flawed)
+    page.goto("/admin/meja/impor")
+    page.get_by_label("Berkas CSV atau XLSX").set_input_files(str(flawed))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Periksa dan daftarkan").click()
+    assert page.get_by_role("alert").filter(has_text="tidak ada tim yang didaftarkan").is_visible()
+    error = page.get_by_role("region", name="Kesalahan per baris").locator("tbody tr")
+    assert error.count() == 1
+    assert error.first.locator("td").all_inner_texts()[:2] == ["3", "NIK_Koperasi"]
+    assert "6471999999999999" in error.first.inner_text()
+    assert _entry_count(desk_server, comp_id) == before + 1, "nothing of the refused file is written"
+    laptop.close()

@@ -22,6 +22,28 @@ def _token(f):
     return _participant(f).ticket.page_token
 
 
+def _team_job(f) -> int:
+    """A queued teams-import job of the desk (made once per test)."""
+
+    def make() -> int:
+        import tempfile
+
+        from harkop.extensions import db
+        from harkop.registrations.desk import enqueue_team_import
+        from tests.competitions.factories import make_event
+
+        with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
+            handle.write(b"Lomba,NIK_Koperasi,Nama_Tim\n")
+            handle.flush()
+            job = enqueue_team_import(
+                handle.name, make_event(), filename="tim.csv", fmt="csv", by=f.user("admin")
+            )
+        db.session.commit()
+        return job.id
+
+    return f.cached("team-job", make)
+
+
 REPS = {"coop_rep"}
 REPS_AND_OFFICE = {"coop_rep", "admin"}
 
@@ -110,4 +132,8 @@ ROWS += [
     ),
     admin_only("registrations.desk_import", "/admin/meja/impor"),
     admin_only("registrations.desk_import", "/admin/meja/impor", method="POST", data={}),
+    admin_only("registrations.desk_import_template", "/admin/meja/impor/templat.xlsx"),
+    admin_only("registrations.desk_import_template", "/admin/meja/impor/templat.csv"),
+    admin_only("registrations.desk_import_job", lambda f: f"/admin/meja/impor/{_team_job(f)}"),
+    admin_only("registrations.desk_import_job_status", lambda f: f"/admin/meja/impor/{_team_job(f)}/status"),
 ]
