@@ -81,7 +81,7 @@ def _run(database_url: str, uploads: str) -> dict[str, Any]:
             pages: list[int] = []
 
             def one_job(layout: str = layout, sizes: list[int] = sizes) -> None:
-                job = print_jobs.enqueue_print(
+                print_jobs.enqueue_print(
                     print_jobs.TICKETS,
                     params={"competition_id": comp_id, "layout": layout},
                     cards=cards,
@@ -100,7 +100,7 @@ def _run(database_url: str, uploads: str) -> dict[str, Any]:
 
             statements: list[str] = []
 
-            def count(conn, cursor, statement, *args):
+            def count(conn, cursor, statement, *args, statements: list[str] = statements):
                 statements.append(statement)
 
             engine = db.engine
