@@ -122,6 +122,7 @@ def test_many_badges_are_made_in_the_background_and_the_offer_issues_no_pass(
     from harkop.checkin.models import StaffPass
     from harkop.cooperatives import import_jobs
     from harkop.cooperatives.models import ImportJob
+    from tests.querycount import counting_queries, writes
 
     previous = app.config.get("HARKOP_UPLOAD_DIR"), app.config.get("HARKOP_PRINT_BACKGROUND_ITEMS")
     app.config["HARKOP_UPLOAD_DIR"] = str(tmp_path / "uploads")
@@ -132,8 +133,10 @@ def test_many_badges_are_made_in_the_background_and_the_offer_issues_no_pass(
         judges = [make_user("judge", display_name=f"Juri Banyak {n}") for n in range(3)]
         db.session.commit()
         login_as("admin")
-        offer = client.get("/admin/lencana.pdf?peran=judge&tata=a6")
+        with counting_queries() as statements:
+            offer = client.get("/admin/lencana.pdf?peran=judge&tata=a6")
         assert offer.status_code == 200 and "Buat PDF" in offer.get_data(as_text=True)
+        assert writes(statements) == []
         assert db.session.scalar(select(func.count()).select_from(StaffPass)) == 0
         response = client.post("/admin/lencana.pdf?peran=judge&tata=a6")
         job = db.session.scalar(select(ImportJob).where(ImportJob.kind == badges.BADGES))
