@@ -183,10 +183,18 @@ def _register_blueprints(app: Flask) -> None:
     from .privacy.views import bp as privacy_bp
     from .registrations import api as _registrations_api  # noqa: F401
     from .registrations import desk_views as _desk_views  # noqa: F401  - /admin/meja on registrations' bp
+    from .registrations import print_views as _print_views  # noqa: F401  - /admin/cetak on registrations' bp
     from .registrations.desk import install_team_import_jobs
+    from .registrations.print_jobs import install_print_job
     from .registrations.views import bp as registrations_bp
 
     install_team_import_jobs()
+    install_print_job()
+    from .checkin.badges import install_print_job as install_badge_print_job
+    from .judging.certificates import install_print_job as install_certificate_print_job
+
+    install_badge_print_job()
+    install_certificate_print_job()
 
     # Domain API modules attach their routes to api.bp on import, so import them first.
     app.register_blueprint(main_bp)

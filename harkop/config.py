@@ -100,6 +100,8 @@ class Config:
         self.HARKOP_TEAM_IMPORT_BACKGROUND_ROWS = int(
             os.environ.get("HARKOP_TEAM_IMPORT_BACKGROUND_ROWS", "200")
         )
+        # Bulk PDFs (tickets, certificates, badges) of more cards than this are made by a background job.
+        self.HARKOP_PRINT_BACKGROUND_ITEMS = int(os.environ.get("HARKOP_PRINT_BACKGROUND_ITEMS", "60"))
         self.HARKOP_TESTING_ROUTES = False
         # Office workflows: where uploads (RAT minutes) live, their size limit, and letter numbers.
         self.HARKOP_UPLOAD_DIR = os.environ.get("HARKOP_UPLOAD_DIR") or None

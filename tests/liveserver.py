@@ -225,6 +225,9 @@ class LiveServer:
             self._app = make_app(self.database_url)
             # Data made by the test carries the same simulated time as the server's pages.
             self._app.config["HARKOP_FAKE_NOW"] = self.fake_now
+            # Files a test makes for the server (a background job's PDF) go to the server's folder.
+            if self._command[1].get("HARKOP_UPLOAD_DIR"):
+                self._app.config["HARKOP_UPLOAD_DIR"] = self._command[1]["HARKOP_UPLOAD_DIR"]
         return self._app
 
     @contextmanager
@@ -238,6 +241,19 @@ class LiveServer:
                 yield
             finally:
                 db.session.remove()
+
+    def run_background_job(self, job_id: int) -> str:
+        """Run one queued background job (import_jobs) as the scheduler would, which the live server
+        does not run; returns its status. Only this job: others queued by other tests stay queued."""
+        from harkop.cooperatives import import_jobs
+        from harkop.cooperatives.models import ImportJob
+        from harkop.extensions import db
+
+        with self.app_context():
+            job = db.session.get(ImportJob, job_id)
+            job.status, job.holder = "running", "e2e-test"
+            db.session.commit()
+            return import_jobs.run_import_job(job, holder="e2e-test").status
 
     def cached(self, key: str, factory: Callable[[], Any]) -> Any:
         """A value made once per server (e.g. an invitation link shared by several tests)."""

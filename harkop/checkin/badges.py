@@ -10,6 +10,7 @@ A4 sheet to cut.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -148,9 +149,40 @@ def staff_checkins(day: date) -> list[StaffCheckIn]:
 # --- the badge -----------------------------------------------------------------------------------
 
 
+def passes_for(people: list[User], event: Event, *, now: datetime | None = None) -> dict[int, StaffPass]:
+    """Each person's valid pass for the event by user id, issued where missing (one query for the
+    passes that exist, whatever the number of people; flushes)."""
+    ids = [person.id for person in people]
+    found: dict[int, StaffPass] = {}
+    for staff_pass in db.session.scalars(
+        select(StaffPass).where(
+            StaffPass.user_id.in_(ids), StaffPass.event_id == event.id, StaffPass.revoked_at.is_(None)
+        )
+    ):
+        found.setdefault(staff_pass.user_id, staff_pass)
+    missing = [person for person in people if person.id not in found]
+    for person in missing:
+        found[person.id] = StaffPass(
+            user_id=person.id, event_id=event.id, secret=new_secret(), issued_at=now or clock.now()
+        )
+        db.session.add(found[person.id])
+    if missing:
+        db.session.flush()
+    return found
+
+
 @in_indonesian
-def badges_pdf(people: list[User], event: Event, *, layout: str = "a6", now: datetime | None = None) -> bytes:
-    """The badges of these people for the event (passes issued as needed): A6 pages or four per A4."""
+def badges_pdf(
+    people: list[User],
+    event: Event,
+    *,
+    layout: str = "a6",
+    now: datetime | None = None,
+    on_card: Callable[[], None] | None = None,
+) -> bytes:
+    """The badges of these people for the event (passes issued as needed): A6 pages or four per A4;
+    `on_card()` after each badge (a background job's progress)."""
+    passes = passes_for(people, event, now=now)
     layout = layout if layout in LAYOUTS else "a6"
     page_format = BADGE_SIZE if layout == "a6" else A4
     pdf = FPDF(orientation="P", unit="mm", format=page_format)
@@ -161,7 +193,7 @@ def badges_pdf(people: list[User], event: Event, *, layout: str = "a6", now: dat
     pdf.set_creator("Harkop")
     slots = [(0, 0), (BADGE_SIZE[0], 0), (0, A4[1] / 2), (BADGE_SIZE[0], A4[1] / 2)]
     for index, person in enumerate(people):
-        staff_pass = pass_for(person, event, now=now)
+        staff_pass = passes[person.id]
         if layout == "a6":
             pdf.add_page()
             left, top = 0.0, 0.0
@@ -171,6 +203,8 @@ def badges_pdf(people: list[User], event: Event, *, layout: str = "a6", now: dat
                 cut_lines(pdf)
             left, top = slots[index % 4]
         _badge(pdf, person, event, staff_pass, left, top)
+        if on_card is not None:
+            on_card()
     if not people:
         pdf.add_page()
     return bytes(pdf.output())
@@ -219,3 +253,20 @@ def _badge(pdf: FPDF, person: User, event: Event, staff_pass: StaffPass, left: f
     pdf.set_xy(x, top + BADGE_SIZE[1] - 12)
     pdf.set_font("Helvetica", "", 7)
     pdf.multi_cell(width, 3.5, "Pindai QR ini di pintu masuk untuk check-in petugas.", align="C")
+
+
+BADGES = "print_badges"
+
+
+def make_badges(params: dict[str, Any], _by: Any, on_card: Callable[[], None]) -> bytes:
+    """The badges of a print job (params: event_id, roles, layout), as the office's link gives them."""
+    event = db.session.get(Event, int(params["event_id"]))
+    roles = [Role(r) for r in params.get("roles") or []]
+    return badges_pdf(badge_people(roles), event, layout=params.get("layout", "a6"), on_card=on_card)
+
+
+def install_print_job() -> None:
+    """Let the background queue print badges (called when the app starts)."""
+    from ..registrations.print_jobs import register_print_kind
+
+    register_print_kind(BADGES, make_badges)

@@ -273,19 +273,37 @@ def badge_list():
     )
 
 
-@bp.route("/admin/lencana.pdf")
+@bp.route("/admin/lencana.pdf", methods=["GET", "POST"])
 @admin_required
 def badges_pdf():
-    """Badges of the current event as one PDF (`?peran=judge&peran=admin`, `?tata=a6|a4`)."""
+    """Badges of the current event as one PDF (`?peran=judge&peran=admin`, `?tata=a6|a4`); more than
+    HARKOP_PRINT_BACKGROUND_ITEMS badges are made in the background (registrations/print_views.py)."""
     from ..competitions.services import current_event
+    from ..registrations.print_views import bulk_pdf
 
     event = current_event()
     if event is None:
         raise NotFound("event_not_found", _("Belum ada acara."))
     layout = request.args.get("tata") or "a6"
-    pdf = badges.badges_pdf(badges.badge_people(_badge_roles()), event, layout=layout)
-    db.session.commit()  # passes issued for the printed badges
-    return _download(pdf, "application/pdf", f"lencana-{event.slug}-{layout}.pdf")
+    layout = layout if layout in badges.LAYOUTS else "a6"
+    roles = _badge_roles()
+    people = badges.badge_people(roles)
+    filename = f"lencana-{event.slug}-{layout}.pdf"
+
+    def draw() -> Response:
+        pdf = badges.badges_pdf(people, event, layout=layout)
+        db.session.commit()  # passes issued for the printed badges
+        return _download(pdf, "application/pdf", filename)
+
+    return bulk_pdf(
+        badges.BADGES,
+        cards=len(people),
+        params={"event_id": event.id, "roles": [role.value for role in roles], "layout": layout},
+        filename=filename,
+        heading=_("Lencana %(name)s", name=event.name),
+        back=url_for("checkin.badge_list"),
+        draw=draw,
+    )
 
 
 @bp.route("/checkin/staf", methods=["GET", "POST"])

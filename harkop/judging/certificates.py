@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 from flask_babel import gettext as _
 from fpdf import FPDF
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..audit import record_audit
@@ -112,8 +114,16 @@ def holders_of(comp: Competition, snapshot: ResultSnapshot) -> list[Holder]:
     """Everyone a published result gives a certificate: each current participant of each judged entry
     (with the team's award or participation), and the team itself when a team won an award."""
     out = []
+    ids = [row["entry_id"] for row in snapshot.data["entries"]]
+    # One query for every entry and its participants, not two per entry (issue 20).
+    entries = {
+        entry.id: entry
+        for entry in db.session.scalars(
+            select(Entry).where(Entry.id.in_(ids)).options(selectinload(Entry.participants))
+        )
+    }
     for row in snapshot.data["entries"]:
-        entry = db.session.get(Entry, row["entry_id"])
+        entry = entries.get(row["entry_id"])
         if entry is None:
             continue
         award = row.get("award") or None
@@ -260,14 +270,30 @@ def certificate_for(entry: Entry, *, by: Any) -> tuple[bytes, str]:
     return certificates_pdf(certs), f"piagam-{kind}-{_slug(comp.name)}-{_slug(entry.team_name)}.pdf"
 
 
-def competition_certificates(comp: Competition, *, by: Any) -> tuple[bytes, str]:
+def competition_certificates(
+    comp: Competition, *, by: Any, on_card: Callable[[], None] | None = None
+) -> tuple[bytes, str]:
     """Every valid certificate of a published competition in one PDF (for the office to print)."""
     ensure_certificates(comp, by=by)
-    return certificates_pdf(valid_certificates(comp)), f"piagam-{_slug(comp.name)}.pdf"
+    return certificates_pdf(valid_certificates(comp), on_card=on_card), competition_certificates_name(comp)
 
 
-def certificates_pdf(certs: list[Certificate]) -> bytes:
-    """Certificates, one A4 landscape page each, in Indonesian."""
+def competition_certificates_name(comp: Competition) -> str:
+    """The file name of a competition's certificates PDF."""
+    return f"piagam-{_slug(comp.name)}.pdf"
+
+
+def count_competition_certificates(comp: Competition) -> int:
+    """How many certificates a published competition's PDF holds, counted without issuing any
+    (reads only: a GET that only asks must not write); 404 before publication."""
+    snapshot = published_snapshot(comp)
+    if snapshot is None:
+        raise NotFound("results_not_published", _("Hasil lomba ini belum diumumkan."))
+    return len(holders_of(comp, snapshot))
+
+
+def certificates_pdf(certs: list[Certificate], *, on_card: Callable[[], None] | None = None) -> bytes:
+    """Certificates, one A4 landscape page each, in Indonesian; `on_card()` after each."""
     pdf = _document("PIAGAM")
     with indonesian():  # a certificate is the Dinas's official document: in Indonesian, dates too
         for cert in certs:
@@ -286,6 +312,8 @@ def certificates_pdf(certs: list[Certificate]) -> bytes:
                 code=format_code(cert.code),
                 link=verify_url(cert.code),
             )
+            if on_card is not None:
+                on_card()
     if not certs:
         pdf.add_page()
     return bytes(pdf.output())
@@ -409,3 +437,20 @@ def draw_certificate(
     pdf.set_font("Helvetica", "", 7)
     pdf.multi_cell(95, 3.8, _text(link), new_x="LEFT", new_y="NEXT")
     pdf.set_text_color(*INK)
+
+
+CERTIFICATES = "print_certificates"
+
+
+def make_certificates(params: dict[str, Any], by: Any, on_card: Callable[[], None]) -> bytes:
+    """A print job's certificates (params: competition_id), as the office's link gives them."""
+    comp = db.session.get(Competition, int(params["competition_id"]))
+    pdf, _name = competition_certificates(comp, by=by, on_card=on_card)
+    return pdf
+
+
+def install_print_job() -> None:
+    """Let the background queue print a competition's certificates (called when the app starts)."""
+    from ..registrations.print_jobs import register_print_kind
+
+    register_print_kind(CERTIFICATES, make_certificates)

@@ -886,16 +886,31 @@ def certificate(entry_id: int):
     return _pdf_response(pdf, filename)
 
 
-@bp.route("/admin/penilaian/<int:competition_id>/piagam.pdf")
+@bp.route("/admin/penilaian/<int:competition_id>/piagam.pdf", methods=["GET", "POST"])
 @admin_required
 def competition_certificates(competition_id: int):
-    """Every valid certificate of a published competition in one PDF, for the office to print."""
+    """Every valid certificate of a published competition in one PDF, for the office to print; more
+    than HARKOP_PRINT_BACKGROUND_ITEMS are made in the background (registrations/print_views.py)."""
+    from ..registrations.print_views import bulk_pdf
+
     comp = db.session.get(Competition, competition_id)
     if comp is None:
         raise NotFound("competition_not_found", _("Lomba tidak ditemukan."))
-    pdf, filename = certificates.competition_certificates(comp, by=current_user)
-    db.session.commit()
-    return _pdf_response(pdf, filename)
+
+    def draw() -> Response:
+        pdf, filename = certificates.competition_certificates(comp, by=current_user)
+        db.session.commit()  # certificates of results published before codes existed are issued on first print
+        return _pdf_response(pdf, filename)
+
+    return bulk_pdf(
+        certificates.CERTIFICATES,
+        cards=certificates.count_competition_certificates(comp),
+        params={"competition_id": comp.id},
+        filename=certificates.competition_certificates_name(comp),
+        heading=_("Piagam %(name)s", name=comp.name),
+        back=url_for("judging.monitor", competition_id=comp.id),
+        draw=draw,
+    )
 
 
 def _pdf_response(pdf: bytes, filename: str) -> Response:

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from .. import clock
 from ..audit import actor_name, record_audit
@@ -991,20 +992,47 @@ def refused_attempts(comp: Competition, limit: int = 100) -> list[Any]:
     )
 
 
-def printable_tickets(
-    *, competition_id: int | None = None, cooperative_id: int | None = None
-) -> list[Ticket]:
-    """Valid tickets of confirmed entries, for printing in one go: a competition's, a cooperative's, or
-    both filters at once; ordered by competition, team and place in the team."""
+def _printable_tickets_query(*, competition_id: int | None, cooperative_id: int | None):
     stmt = (
         select(Ticket)
         .join(Participant, Participant.id == Ticket.participant_id)
         .join(Entry, Entry.id == Participant.entry_id)
         .where(Ticket.revoked_at.is_(None), Participant.replaced_at.is_(None), Entry.state == E.confirmed)
-        .order_by(Entry.competition_id, Entry.team_name, Entry.id, Participant.position, Participant.id)
     )
     if competition_id is not None:
         stmt = stmt.where(Entry.competition_id == competition_id)
     if cooperative_id is not None:
         stmt = stmt.where(Entry.cooperative_id == cooperative_id)
-    return list(db.session.scalars(stmt))
+    return stmt
+
+
+def printable_tickets(
+    *, competition_id: int | None = None, cooperative_id: int | None = None
+) -> list[Ticket]:
+    """Valid tickets of confirmed entries, for printing in one go: a competition's, a cooperative's, or
+    both filters at once; ordered by competition, team and place in the team.
+
+    Everything a card shows (participant, entry, cooperative, competition with its days and event)
+    is loaded with the tickets, so a PDF of any size costs the same few statements (issue 20: 500
+    tickets lazily loaded their entry, cooperative and competition one by one)."""
+    stmt = (
+        _printable_tickets_query(competition_id=competition_id, cooperative_id=cooperative_id)
+        .options(
+            contains_eager(Ticket.participant)
+            .contains_eager(Participant.entry)
+            .options(
+                joinedload(Entry.cooperative),
+                joinedload(Entry.competition).options(
+                    joinedload(Competition.event), selectinload(Competition.day_rows)
+                ),
+            )
+        )
+        .order_by(Entry.competition_id, Entry.team_name, Entry.id, Participant.position, Participant.id)
+    )
+    return list(db.session.scalars(stmt).unique())
+
+
+def count_printable_tickets(*, competition_id: int | None = None, cooperative_id: int | None = None) -> int:
+    """How many tickets `printable_tickets` would give (one COUNT, nothing loaded)."""
+    stmt = _printable_tickets_query(competition_id=competition_id, cooperative_id=cooperative_id)
+    return db.session.scalar(stmt.with_only_columns(func.count(Ticket.id)).order_by(None)) or 0

@@ -12,6 +12,7 @@ import io
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -221,13 +222,19 @@ def ticket_pdf(ticket: Ticket) -> bytes:
 
 
 @in_indonesian
-def tickets_pdf(items: list[Ticket], *, title: str, layout: str = "a6") -> bytes:
-    """Many tickets in one document: one A6 page each, or four to an A4 sheet (`layout` "a4")."""
-    return cards_pdf([ticket_view(t) for t in items], title=title, layout=layout)
+def tickets_pdf(
+    items: list[Ticket], *, title: str, layout: str = "a6", on_card: Callable[[], None] | None = None
+) -> bytes:
+    """Many tickets in one document: one A6 page each, or four to an A4 sheet (`layout` "a4");
+    `on_card()` is called after each card is drawn (a background job's progress)."""
+    return cards_pdf([ticket_view(t) for t in items], title=title, layout=layout, on_card=on_card)
 
 
-def cards_pdf(views: list[TicketView], *, title: str, layout: str = "a6") -> bytes:
+def cards_pdf(
+    views: list[TicketView], *, title: str, layout: str = "a6", on_card: Callable[[], None] | None = None
+) -> bytes:
     """Lay ticket cards out on A6 pages or four to an A4 sheet with cutting lines."""
+    on_card = on_card or (lambda: None)
     if layout not in LAYOUTS:
         layout = "a6"
     width, height = BADGE_SIZE
@@ -236,6 +243,7 @@ def cards_pdf(views: list[TicketView], *, title: str, layout: str = "a6") -> byt
         for view in views:
             pdf.add_page()
             draw_card(pdf, view, 0, 0)
+            on_card()
         if not views:
             pdf.add_page()
         return bytes(pdf.output())
@@ -246,6 +254,7 @@ def cards_pdf(views: list[TicketView], *, title: str, layout: str = "a6") -> byt
             pdf.add_page()
             cut_lines(pdf)
         draw_card(pdf, view, *slots[index % 4])
+        on_card()
     if not views:
         pdf.add_page()
     return bytes(pdf.output())

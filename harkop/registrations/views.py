@@ -383,15 +383,32 @@ def _pdf_download(pdf: bytes, filename: str) -> Response:
     return _private(response)
 
 
-@bp.route("/admin/lomba/<int:competition_id>/tiket.pdf")
+@bp.route("/admin/lomba/<int:competition_id>/tiket.pdf", methods=["GET", "POST"])
 @admin_required
 def admin_competition_tickets(competition_id: int):
-    """Every valid ticket of a competition in one PDF (`?tata=a6` one per page, `a4` four to a sheet)."""
+    """Every valid ticket of a competition in one PDF (`?tata=a6` one per page, `a4` four to a sheet);
+    more than HARKOP_PRINT_BACKGROUND_ITEMS tickets are made in the background (print_views.py)."""
+    from . import print_jobs
+    from .print_views import bulk_pdf
+
     comp = competitions.get_competition(competition_id)
     layout = _layout()
-    items = services.printable_tickets(competition_id=comp.id)
-    pdf = tickets.tickets_pdf(items, title=f"Tiket {comp.name}", layout=layout)
-    return _pdf_download(pdf, f"tiket-{comp.slug}-{layout}.pdf")
+    filename = f"tiket-{comp.slug}-{layout}.pdf"
+
+    def draw() -> Response:
+        items = services.printable_tickets(competition_id=comp.id)
+        pdf = tickets.tickets_pdf(items, title=f"Tiket {comp.name}", layout=layout)
+        return _pdf_download(pdf, filename)
+
+    return bulk_pdf(
+        print_jobs.TICKETS,
+        cards=services.count_printable_tickets(competition_id=comp.id),
+        params={"competition_id": comp.id, "layout": layout},
+        filename=filename,
+        heading=_("Tiket %(name)s", name=comp.name),
+        back=url_for("registrations.admin_entries", competition_id=comp.id),
+        draw=draw,
+    )
 
 
 @bp.route("/koperasi-saya/tiket.pdf")

@@ -26,6 +26,13 @@ ROWS = [
         "/admin/lencana.pdf?peran=judge&tata=a4",
         note="no event: a coded 404 for the office",
     ),
+    admin_only(
+        "checkin.badges_pdf",
+        "/admin/lencana.pdf?peran=judge&tata=a4",
+        method="POST",
+        data={},
+        note="queues the badges as a background job; no event: a coded 404 for the office",
+    ),
     only("checkin.staff_checkin", "/checkin/staf", STAFF),
     only(
         "checkin.staff_checkin",

@@ -87,3 +87,64 @@ def test_the_office_prints_badges_and_the_gate_admits_one_from_its_page(
     second = client.post("/checkin/staf", data={"code": code})
     assert second.status_code == 409 and 'data-staff-verdict="already"' in second.get_data(as_text=True)
     assert client.post("/checkin/staf", data={"code": "salah"}).status_code == 409
+
+
+# --- many badges at once (issue 20): one query for the passes, the background queue above the limit --
+
+
+def test_issuing_the_passes_of_many_people_takes_the_same_statements_as_of_a_few(make_user):
+    """passes_for looks the existing passes up in one query: for 2 people or 12 (half of them with a
+    pass already), the same number of SELECTs."""
+    from tests.querycount import counting_queries
+
+    event = f.make_event()
+
+    def selects_for(n: int) -> int:
+        people = [make_user("judge") for _ in range(n)]
+        badges.passes_for(people[: n // 2], event, now=ON_DAY)
+        db.session.expire_all()
+        people = [db.session.get(type(p), p.id) for p in people]
+        with counting_queries() as statements:
+            passes = badges.passes_for(people, event, now=ON_DAY)
+        assert sorted(passes) == sorted(p.id for p in people)
+        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+
+    assert selects_for(2) == selects_for(12)
+
+
+def test_many_badges_are_made_in_the_background_and_the_offer_issues_no_pass(
+    client, login_as, make_user, fake_now, app, tmp_path
+):
+    """Above HARKOP_PRINT_BACKGROUND_ITEMS the badges' GET offers the job and issues no pass; the
+    button queues it with the chosen roles and layout; the scheduler's run prints one A6 page per judge."""
+    from sqlalchemy import func, select
+
+    from harkop.checkin.models import StaffPass
+    from harkop.cooperatives import import_jobs
+    from harkop.cooperatives.models import ImportJob
+    from tests.querycount import counting_queries, writes
+
+    previous = app.config.get("HARKOP_UPLOAD_DIR"), app.config.get("HARKOP_PRINT_BACKGROUND_ITEMS")
+    app.config["HARKOP_UPLOAD_DIR"] = str(tmp_path / "uploads")
+    app.config["HARKOP_PRINT_BACKGROUND_ITEMS"] = 2
+    try:
+        fake_now(ON_DAY.isoformat())
+        f.make_event()
+        judges = [make_user("judge", display_name=f"Juri Banyak {n}") for n in range(3)]
+        db.session.commit()
+        login_as("admin")
+        with counting_queries() as statements:
+            offer = client.get("/admin/lencana.pdf?peran=judge&tata=a6")
+        assert offer.status_code == 200 and "Buat PDF" in offer.get_data(as_text=True)
+        assert writes(statements) == []
+        assert db.session.scalar(select(func.count()).select_from(StaffPass)) == 0
+        response = client.post("/admin/lencana.pdf?peran=judge&tata=a6")
+        job = db.session.scalar(select(ImportJob).where(ImportJob.kind == badges.BADGES))
+        assert response.headers["Location"] == f"/admin/cetak/{job.id}"
+        assert job.report["params"]["roles"] == ["judge"]
+        assert import_jobs.run_pending("scheduler-test") == 1
+        download = client.get(f"/admin/cetak/{job.id}/unduh")
+        pages = read_pdf(download.data)
+        assert len(pages) == len(judges) and all("JURI" in p.text for p in pages)
+    finally:
+        app.config["HARKOP_UPLOAD_DIR"], app.config["HARKOP_PRINT_BACKGROUND_ITEMS"] = previous

@@ -244,6 +244,82 @@ def open_competition_id(server) -> int:
     return server.cached("open-competition", make)
 
 
+BIG_TEAMS = 31  # of two: 62 tickets, more than HARKOP_PRINT_BACKGROUND_ITEMS (60)
+
+
+def big_competition_id(server) -> int:
+    """A closed competition of the demo event on its last day with 62 valid tickets (31 demo
+    cooperatives' teams of two, none of them the demo pengurus's), more than a PDF drawn in the
+    request may hold (issue 20)."""
+
+    def make() -> int:
+        from datetime import date
+
+        from sqlalchemy import select
+
+        from harkop.competitions import services
+        from harkop.cooperatives.models import Cooperative
+        from harkop.extensions import db
+        from tests.competitions.factories import make_competition, make_entry
+
+        with server.app_context():
+            event = services.event_by_slug("harkop-2024")
+            comp = make_competition(
+                event,
+                state="closed",
+                name="Lomba Cerdas Cermat Koperasi",
+                slug="cerdas-cermat-koperasi",
+                days=[date(2024, 7, 28)],
+                capacity=40,
+            )
+            # Not the demo pengurus's cooperative: their own pages stay as the other tests expect them.
+            coops = db.session.scalars(
+                select(Cooperative.id)
+                .where(Cooperative.nik != DEMO_COOP_NIK)
+                .order_by(Cooperative.id)
+                .limit(BIG_TEAMS)
+            ).all()
+            for n, coop_id in enumerate(coops, start=1):
+                make_entry(comp, coop_id, n=2, team=f"Tim Cermat {n:02d}")
+            db.session.commit()
+            return comp.id
+
+    return server.cached("big-competition", make)
+
+
+def big_tickets_path(server) -> str:
+    """The office's link to the big competition's tickets, four to an A4 sheet."""
+    return f"/admin/lomba/{big_competition_id(server)}/tiket.pdf?tata=a4"
+
+
+def print_job_path(done: bool):
+    """A print job of the big competition's tickets: queued, or run to its end (made once each)."""
+
+    def path(server) -> str:
+        def make() -> str:
+            from harkop.auth.services import get_user
+            from harkop.extensions import db
+            from harkop.registrations.print_jobs import TICKETS, enqueue_print
+
+            with server.app_context():
+                job = enqueue_print(
+                    TICKETS,
+                    params={"competition_id": big_competition_id(server), "layout": "a4"},
+                    cards=2 * BIG_TEAMS,
+                    filename="tiket-cerdas-cermat-koperasi-a4.pdf",
+                    by=get_user("admin"),
+                )
+                db.session.commit()
+                job_id = job.id
+            if done:
+                server.run_background_job(job_id)
+            return f"/admin/cetak/{job_id}"
+
+        return server.cached(f"print-job-{'done' if done else 'queued'}", make)
+
+    return path
+
+
 def user_detail_path(username: str):
     """The office's page of a demo account, with a device token of its own (made once)."""
 
@@ -870,6 +946,10 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", "/admin/dasbor/selisih?jenis=grade", "office: ODS differences"),
     PageSpec("admin", "/admin/laporan", "office: reports"),
     PageSpec("admin", report_job_path, "office: report package job"),
+    PageSpec("admin", big_tickets_path, "print: many tickets offered as a background job"),
+    PageSpec("admin", print_job_path(done=False), "print: job queued"),
+    PageSpec("admin", print_job_path(done=True), "print: job done, download"),
+    PageSpec("admin", print_job_path(done=True), "print: job done (English)", lang="en"),
     PageSpec("admin", "/admin/jobs?status=gagal", "office: jobs still failing"),
     PageSpec("coop_rep", "/koperasi-saya/pendaftaran?status=confirmed", "my entries, confirmed only"),
     PageSpec("admin", "/admin/surat-teguran", "office: letters register"),

@@ -122,3 +122,44 @@ def test_the_office_prints_badges_and_a_judge_checks_in_with_theirs(new_context,
     gate.get_by_label("Kode lencana").fill(code)
     gate.get_by_role("button", name="Periksa lencana").click()
     gate.locator("[data-staff-verdict=already]").wait_for()
+
+
+def test_the_office_prints_a_big_competitions_tickets_in_the_background(new_context, live_server, tmp_path):
+    """62 tickets (more than the limit of 60): "Semua tiket (PDF, 4 per A4)" opens an offer, "Buat PDF"
+    queues the job and shows its progress; once the scheduler has run it the page offers the PDF
+    (16 A4 sheets, every QR a ticket) and lists it among the recent print jobs."""
+    from sqlalchemy import select
+
+    from harkop.cooperatives.models import ImportJob
+    from harkop.extensions import db
+    from tests.e2e.pages import BIG_TEAMS, big_competition_id
+
+    comp_id = big_competition_id(live_server)
+    page = new_context("laptop", accept_downloads=True).new_page()
+    login(page, "admin")
+    page.goto(f"/admin/lomba/{comp_id}/pendaftar")
+    page.get_by_role("link", name="Semua tiket (PDF, 4 per A4)").click()
+    page.get_by_role("heading", name="Tiket Lomba Cerdas Cermat Koperasi").wait_for()
+    assert "62 kartu" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Buat PDF").click()
+    page.wait_for_url("**/admin/cetak/*")
+    page.locator("progress").wait_for()
+    assert "Menunggu giliran di penjadwal" in page.locator("#kemajuan-teks").inner_text()
+
+    job_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    with live_server.app_context():
+        job = db.session.scalar(select(ImportJob).where(ImportJob.id == job_id))
+        assert job.kind == "print_tickets" and job.report["params"]["layout"] == "a4"
+    assert live_server.run_background_job(job_id) == "done"
+
+    # The page polls its status and reloads itself when the job is done.
+    page.get_by_text(f"PDF selesai: {2 * BIG_TEAMS} kartu.").wait_for(timeout=15_000)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Unduh PDF", exact=True).click()
+    download.value.save_as(tmp_path / "besar.pdf")
+    sheets = read_pdf((tmp_path / "besar.pdf").read_bytes())
+    assert len(sheets) == 16 and all(round(p.width) == 595 for p in sheets)
+    codes = [zxingcpp.read_barcodes(i.image)[0].text for p in sheets for i in p.images]
+    assert len(codes) == 62 and all(c.startswith("HK1:") for c in codes)
+    recent = page.get_by_role("region", name="Cetakan terakhir")
+    assert recent.get_by_role("link", name="tiket-cerdas-cermat-koperasi-a4.pdf").first.is_visible()

@@ -217,6 +217,13 @@ ROWS = [
     admin_only(
         "judging.competition_certificates", lambda f: f"/admin/penilaian/{_published(f).comp.id}/piagam.pdf"
     ),
+    admin_only(
+        "judging.competition_certificates",
+        lambda f: f"/admin/penilaian/{_published(f).comp.id}/piagam.pdf",
+        method="POST",
+        data={},
+        note="queues the certificates as a background job",
+    ),
     public("judging.verify_form", "/verifikasi"),
     public("judging.verify_certificate", lambda f: f"/verifikasi/{_certificate_code(f)}"),
     # --- API ---------------------------------------------------------------------------------

@@ -149,3 +149,52 @@ def test_the_pengurus_results_page_lists_the_certificate_codes_with_their_verifi
     html = client.get("/koperasi-saya/hasil").get_data(as_text=True)
     for cert in certificates.valid_certificates(setup.comp, entry_id=entry.id):
         assert f"/verifikasi/{cert.code}" in html and certificates.format_code(cert.code) in html
+
+
+# --- a competition's certificates in the background (issue 20) ------------------------------------
+
+
+def test_the_holders_of_a_result_load_in_the_same_statements_for_more_teams():
+    """Who gets a certificate is read in a constant number of statements: 2 teams or 8."""
+    from harkop.judging.results import published_snapshot
+    from tests.querycount import counting_queries
+
+    def statements_for(setup) -> int:
+        snapshot = published_snapshot(setup.comp)
+        db.session.expire_all()
+        with counting_queries() as statements:
+            certificates.holders_of(setup.comp, snapshot)
+        return len(statements)
+
+    assert statements_for(published(entries=2)) == statements_for(published(entries=8))
+
+
+def test_many_certificates_are_made_in_the_background_and_the_offer_issues_none(
+    client, login_as, app, tmp_path
+):
+    """Above HARKOP_PRINT_BACKGROUND_ITEMS the link's GET offers the job and writes nothing (no
+    certificate issued for a result published before codes existed); the job prints one page each."""
+    from harkop.cooperatives import import_jobs
+    from harkop.cooperatives.models import ImportJob
+    from tests.querycount import counting_queries, writes
+
+    previous = app.config.get("HARKOP_UPLOAD_DIR"), app.config.get("HARKOP_PRINT_BACKGROUND_ITEMS")
+    app.config["HARKOP_UPLOAD_DIR"] = str(tmp_path / "uploads")
+    app.config["HARKOP_PRINT_BACKGROUND_ITEMS"] = 5
+    try:
+        setup = published(entries=4, people=2)
+        db.session.commit()
+        login_as("admin")
+        with counting_queries() as statements:
+            offer = client.get(f"/admin/penilaian/{setup.comp.id}/piagam.pdf")
+        assert offer.status_code == 200 and "Buat PDF" in offer.get_data(as_text=True)
+        assert writes(statements) == []
+        response = client.post(f"/admin/penilaian/{setup.comp.id}/piagam.pdf")
+        job = db.session.scalar(select(ImportJob).where(ImportJob.kind == certificates.CERTIFICATES))
+        assert response.headers["Location"] == f"/admin/cetak/{job.id}"
+        assert job.report["cards"] == 8 + 4
+        assert import_jobs.run_pending("scheduler-test") == 1
+        pages = read_pdf(client.get(f"/admin/cetak/{job.id}/unduh").data)
+        assert len(pages) == len(valid(setup.comp)) == 8 + 4
+    finally:
+        app.config["HARKOP_UPLOAD_DIR"], app.config["HARKOP_PRINT_BACKGROUND_ITEMS"] = previous

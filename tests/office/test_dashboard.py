@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
-
-from sqlalchemy import event
 
 from harkop.cooperatives import services
 from harkop.cooperatives.vocab import CoopStatus, Grade
 from harkop.extensions import db
 from harkop.office import charts, dashboard, rounds
 from tests.office.conftest import NOW
+from tests.querycount import counting_queries
 
 TODAY = date(2024, 7, 26)
 
@@ -86,22 +84,6 @@ def test_disagreements_between_ods_and_harkop(make_cooperative):
     assert db.session.scalars(dashboard.disagreement_query("grade")).all() == [a]
     assert db.session.scalars(dashboard.disagreement_query("status")).all() == [c]
     assert b not in db.session.scalars(dashboard.disagreement_query("status")).all()
-
-
-@contextmanager
-def counting_queries():
-    """Count the SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = db.session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_the_dashboard_runs_the_same_number_of_queries_for_a_bigger_registry(

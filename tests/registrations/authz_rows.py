@@ -44,6 +44,29 @@ def _team_job(f) -> int:
     return f.cached("team-job", make)
 
 
+def _print_job(f) -> int:
+    """A finished print job of the competition's tickets with its PDF in place (made once per test)."""
+
+    def make():
+        from harkop.cooperatives.import_jobs import output_path
+        from harkop.extensions import db
+        from harkop.registrations.print_jobs import TICKETS, enqueue_print
+
+        job = enqueue_print(
+            TICKETS,
+            params={"competition_id": _comp(f).id},
+            cards=70,
+            filename="tiket.pdf",
+            by=f.user("admin"),
+        )
+        output_path(job).write_bytes(b"%PDF-1.4\n%%EOF\n")
+        job.status, job.report = "done", {"params": {"competition_id": _comp(f).id}, "cards": 0}
+        db.session.commit()
+        return job.id
+
+    return f.cached("print_job", make)
+
+
 REPS = {"coop_rep"}
 REPS_AND_OFFICE = {"coop_rep", "admin"}
 
@@ -95,6 +118,16 @@ ROWS = [
     admin_only(
         "registrations.admin_competition_tickets", lambda f: f"/admin/lomba/{_comp(f).id}/tiket.pdf?tata=a4"
     ),
+    admin_only(
+        "registrations.admin_competition_tickets",
+        lambda f: f"/admin/lomba/{_comp(f).id}/tiket.pdf?tata=a4",
+        method="POST",
+        data={},
+        note="queues the PDF as a background job",
+    ),
+    admin_only("registrations.print_job", lambda f: f"/admin/cetak/{_print_job(f)}"),
+    admin_only("registrations.print_job_status", lambda f: f"/admin/cetak/{_print_job(f)}/status"),
+    admin_only("registrations.print_job_download", lambda f: f"/admin/cetak/{_print_job(f)}/unduh"),
     only("registrations.my_tickets", "/koperasi-saya/tiket.pdf", REPS),
     # A judge of the competition may list entries once judging registers its reader; until then
     # only the office (all) and a coop_rep (their own) do.
