@@ -4,19 +4,15 @@ office's views of the shared services (job runs, outbox, audit log)."""
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 
 from flask import (
     Blueprint,
     abort,
-    after_this_request,
     current_app,
     jsonify,
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -220,42 +216,33 @@ def admin_audit():
 def admin_audit_export():
     """The filtered audit log as a CSV file (through the shared spreadsheet writer)."""
     from .cooperatives.spreadsheet import writer_for
+    from .spreadsheets import send_spreadsheet
 
     flt, errors = parse_filter(request.args)
     if errors:
         abort(400)
-    handle = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)
-    handle.close()
-    writer = writer_for(handle.name, "csv")
-    try:
-        writer.header(AUDIT_CSV_HEADER)
-        for a in db.session.scalars(audit_query(flt).execution_options(yield_per=1000)):
-            writer.row(
-                [
-                    clock.to_wita(a.at).isoformat(timespec="seconds"),
-                    a.actor_name or "",
-                    a.action,
-                    a.entity_type,
-                    a.entity_id or "",
-                    a.detail or "",
-                    json.dumps(a.before, ensure_ascii=False) if a.before is not None else "",
-                    json.dumps(a.after, ensure_ascii=False) if a.after is not None else "",
-                ]
-            )
-    finally:
-        writer.close()
 
-    @after_this_request
-    def _remove(response):
-        Path(handle.name).unlink(missing_ok=True)
-        return response
+    def write(path: str) -> None:
+        writer = writer_for(path, "csv")
+        try:
+            writer.header(AUDIT_CSV_HEADER)
+            for a in db.session.scalars(audit_query(flt).execution_options(yield_per=1000)):
+                writer.row(
+                    [
+                        clock.to_wita(a.at).isoformat(timespec="seconds"),
+                        a.actor_name or "",
+                        a.action,
+                        a.entity_type,
+                        a.entity_id or "",
+                        a.detail or "",
+                        json.dumps(a.before, ensure_ascii=False) if a.before is not None else "",
+                        json.dumps(a.after, ensure_ascii=False) if a.after is not None else "",
+                    ]
+                )
+        finally:
+            writer.close()
 
-    return send_file(
-        handle.name,
-        as_attachment=True,
-        download_name=f"log-audit-{clock.today().isoformat()}.csv",
-        mimetype="text/csv",
-    )
+    return send_spreadsheet("csv", write, f"log-audit-{clock.today().isoformat()}.csv")
 
 
 AUDIT_CSV_HEADER = [
