@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from apscheduler.executors.base import BaseExecutor
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers import SchedulerNotRunningError
 from flask import Flask
 
 from . import jobs
@@ -258,6 +260,7 @@ class SchedulerProcess:
         self.leader = threading.Event()
         self.stopping = threading.Event()
         self._scheduler: BaseScheduler | None = None
+        self._executors: list[BaseExecutor] = []
 
     def renew(self) -> bool:
         """Take or keep the lease; returns whether this process may fire jobs."""
@@ -316,10 +319,10 @@ class SchedulerProcess:
         """The APScheduler in WITA with the lease renewal and every declared job, not yet started."""
         from apscheduler.schedulers.blocking import BlockingScheduler
 
+        self._executors = [FireTimeExecutor(), ThreadPoolExecutor()]
         scheduler = (scheduler_class or BlockingScheduler)(
-            timezone=TIMEZONE, executors={"default": FireTimeExecutor()}
+            timezone=TIMEZONE, executors={"default": self._executors[0], "plain": self._executors[1]}
         )
-        scheduler.add_executor("threadpool", alias="plain")
         scheduler.add_job(
             self.renew,
             "interval",
@@ -355,25 +358,55 @@ class SchedulerProcess:
         return scheduler
 
     def stop(self, *_args) -> None:
-        """Stop firing (a SIGTERM handler): the lease is released as `run` returns."""
+        """Stop firing (the SIGTERM handler): it only sets flags; `_shut_down_when_stopped` does the rest.
+
+        A handler runs in the main thread between two of its bytecodes, possibly while that thread
+        holds an executor's lock as it submits a job; shutting the scheduler down from the handler
+        waited on that lock for ever, and the process never exited.
+        """
         self.stopping.set()
         self.leader.clear()
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
 
     def run(self) -> None:
-        """Block, renewing the lease and firing jobs until SIGTERM or Ctrl-C; then release the lease."""
+        """Block, renewing the lease and firing jobs until SIGTERM or Ctrl-C; then release the lease.
+
+        The lease is released at once, so the stand-by takes over while a running job finishes;
+        once the running jobs are done it is released again, in case a firing that had passed its
+        `stopping` check before the signal renewed the lease in its claim after the release.
+        """
         self._scheduler = self.build()
+        done = threading.Event()
+        watcher = threading.Thread(
+            target=self._shut_down_when_stopped, args=(done,), name="harkop-stop", daemon=True
+        )
         previous = signal.signal(signal.SIGTERM, self.stop)
+        watcher.start()
         try:
             self._scheduler.start()
         except (KeyboardInterrupt, SystemExit):
             self.stop()
         finally:
+            done.set()
             signal.signal(signal.SIGTERM, previous)
-            with self.app.app_context():
-                jobs.release_lease(self.holder)
-                db.session.remove()
+            self._release()
+            for executor in self._executors:
+                executor.shutdown(wait=True)
+            self._release()
+
+    def _shut_down_when_stopped(self, done: threading.Event) -> None:
+        """Shut the scheduler down once `stop` has been called (from a thread of its own)."""
+        while not done.wait(0.2):
+            if self.stopping.is_set():
+                try:
+                    self._scheduler.shutdown(wait=False)
+                    return
+                except SchedulerNotRunningError:
+                    pass  # stopped before the scheduler had started: try again once it runs
+
+    def _release(self) -> None:
+        with self.app.app_context():
+            jobs.release_lease(self.holder)
+            db.session.remove()
 
     def _fire_scheduled(self, name: str, fire_time: datetime | None = None) -> None:
         self.fire(name, fire_time or jobs.real_now())
