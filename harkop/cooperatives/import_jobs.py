@@ -25,17 +25,19 @@ import shutil
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from .. import clock
 from ..auth.models import User
+from ..errors import NotFound
 from ..extensions import db
 from .importer import ImportReport, import_cooperatives, tidy_after_import
 from .models import ImportJob
@@ -76,6 +78,23 @@ def enqueue_job(kind: str, *, filename: str, fmt: str, by: Any, now: datetime | 
 def output_path(job: ImportJob) -> Path:
     """Where a job that makes a file keeps it: beside the uploads (HARKOP_UPLOAD_DIR/imports)."""
     return imports_dir() / job.stored_name
+
+
+def job_of_kind(job_id: int, kinds: Collection[str]) -> ImportJob:
+    """The background job with this id if it is of one of `kinds`; a coded 404 otherwise, so a
+    job's page under one kind's address never shows another kind's job."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.kind not in kinds:
+        raise NotFound("job_not_found", _("Tugas tidak ditemukan."))
+    return job
+
+
+def finished_output(job: ImportJob) -> Path:
+    """The file a finished job made; a coded 404 while the job waits or runs, or if it failed."""
+    path = output_path(job)
+    if job.status != "done" or not path.exists():
+        raise NotFound("job_output_not_ready", _("Berkas tugas ini belum siap."))
+    return path
 
 
 WRITE_EVERY_SECONDS = 0.5

@@ -414,12 +414,9 @@ def admin_import():
 @admin_required
 def admin_import_job(job_id: int):
     """A background import: its progress while it runs (the page polls), its report once done."""
-    from .import_jobs import job_status, report_of
-    from .models import ImportJob
+    from .import_jobs import IMPORT, job_of_kind, job_status, report_of
 
-    job = db.session.get(ImportJob, job_id)
-    if job is None or job.kind != "import":
-        abort(404)
+    job = job_of_kind(job_id, {IMPORT})
     return render_template(
         "cooperatives/admin_import_job.html", job=job, status=job_status(job), report=report_of(job)
     )
@@ -431,13 +428,9 @@ def admin_import_job_status(job_id: int):
     """A background import's progress as JSON, for the page's progress bar."""
     from flask import jsonify
 
-    from .import_jobs import job_status
-    from .models import ImportJob
+    from .import_jobs import IMPORT, job_of_kind, job_status
 
-    job = db.session.get(ImportJob, job_id)
-    if job is None or job.kind != "import":
-        abort(404)
-    return jsonify(job_status(job))
+    return jsonify(job_status(job_of_kind(job_id, {IMPORT})))
 
 
 @bp.route("/admin/koperasi/impor/templat.<fmt>")

@@ -353,20 +353,13 @@ def report_job_new():
     return redirect(url_for("office.report_job", job_id=outcome.value.id))
 
 
-def _report_job_or_404(job_id: int) -> ImportJob:
-    job = db.session.get(ImportJob, job_id)
-    if job is None or job.kind != reports.REPORT_JOB:
-        abort(404)
-    return job
-
-
 @bp.route("/admin/laporan/tugas/<int:job_id>")
 @admin_required
 def report_job(job_id: int):
     """A report job: its progress while it runs (the page polls), its download once done."""
-    from ..cooperatives.import_jobs import job_status
+    from ..cooperatives.import_jobs import job_of_kind, job_status
 
-    job = _report_job_or_404(job_id)
+    job = job_of_kind(job_id, {reports.REPORT_JOB})
     return render_template("office/report_job.html", job=job, status=job_status(job))
 
 
@@ -374,21 +367,19 @@ def report_job(job_id: int):
 @admin_required
 def report_job_status(job_id: int):
     """A report job's progress as JSON, for the page's progress bar (static/js/import-progress.js)."""
-    from ..cooperatives.import_jobs import job_status
+    from ..cooperatives.import_jobs import job_of_kind, job_status
 
-    return jsonify(job_status(_report_job_or_404(job_id)))
+    return jsonify(job_status(job_of_kind(job_id, {reports.REPORT_JOB})))
 
 
 @bp.route("/admin/laporan/tugas/<int:job_id>/unduh")
 @admin_required
 def report_job_download(job_id: int):
     """The finished job's ZIP: the XLSX, the PDF and this year's letters."""
-    from ..cooperatives.import_jobs import output_path
+    from ..cooperatives.import_jobs import finished_output, job_of_kind
 
-    job = _report_job_or_404(job_id)
-    path = output_path(job)
-    if job.status != "done" or not path.exists():
-        abort(404)
+    job = job_of_kind(job_id, {reports.REPORT_JOB})
+    path = finished_output(job)
     return send_file(path, as_attachment=True, download_name=job.filename, mimetype="application/zip")
 
 

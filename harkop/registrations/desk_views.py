@@ -10,15 +10,14 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
 from ..auth.decorators import admin_required
 from ..competitions import services as competitions
-from ..cooperatives.import_jobs import job_status
-from ..cooperatives.models import ImportJob
+from ..cooperatives.import_jobs import job_of_kind, job_status
 from ..cooperatives.spreadsheet import FileFormatError, check_limits, import_limits
 from ..extensions import db
 from ..form_actions import run_form
@@ -140,18 +139,11 @@ def desk_import_template(fmt: str):
     )
 
 
-def _team_job_or_404(job_id: int) -> ImportJob:
-    job = db.session.get(ImportJob, job_id)
-    if job is None or job.kind != desk.TEAM_IMPORT_JOB:
-        abort(404)
-    return job
-
-
 @bp.route("/admin/meja/impor/<int:job_id>")
 @admin_required
 def desk_import_job(job_id: int):
     """A background teams import: its progress while it runs (the page polls), its report once done."""
-    job = _team_job_or_404(job_id)
+    job = job_of_kind(job_id, {desk.TEAM_IMPORT_JOB})
     report = desk.TeamImportReport.from_dict(job.report) if job.status == "done" and job.report else None
     return render_template(
         "registrations/desk_import_job.html", job=job, status=job_status(job), report=report
@@ -162,4 +154,4 @@ def desk_import_job(job_id: int):
 @admin_required
 def desk_import_job_status(job_id: int):
     """A background teams import's progress as JSON, for the page's progress bar."""
-    return jsonify(job_status(_team_job_or_404(job_id)))
+    return jsonify(job_status(job_of_kind(job_id, {desk.TEAM_IMPORT_JOB})))

@@ -80,12 +80,6 @@ def run_print_job(job: ImportJob, progress: Any) -> dict[str, Any]:
     return {"params": params, "cards": drawn}
 
 
-def get_print_job(job_id: int) -> ImportJob | None:
-    """The print job with this id, or None (also for a job of another kind)."""
-    job = db.session.get(ImportJob, job_id)
-    return job if job is not None and job.kind in PRINT_KINDS else None
-
-
 def recent_print_jobs(limit: int = 10) -> list[ImportJob]:
     """The latest print jobs of every kind, newest first."""
     return list(

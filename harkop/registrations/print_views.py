@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, abort, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Response, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ..auth.decorators import admin_required
-from ..cooperatives.import_jobs import job_status, output_path
+from ..cooperatives.import_jobs import finished_output, job_of_kind, job_status
 from ..form_actions import ConfirmForm, run_button
 from . import print_jobs
 from .views import bp
@@ -59,19 +59,12 @@ def bulk_pdf(
     )
 
 
-def _job_or_404(job_id: int):
-    job = print_jobs.get_print_job(job_id)
-    if job is None:
-        abort(404)
-    return job
-
-
 @bp.route("/admin/cetak/<int:job_id>")
 @admin_required
 def print_job(job_id: int):
     """A print job: its progress in cards while it runs (the page polls), its download once done,
     and the recent print jobs."""
-    job = _job_or_404(job_id)
+    job = job_of_kind(job_id, print_jobs.PRINT_KINDS)
     return render_template(
         "registrations/print_job.html",
         job=job,
@@ -84,17 +77,15 @@ def print_job(job_id: int):
 @admin_required
 def print_job_status(job_id: int):
     """A print job's progress as JSON, for the page's progress bar."""
-    return jsonify(job_status(_job_or_404(job_id)))
+    return jsonify(job_status(job_of_kind(job_id, print_jobs.PRINT_KINDS)))
 
 
 @bp.route("/admin/cetak/<int:job_id>/unduh")
 @admin_required
 def print_job_download(job_id: int):
     """The finished job's PDF (404 before it is done)."""
-    job = _job_or_404(job_id)
-    path = output_path(job)
-    if job.status != "done" or not path.exists():
-        abort(404)
+    job = job_of_kind(job_id, print_jobs.PRINT_KINDS)
+    path = finished_output(job)
     response = send_file(path, as_attachment=True, download_name=job.filename, mimetype="application/pdf")
     response.headers["Cache-Control"] = "private, no-store"
     return response

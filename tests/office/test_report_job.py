@@ -69,3 +69,22 @@ def test_an_import_job_page_does_not_show_a_report_job_and_back(client, login_as
     db.session.commit()
     assert client.get(f"/admin/koperasi/impor/{job.id}").status_code == 404
     assert client.get(f"/admin/laporan/tugas/{job.id}").status_code == 200
+
+
+def test_a_job_of_another_kind_or_one_not_done_is_a_coded_404(client, login_as, uploads):
+    """One rule for every job page: a job asked for under another kind's address is `job_not_found`,
+    a download before the job is done is `job_output_not_ready`, both 404 in the error envelope."""
+    login_as("admin")
+    assert client.post("/admin/laporan/buat").status_code == 302
+    job = db.session.scalar(select(ImportJob).where(ImportJob.kind == "inactive_report"))
+    wrong_kind = client.get(f"/admin/cetak/{job.id}/status", headers={"Accept": "application/json"})
+    assert wrong_kind.status_code == 404
+    assert wrong_kind.get_json()["error"]["code"] == "job_not_found"
+    missing = client.get(
+        f"/admin/laporan/tugas/{job.id + 1000}/status", headers={"Accept": "application/json"}
+    )
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "job_not_found"
+    early = client.get(f"/admin/laporan/tugas/{job.id}/unduh", headers={"Accept": "application/json"})
+    assert early.status_code == 404 and early.get_json()["error"]["code"] == "job_output_not_ready"
+    page = client.get(f"/admin/laporan/tugas/{job.id}/unduh")
+    assert page.status_code == 404 and "Berkas tugas ini belum siap." in page.get_data(as_text=True)
