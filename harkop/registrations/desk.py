@@ -439,6 +439,30 @@ def runs_in_background(estimated_rows: int) -> bool:
     return estimated_rows >= int(current_app.config.get("HARKOP_TEAM_IMPORT_BACKGROUND_ROWS", 200))
 
 
+@dataclass
+class TeamsFileReceived:
+    """What became of an uploaded teams file: imported at once (`report`) or queued (`job`)."""
+
+    report: TeamImportReport | None = None
+    job: Any = None
+
+
+def receive_teams_file(path: str | Path, event, *, filename: str, by: Any) -> TeamsFileReceived:
+    """A teams file the desk uploaded (saved at `path`): held to the import limits before it is
+    parsed, queued for the scheduler when it has `HARKOP_TEAM_IMPORT_BACKGROUND_ROWS` rows or more,
+    imported at once otherwise. Flushes only: the caller commits a queued job or a written report
+    and rolls back a refused one."""
+    fmt = Path(filename).suffix.lower().lstrip(".")
+    try:
+        rows = check_limits(path, fmt, import_limits())
+    except FileFormatError as err:
+        refused = TeamImportReport(filename=filename, errors=[TeamRowError(0, "", str(err))])
+        return TeamsFileReceived(report=refused)
+    if runs_in_background(rows):
+        return TeamsFileReceived(job=enqueue_team_import(path, event, filename=filename, fmt=fmt, by=by))
+    return TeamsFileReceived(report=import_teams(path, event, by=by, filename=filename))
+
+
 def enqueue_team_import(source: str | Path, event, *, filename: str, fmt: str, by: Any):
     """Keep the uploaded file (copied) and queue its import for the event (the caller commits).
 

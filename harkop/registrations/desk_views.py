@@ -18,7 +18,6 @@ from .. import clock
 from ..auth.decorators import admin_required
 from ..competitions import services as competitions
 from ..cooperatives.import_jobs import job_of_kind, job_status
-from ..cooperatives.spreadsheet import FileFormatError, check_limits, import_limits
 from ..extensions import db
 from ..form_actions import run_form
 from ..spreadsheets import send_spreadsheet
@@ -87,7 +86,7 @@ def desk_import():
     """Upload a CSV or XLSX of teams for the current event: every row checked, written all or nothing.
 
     The file is held to the import limits before it is parsed; a large one is queued for the
-    scheduler and the page follows its progress (desk.enqueue_team_import).
+    scheduler and the page follows its progress (desk.receive_teams_file).
     """
     event = competitions.current_event()
     form = TeamImportForm()
@@ -99,19 +98,12 @@ def desk_import():
         with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
             upload.save(handle)
             handle.flush()
-            try:
-                rows = check_limits(handle.name, suffix.lstrip("."), import_limits())
-            except FileFormatError as err:
-                report = desk.TeamImportReport(filename=filename, errors=[desk.TeamRowError(0, "", str(err))])
-            else:
-                if desk.runs_in_background(rows):
-                    job = desk.enqueue_team_import(
-                        handle.name, event, filename=filename, fmt=suffix.lstrip("."), by=current_user
-                    )
-                    db.session.commit()
-                    flash(_("Berkas besar: impor tim berjalan di latar belakang."), "info")
-                    return redirect(url_for("registrations.desk_import_job", job_id=job.id))
-                report = desk.import_teams(handle.name, event, by=current_user, filename=filename)
+            received = desk.receive_teams_file(handle.name, event, filename=filename, by=current_user)
+        if received.job is not None:
+            db.session.commit()
+            flash(_("Berkas besar: impor tim berjalan di latar belakang."), "info")
+            return redirect(url_for("registrations.desk_import_job", job_id=received.job.id))
+        report = received.report
         if report.written:
             db.session.commit()
             flash(_("%(n)d tim didaftarkan dari %(f)s.", n=report.written, f=report.filename), "success")

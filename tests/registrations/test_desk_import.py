@@ -286,6 +286,33 @@ def test_a_small_teams_file_still_runs_in_the_request(
     assert entries_of(comp) == 2 and db.session.scalar(select(func.count(ImportJob.id))) == 0
 
 
+def test_receive_teams_file_imports_a_small_file_queues_a_large_one_and_refuses_past_the_cap(
+    fake_now, registry, make_cooperative, make_user, background, tmp_path
+):
+    """The service behind the page: under the threshold a report (teams written, no job); at it a
+    queued job (nothing written yet); past HARKOP_IMPORT_MAX_ROWS a report naming the limit at row 0,
+    with no job and nothing parsed into entries."""
+    fake_now(BEFORE)
+    comp = make_competition(make_event())
+    coops = [make_cooperative() for _ in range(5)]
+    clerk = make_user("admin")
+    small, large = tmp_path / "kecil.xlsx", tmp_path / "besar.xlsx"
+    small.write_bytes(xlsx_bytes(team_rows(comp, coops[:2])))
+    large.write_bytes(xlsx_bytes(team_rows(comp, coops[2:])))
+
+    received = desk.receive_teams_file(small, comp.event, filename="kecil.xlsx", by=clerk)
+    assert received.job is None and received.report.written == 2 and entries_of(comp) == 2
+
+    received = desk.receive_teams_file(large, comp.event, filename="besar.xlsx", by=clerk)
+    assert received.report is None and received.job.kind == "team_import" and entries_of(comp) == 2
+
+    background["HARKOP_IMPORT_MAX_ROWS"] = 1
+    received = desk.receive_teams_file(large, comp.event, filename="besar.xlsx", by=clerk)
+    assert received.job is None and received.report.written == 0
+    assert [(e.row, "paling banyak 1 baris" in e.message) for e in received.report.errors] == [(0, True)]
+    assert db.session.scalar(select(func.count(ImportJob.id))) == 1 and entries_of(comp) == 2
+
+
 def test_a_teams_job_page_shows_only_teams_jobs(client, login_as, fake_now, background):
     """A registry import's job is not found on the teams job page, nor a teams job on the registry's."""
     fake_now(BEFORE)
