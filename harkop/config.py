@@ -102,6 +102,9 @@ class Config:
         )
         # Bulk PDFs (tickets, certificates, badges) of more cards than this are made by a background job.
         self.HARKOP_PRINT_BACKGROUND_ITEMS = int(os.environ.get("HARKOP_PRINT_BACKGROUND_ITEMS", "60"))
+        # Files the background jobs leave (print PDFs with names and ticket codes, report packages,
+        # progress files) are removed this many days after they were written.
+        self.HARKOP_JOB_FILES_DAYS = int(os.environ.get("HARKOP_JOB_FILES_DAYS", "14"))
         self.HARKOP_TESTING_ROUTES = False
         # Office workflows: where uploads (RAT minutes) live, their size limit, and letter numbers.
         self.HARKOP_UPLOAD_DIR = os.environ.get("HARKOP_UPLOAD_DIR") or None

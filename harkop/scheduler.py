@@ -84,6 +84,12 @@ def _purge_personal_data(*, now: datetime) -> dict[str, int]:
     return purge_due_personal_data(now=now)
 
 
+def _purge_job_files(*, now: datetime) -> dict[str, int]:
+    from .cooperatives.import_jobs import purge_job_files
+
+    return purge_job_files()
+
+
 def _security_tidy(*, now: datetime) -> dict[str, int]:
     from .auth import sessions, throttle
     from .ratelimit import purge_expired
@@ -168,6 +174,13 @@ JOBS: list[jobs.JobSpec] = [
         _purge_personal_data,
         {"trigger": "cron", "hour": 2, "minute": 30},
         "Hapus data kontak peserta yang masa simpannya berakhir (UU PDP)",
+    ),
+    # Background jobs' files (print PDFs, report packages, progress) leave after HARKOP_JOB_FILES_DAYS.
+    jobs.JobSpec(
+        "purge_job_files",
+        _purge_job_files,
+        {"trigger": "cron", "hour": 2, "minute": 50},
+        "Hapus berkas tugas latar belakang yang sudah lama (PDF cetak, paket laporan)",
     ),
     # Security bookkeeping: ended sessions, lapsed rate-limit windows and login throttles.
     jobs.JobSpec(

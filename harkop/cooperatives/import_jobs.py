@@ -90,11 +90,56 @@ def job_of_kind(job_id: int, kinds: Collection[str]) -> ImportJob:
 
 
 def finished_output(job: ImportJob) -> Path:
-    """The file a finished job made; a coded 404 while the job waits or runs, or if it failed."""
+    """The file a finished job made; a coded 404 while the job waits or runs, if it failed, or once
+    `purge_job_files` has removed it."""
     path = output_path(job)
-    if job.status != "done" or not path.exists():
+    if job.status != "done":
         raise NotFound("job_output_not_ready", _("Berkas tugas ini belum siap."))
+    if not path.exists():
+        raise NotFound(
+            "job_output_removed",
+            _(
+                "Berkas tugas ini sudah dihapus (disimpan %(n)d hari). Buat lagi bila perlu.",
+                n=job_files_days(),
+            ),
+        )
     return path
+
+
+def output_kept(job: ImportJob) -> bool:
+    """Whether a finished job's file is still there to download."""
+    return job.status == "done" and output_path(job).exists()
+
+
+def job_files_days() -> int:
+    """How many days the files of background jobs are kept (HARKOP_JOB_FILES_DAYS)."""
+    return int(current_app.config.get("HARKOP_JOB_FILES_DAYS", 14))
+
+
+def purge_job_files() -> dict[str, int]:
+    """The daily job: remove the job folder's files older than HARKOP_JOB_FILES_DAYS.
+
+    Print PDFs hold names and ticket codes, report packages the registry's figures; nobody needs
+    them once downloaded, and the folder grew with every job. A queued or running job's upload and
+    progress are kept whatever their age. Ages are the files' own (the server's real clock, not a
+    simulated one): a file is as old as the last time it was written.
+    """
+    folder = imports_dir()
+    active = db.session.execute(
+        select(ImportJob.id, ImportJob.stored_name).where(ImportJob.status.in_(("queued", "running")))
+    ).all()
+    keep = {name for _id, name in active} | {f"{job_id}.progress.json" for job_id, _name in active}
+    cutoff = time.time() - job_files_days() * 86400
+    removed = freed = 0
+    for path in folder.iterdir():
+        if not path.is_file() or path.name in keep:
+            continue
+        stat = path.stat()
+        if stat.st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+            freed += stat.st_size
+    return {"files": removed, "bytes": freed}
 
 
 WRITE_EVERY_SECONDS = 0.5

@@ -357,10 +357,16 @@ def report_job_new():
 @admin_required
 def report_job(job_id: int):
     """A report job: its progress while it runs (the page polls), its download once done."""
-    from ..cooperatives.import_jobs import job_of_kind, job_status
+    from ..cooperatives.import_jobs import job_files_days, job_of_kind, job_status, output_kept
 
     job = job_of_kind(job_id, {reports.REPORT_JOB})
-    return render_template("office/report_job.html", job=job, status=job_status(job))
+    return render_template(
+        "office/report_job.html",
+        job=job,
+        status=job_status(job),
+        kept=output_kept(job),
+        job_files_days=job_files_days(),
+    )
 
 
 @bp.route("/admin/laporan/tugas/<int:job_id>/status")

@@ -17,7 +17,7 @@ from flask import Response, jsonify, redirect, render_template, request, send_fi
 from flask_login import current_user
 
 from ..auth.decorators import admin_required
-from ..cooperatives.import_jobs import finished_output, job_of_kind, job_status
+from ..cooperatives.import_jobs import finished_output, job_files_days, job_of_kind, job_status, output_kept
 from ..form_actions import ConfirmForm, run_button
 from . import print_jobs
 from .views import bp
@@ -55,8 +55,14 @@ def bulk_pdf(
         filename=filename,
         back=back,
         form=ConfirmForm(),
-        jobs=print_jobs.recent_print_jobs(),
+        **_recent_jobs(),
     )
+
+
+def _recent_jobs() -> dict[str, Any]:
+    """The recent print jobs and which of them still have their PDF, for the pages' list."""
+    jobs = print_jobs.recent_print_jobs()
+    return {"jobs": jobs, "kept": {job.id for job in jobs if output_kept(job)}}
 
 
 @bp.route("/admin/cetak/<int:job_id>")
@@ -69,7 +75,8 @@ def print_job(job_id: int):
         "registrations/print_job.html",
         job=job,
         status=job_status(job),
-        jobs=print_jobs.recent_print_jobs(),
+        job_files_days=job_files_days(),
+        **_recent_jobs(),
     )
 
 

@@ -88,3 +88,46 @@ def test_a_job_of_another_kind_or_one_not_done_is_a_coded_404(client, login_as, 
     assert early.status_code == 404 and early.get_json()["error"]["code"] == "job_output_not_ready"
     page = client.get(f"/admin/laporan/tugas/{job.id}/unduh")
     assert page.status_code == 404 and "Berkas tugas ini belum siap." in page.get_data(as_text=True)
+
+
+def test_the_daily_purge_removes_old_job_files_and_keeps_waiting_jobs_and_fresh_files(
+    client, login_as, uploads
+):
+    """HARKOP_JOB_FILES_DAYS (14): a finished package older than that goes with its progress file,
+    and so does a stray file nobody refers to; a package made today stays, and so does a queued
+    job's upload however old. The purge runs as the scheduler's `purge_job_files` job."""
+    import os
+    import time
+
+    from harkop import jobs
+    from harkop.office.reports import enqueue_inactive_report
+    from harkop.scheduler import find_job
+
+    user = login_as("admin")
+    old_job, fresh_job = enqueue_inactive_report(by=user), enqueue_inactive_report(by=user)
+    db.session.commit()
+    assert import_jobs.run_pending("scheduler-test") == 2
+    waiting = enqueue_inactive_report(by=user)
+    db.session.commit()
+    folder = import_jobs.imports_dir()
+    waiting_upload = import_jobs.output_path(waiting)
+    waiting_upload.write_bytes(b"upload")
+    waiting_progress = folder / f"{waiting.id}.progress.json"
+    waiting_progress.write_text("{}")
+    stray = folder / "stray.xlsx"
+    stray.write_bytes(b"x")
+    old_progress = folder / f"{old_job.id}.progress.json"
+    assert old_progress.exists()
+    old = time.time() - 15 * 86400
+    for path in (import_jobs.output_path(old_job), old_progress, waiting_upload, waiting_progress, stray):
+        os.utime(path, (old, old))
+
+    run = jobs.run_job(find_job("purge_job_files"))
+    assert run.outcome == jobs.OUTCOME_OK
+    assert not import_jobs.output_path(old_job).exists() and not old_progress.exists() and not stray.exists()
+    assert import_jobs.output_path(fresh_job).exists()
+    assert waiting_upload.exists() and waiting_progress.exists()
+    page = client.get(f"/admin/laporan/tugas/{old_job.id}").get_data(as_text=True)
+    assert "data-job-file-removed" in page and f"/admin/laporan/tugas/{old_job.id}/unduh" not in page
+    kept = client.get(f"/admin/laporan/tugas/{fresh_job.id}").get_data(as_text=True)
+    assert f"/admin/laporan/tugas/{fresh_job.id}/unduh" in kept

@@ -190,3 +190,30 @@ def test_the_print_pages_show_only_print_jobs(client, login_as, uploads):
     db.session.commit()
     assert client.get(f"/admin/cetak/{job.id}").status_code == 404
     assert client.get(f"/admin/cetak/{job.id}/status").status_code == 404
+
+
+def test_a_print_pdf_past_its_keeping_days_is_removed_and_the_pages_say_so(
+    client, login_as, make_cooperative, uploads
+):
+    """The daily purge removes a finished print job's PDF older than HARKOP_JOB_FILES_DAYS: the job's
+    page and the recent list no longer offer the download but say the file was removed, and the
+    download is a coded 404."""
+    import os
+    import time
+
+    comp = competition_with_tickets(make_cooperative, teams=4)
+    login_as("admin")
+    client.post(f"/admin/lomba/{comp.id}/tiket.pdf?tata=a4")
+    assert import_jobs.run_pending("scheduler-test") == 1
+    job = db.session.scalar(select(ImportJob).where(ImportJob.kind == print_jobs.TICKETS))
+    pdf = import_jobs.output_path(job)
+    old = time.time() - 15 * 86400
+    os.utime(pdf, (old, old))
+
+    assert import_jobs.purge_job_files()["files"] == 1
+    assert not pdf.exists()
+    page = client.get(f"/admin/cetak/{job.id}").get_data(as_text=True)
+    assert "data-job-file-removed" in page and "disimpan 14 hari" in page
+    assert f"/admin/cetak/{job.id}/unduh" not in page and "Berkas sudah dihapus" in page
+    gone = client.get(f"/admin/cetak/{job.id}/unduh", headers={"Accept": "application/json"})
+    assert gone.status_code == 404 and gone.get_json()["error"]["code"] == "job_output_removed"
