@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import clock
@@ -106,7 +107,15 @@ def desk_import():
         report = received.report
         if report.written:
             db.session.commit()
-            flash(_("%(n)d tim didaftarkan dari %(f)s.", n=report.written, f=report.filename), "success")
+            flash(
+                ngettext(
+                    "%(num)d tim didaftarkan dari %(f)s.",
+                    "%(num)d tim didaftarkan dari %(f)s.",
+                    report.written,
+                    f=report.filename,
+                ),
+                "success",
+            )
             return redirect(url_for("registrations.desk_home"))
         db.session.rollback()
     status = 422 if form.errors or (report is not None and report.rejected) else 200

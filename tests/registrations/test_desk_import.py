@@ -286,6 +286,23 @@ def test_a_small_teams_file_still_runs_in_the_request(
     assert entries_of(comp) == 2 and db.session.scalar(select(func.count(ImportJob.id))) == 0
 
 
+@pytest.mark.parametrize(("teams", "said"), [(1, "1 team registered from"), (2, "2 teams registered from")])
+def test_the_english_count_of_teams_registered_agrees_with_its_number(
+    client, login_as, fake_now, registry, make_cooperative, background, teams, said
+):
+    """In English, one team is "1 team registered", two are "2 teams" (the message was not
+    plural-aware and read "1 teams")."""
+    fake_now(BEFORE)
+    comp = make_competition(make_event())
+    coops = [make_cooperative() for _ in range(teams)]
+    login_as("admin")
+    client.post("/bahasa", data={"lang": "en", "next": "/admin/meja"})
+    response = upload(client, xlsx_bytes(team_rows(comp, coops)), "kecil.xlsx")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"{said} kecil.xlsx." in page
+
+
 def test_receive_teams_file_imports_a_small_file_queues_a_large_one_and_refuses_past_the_cap(
     fake_now, registry, make_cooperative, make_user, background, tmp_path
 ):
