@@ -65,6 +65,29 @@ class JobSpec:
     description: str = ""
 
 
+def describe_trigger(trigger: dict[str, Any]) -> str:
+    """A job's schedule as the office reads it ("setiap 5 menit", "setiap hari pukul 02.30 WITA"),
+    from its APScheduler trigger arguments; an unusual trigger is shown as its arguments."""
+    from flask_babel import gettext as _
+    from flask_babel import ngettext
+
+    args = dict(trigger)
+    kind = args.pop("trigger", "interval")
+    if kind == "interval" and len(args) == 1:
+        unit, n = next(iter(args.items()))
+        if unit == "seconds":
+            return ngettext("setiap %(num)d detik", "setiap %(num)d detik", n)
+        if unit == "minutes":
+            return ngettext("setiap %(num)d menit", "setiap %(num)d menit", n)
+        if unit == "hours":
+            return ngettext("setiap %(num)d jam", "setiap %(num)d jam", n)
+        if unit == "days":
+            return ngettext("setiap %(num)d hari", "setiap %(num)d hari", n)
+    if kind == "cron" and set(args) == {"hour", "minute"}:
+        return _("setiap hari pukul %(t)s WITA", t=f"{int(args['hour']):02d}.{int(args['minute']):02d}")
+    return ", ".join([kind, *(f"{k}={v}" for k, v in args.items())])
+
+
 def real_now() -> datetime:
     """Wall-clock time for leases: a frozen demo clock must not freeze a lease."""
     return datetime.now(UTC)

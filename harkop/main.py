@@ -26,7 +26,7 @@ from .auth.decorators import admin_required, login_required, public, roles_requi
 from .auth.models import Role
 from .competitions.services import current_event
 from .extensions import db
-from .jobs import failing_runs, recent_runs
+from .jobs import describe_trigger, failing_runs, recent_runs
 from .outbox import notifications_for, outbox_query
 from .redirects import safe_next
 
@@ -145,7 +145,9 @@ def admin_jobs():
 
     failing = request.args.get("status") == "gagal"
     runs = failing_runs() if failing else recent_runs()
-    return render_template("main/jobs.html", runs=runs, jobs=job_table(), failing=failing)
+    return render_template(
+        "main/jobs.html", runs=runs, jobs=job_table(), failing=failing, describe_trigger=describe_trigger
+    )
 
 
 @bp.route("/admin/outbox")

@@ -180,3 +180,30 @@ def test_unknown_job_is_refused(runner):
 def test_web_app_does_not_start_a_scheduler(app):
     """Creating the app (as gunicorn does) starts no scheduler thread."""
     assert not any("APScheduler" in t.name or "apscheduler" in t.name.lower() for t in threading.enumerate())
+
+
+def test_the_jobs_page_shows_each_schedule_in_words_not_trigger_arguments(client, login_as):
+    """`/admin/jobs` said `{'trigger': 'interval', 'minutes': 1}`; now every declared job's schedule
+    reads as words (every n minutes or hours, or daily at a WITA time), in Indonesian and in English."""
+    from harkop.scheduler import job_table
+
+    login_as("admin")
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "trigger" not in page and "{" not in page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "setiap 1 menit" in page and "setiap hari pukul 02.30 WITA" in page
+    for spec in job_table():
+        described = jobs.describe_trigger(spec.trigger)
+        assert described.startswith("setiap "), (spec.name, described)
+    client.post("/bahasa", data={"lang": "en", "next": "/admin/jobs"})
+    english = client.get("/admin/jobs").get_data(as_text=True)
+    assert "every 1 minute<" in english
+    assert "every 5 minutes" in english and "daily at 02.30 WITA" in english
+
+
+def test_an_unusual_trigger_is_shown_as_its_arguments(app):
+    """A trigger the words do not cover is shown as it is, not hidden."""
+    with app.test_request_context():
+        assert jobs.describe_trigger({"trigger": "cron", "day_of_week": "mon"}) == "cron, day_of_week=mon"
+        assert jobs.describe_trigger({"trigger": "interval", "hours": 1, "minutes": 30}) == (
+            "interval, hours=1, minutes=30"
+        )
