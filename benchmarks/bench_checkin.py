@@ -237,6 +237,19 @@ def _run_measured(server: GunicornServer, spec: LoadSpec) -> tuple[LoadResult, f
     return result, used * 1000 / max(result.requests + spec.warmup_requests, 1), split
 
 
+def unknown_ticket_scan_row(now: datetime, day: date) -> dict:
+    """Every column of one scan row (an unknown ticket) for the scan's INSERT, as the app binds
+    them: the statement names each column, so a column added to `checkin_scan` must be added here
+    (tests/benchmarks/test_harness.py checks it)."""
+    return {
+        "nonce": uuid.uuid4().hex, "ticket_id": None, "code_hash": "0" * 64, "verdict": "unknown_ticket",
+        "reason": "not_found", "method": "camera", "by_id": None, "device_id": "bench", "gate": "",
+        "scanned_at": now, "received_at": now, "day": day, "offline": False, "local_verdict": None,
+        "admission_id": None, "conflict": False, "clock_suspect": False, "reviewed_at": None,
+        "reviewed_by_id": None, "review_note": None,
+    }  # fmt: skip
+
+
 def statement_costs(database_url: str, codes: list[str], token: str) -> dict[str, tuple[float, float]]:
     """CPU µs per run of each of the scan's statements: (on the driver's cursor, through Connection.execute).
 
@@ -264,13 +277,7 @@ def statement_costs(database_url: str, codes: list[str], token: str) -> dict[str
     token_hash = hash_secret(token)
 
     def scan_row(i: int) -> dict:
-        return {
-            "nonce": uuid.uuid4().hex, "ticket_id": None, "code_hash": "0" * 64, "verdict": "unknown_ticket",
-            "reason": "not_found", "method": "camera", "by_id": None, "device_id": "bench", "gate": "",
-            "scanned_at": now, "received_at": now, "day": day, "offline": False, "local_verdict": None,
-            "admission_id": None, "conflict": False, "reviewed_at": None, "reviewed_by_id": None,
-            "review_note": None,
-        }  # fmt: skip
+        return unknown_ticket_scan_row(now, day)
 
     inserts = insert_unless_exists(Scan.__table__, ("nonce",))
     cases = {

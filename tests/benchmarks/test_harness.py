@@ -197,3 +197,18 @@ def test_established_connections_are_counted_for_the_process_that_holds_them():
         for sock in [*clients, *accepted, listener]:
             sock.close()
     assert established_by_process(port, [other.pid]) == {other.pid: 0}  # gone: counts nothing
+
+
+def test_the_checkin_benchmark_binds_every_column_of_the_scan_insert():
+    """The statement-cost part of `benchmarks.run checkin` binds a whole scan row; it broke with a
+    KeyError when `clock_suspect` was added to `checkin_scan` (issue 16) and nobody ran it. Does its
+    row name exactly the columns the app's INSERT binds?"""
+    from datetime import date, datetime
+
+    from benchmarks.bench_checkin import unknown_ticket_scan_row
+    from harkop.checkin.models import Scan
+    from harkop.checkin.scans import insert_unless_exists
+
+    row = unknown_ticket_scan_row(datetime(2024, 7, 26, 9, 30), date(2024, 7, 26))
+    statement = insert_unless_exists(Scan.__table__, ("nonce",)).statement
+    assert set(row) == set(statement.compile().params)
