@@ -185,6 +185,14 @@ class ApiBlueprint(Blueprint):
 
     ARGUMENTS_PARSER = ApiParser()
 
+    def arguments(self, schema, *args, **kwargs):
+        """flask-smorest's `arguments`, with a schema class made an instance once, here: given a
+        class, webargs builds a new schema for every request (an eighth of a scan's CPU in the
+        check-in benchmark's profile); a schema instance only reads its fields, so one is shared."""
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, *args, **kwargs)
+
 
 bp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="Harkop API")
 csrf.exempt(bp)
